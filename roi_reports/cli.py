@@ -1,0 +1,185 @@
+"""The `roi-reports` command line: parse arguments, call the library, map errors to exits.
+
+Exit codes (SPEC §6): 0 done; 1 failed (e.g. invalid input); 2 usage error; 3 done with
+quarantined files or failed deliveries. Errors print one line, `Error: …`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from roi_reports import __version__
+from roi_reports.config import Config, load_config
+from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.output import to_csv, to_json, to_text_table
+from roi_reports.pipeline import (
+    compute_metrics,
+    load_dataset,
+    parse_dimensions,
+    read_dataset,
+)
+from roi_reports.validation import ValidationReport
+
+TABLE_FIELDS = ("cost", "revenue", "net_profit", "roi_pct", "roas", "conversions",
+                "conversion_rate_pct", "cpa")
+
+
+class RoiGroup(click.Group):
+    """Turns library errors into one line on stderr and the exit code of SPEC §6."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _print_problems(exc.report, to_stderr=True)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except RoiReportsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("ROI_REPORTS_DEBUG"):
+                raise
+            click.echo(
+                f"Error: unexpected internal error ({type(exc).__name__}: {exc}); "
+                "rerun with ROI_REPORTS_DEBUG=1 to see the traceback and report it",
+                err=True,
+            )
+            sys.exit(1)
+
+
+files_argument = click.argument(
+    "files", nargs=-1, required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (roi-reports.toml); defaults apply without it.",
+)
+
+
+def _config(path: Path | None) -> Config:
+    if path is None and Path("roi-reports.toml").is_file():
+        path = Path("roi-reports.toml")
+    return load_config(path)
+
+
+@click.group(cls=RoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="roi-reports")
+def cli() -> None:
+    """Turn results and cost spreadsheets into trustworthy ROI reports.
+
+    Reads canonical sheets (results, costs, targets, fx_rates) from .xlsx or .csv files
+    and computes ROI metrics per channel, employee, campaign and period.
+    """
+
+
+@cli.command()
+@files_argument
+@click.option("--by", "by", default="", metavar="DIMS",
+              help="Group by: comma-separated channel, employee, campaign, category, "
+                   "month, quarter, year (default: one total).")
+@click.option("--period", metavar="P",
+              help="2026-10, 2026-Q3, 2026 or previous-month (default: all data).")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv", "table"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--fields", metavar="NAMES",
+              help="Only these metric columns (comma-separated); table shows the key "
+                   "ones by default, json and csv show all.")
+@click.option("--compare", is_flag=True,
+              help="Add _prev, _change and _change_pct columns for the previous period "
+                   "of the same length (needs --period).")
+@config_option
+def metrics(files: tuple[Path, ...], by: str, period: str | None, output_format: str,
+            fields: str | None, compare: bool, config_path: Path | None) -> None:
+    """Compute ROI metrics from FILES.
+
+    \b
+    Examples:
+      roi-reports metrics sample_data/roi-sample.xlsx
+      roi-reports metrics --by channel,month --format json results.xlsx
+      roi-reports metrics --by employee --period 2026-10 --compare team.xlsx
+    """
+    config = _config(config_path)
+    dims = parse_dimensions(by)
+    dataset = load_dataset(files, config)
+    table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
+    wanted = _fields(fields, output_format, table.columns, dims)
+    table = table[[*dims, *wanted]]
+    if output_format == "json":
+        click.echo(to_json(table))
+    elif output_format == "csv":
+        click.echo(to_csv(table), nl=False)
+    else:
+        click.echo(to_text_table(table, dims))
+    for warning in dataset.report.warnings:
+        click.echo(f"Warning: {warning.one_line()}", err=True)
+
+
+def _fields(fields: str | None, output_format: str, columns: Any, dims: tuple[str, ...]
+            ) -> list[str]:
+    available = [c for c in columns if c not in dims]
+    if fields:
+        wanted = [f.strip() for f in fields.split(",") if f.strip()]
+        unknown = [f for f in wanted if f not in available]
+        if unknown:
+            raise click.UsageError(
+                f"unknown field {unknown[0]!r}; available: {', '.join(available)}")
+        return wanted
+    if output_format == "table":
+        extra = ("roi_pct_change", "target_attainment_pct")
+        return [c for c in available if c in TABLE_FIELDS or c in extra]
+    return available
+
+
+@cli.command()
+@files_argument
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True, help="How to print the problems.")
+@config_option
+def validate(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+    """Check FILES and list every problem in every file.
+
+    Each problem names the file, sheet, Excel row, column, value, the rule it breaks and
+    how to fix it. Exits 1 when any file is invalid, 0 when all are valid (warnings
+    alone do not fail).
+    """
+    config = _config(config_path)
+    dataset = read_dataset(files, config)
+    report = dataset.report
+    if output_format == "json":
+        click.echo(report.to_frame().to_json(orient="records", force_ascii=False, indent=2))
+    elif output_format == "csv":
+        click.echo(report.to_frame().to_csv(index=False, lineterminator="\n"), nl=False)
+    else:
+        _print_problems(report, to_stderr=False)
+        for note in dataset.notes:
+            click.echo(f"Note: {note}")
+    if not report.ok:
+        raise RoiReportsError(report.summary())
+    if output_format == "table":
+        rows = len(dataset.results) + len(dataset.costs)
+        click.echo(f"OK: {len(files)} file(s) valid, {rows} result and cost rows")
+
+
+def _print_problems(report: ValidationReport, to_stderr: bool) -> None:
+    if not report.problems:
+        return
+    frame = report.to_frame().fillna("").astype(str)
+    frame["row"] = frame["row"].str.replace(r"\.0$", "", regex=True)
+    click.echo(to_text_table(frame), err=to_stderr)
+
+
+def main() -> None:
+    cli(prog_name="roi-reports")
+
+
+if __name__ == "__main__":
+    main()

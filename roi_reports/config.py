@@ -1,0 +1,182 @@
+"""`roi-reports.toml` → frozen dataclasses, validated once when loaded (SPEC §5).
+
+Unknown keys and wrong types are errors that name the key, so a typo never silently
+falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+from roi_reports.errors import ConfigError
+
+ProfitBasis = Literal["revenue", "gross_profit"]
+SharedCosts = Literal["none", "revenue", "cost", "contacts", "even"]
+Language = Literal["en", "fi", "fa"]
+Paper = Literal["A4", "Letter"]
+Orientation = Literal["portrait", "landscape"]
+
+CONFIG_FILE_NAME = "roi-reports.toml"
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """The `[report]` section: how numbers are computed and presented."""
+
+    currency: str = "EUR"
+    language: Language = "en"
+    profit_basis: ProfitBasis = "revenue"
+    # None means every cost category counts as investment (SPEC §3).
+    investment_categories: tuple[str, ...] | None = None
+    shared_costs: SharedCosts = "none"
+    hurdle_roi_pct: float | None = None
+    fiscal_year_start: int = 1
+    timezone: str = "UTC"
+    title: str = "ROI report"
+    logo: str | None = None
+    template_dir: str | None = None
+    paper: Paper = "A4"
+    orientation: Orientation = "portrait"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.fiscal_year_start <= 12:
+            raise ConfigError(
+                f"[report] fiscal_year_start = {self.fiscal_year_start}: use a month number 1–12"
+            )
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            raise ConfigError(
+                f"[report] currency = {self.currency!r}: use a 3-letter ISO code such as EUR"
+            )
+        object.__setattr__(self, "currency", self.currency.upper())
+        _check_timezone(self.timezone)
+
+
+@dataclass(frozen=True)
+class Config:
+    report: ReportConfig = field(default_factory=ReportConfig)
+    # source header (as written in the sheet) → canonical column name
+    columns: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"[report] timezone = {name!r} is not an IANA time zone (e.g. Europe/Helsinki)"
+        ) from None
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def _coerce(key: str, value: Any, annotation: Any) -> Any:
+    """Check `value` against a field annotation; return it in the field's shape."""
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin in (types.UnionType,) or str(origin) == "typing.Union":
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(key, value, arg)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        raise ConfigError(errors[0])
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(a) for a in args)
+            raise ConfigError(f"{key} = {value!r}: choose one of {choices}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        return value
+    if annotation is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text, got {value!r}")
+        return value
+    raise ConfigError(f"{key}: unsupported setting type {_type_name(annotation)}")
+
+
+def _section(cls: type, name: str, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{name}] must be a table of settings")
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting [{name}] {unknown[0]}: known settings are {', '.join(sorted(known))}"
+        )
+    values = {k: _coerce(f"[{name}] {k}", v, hints[k]) for k, v in raw.items()}
+    return cls(**values)
+
+
+def _columns(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise ConfigError('[columns] maps header text to a column name, e.g. "Kulut" = "amount"')
+    from roi_reports.schemas import ALL_CANONICAL_COLUMNS
+
+    for header, column in raw.items():
+        if column not in ALL_CANONICAL_COLUMNS:
+            raise ConfigError(
+                f'[columns] "{header}" = "{column}": unknown column; use one of '
+                + ", ".join(sorted(ALL_CANONICAL_COLUMNS))
+            )
+    return dict(raw)
+
+
+KNOWN_SECTIONS = {"report", "columns"}
+
+
+def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
+    unknown = sorted(set(data) - KNOWN_SECTIONS)
+    if unknown:
+        raise ConfigError(
+            f"unknown section [{unknown[0]}]: known sections are "
+            + ", ".join(f"[{s}]" for s in sorted(KNOWN_SECTIONS))
+        )
+    report = _section(ReportConfig, "report", data.get("report", {}))
+    return Config(report=report, columns=_columns(data.get("columns", {})), source=source)
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Load a config file; `None` gives the defaults of SPEC §5."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return parse_config(data, source=path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

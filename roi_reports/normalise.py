@@ -1,0 +1,264 @@
+"""Raw tables → typed canonical frames, with every problem collected (never the first only).
+
+Also converts foreign-currency amounts to the reporting currency with the fx_rates
+sheet; a missing rate is a problem that names the currency, the month and the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from roi_reports.periods import month_indexes
+from roi_reports.readers import RawTable
+from roi_reports.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
+from roi_reports.validation import Problem, ValidationReport, problems_for_rows
+from roi_reports.values import (
+    blank_mask,
+    to_currency,
+    to_dates,
+    to_numbers,
+    to_period_spans,
+    to_text,
+)
+
+ENTITY_COLUMNS = ("channel", "campaign", "employee")
+SOURCE_COLUMNS = ("file", "sheet", "row")
+FRAME_COLUMNS: dict[SheetKind, tuple[str, ...]] = {
+    "results": ("start", "end", *ENTITY_COLUMNS, "contacts", "conversions", "revenue",
+                "gross_profit", "currency", *SOURCE_COLUMNS),
+    "costs": ("start", "end", *ENTITY_COLUMNS, "category", "amount", "currency",
+              *SOURCE_COLUMNS),
+    "targets": ("start", "end", "period", "dimension", "name", "metric", "target",
+                *SOURCE_COLUMNS),
+    "fx_rates": ("currency", "month", "rate", *SOURCE_COLUMNS),
+}
+_NUMERIC_TYPES = {"count", "money", "number"}
+
+
+def empty_frame(kind: SheetKind) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FRAME_COLUMNS[kind]})
+
+
+def _dtype(column: str) -> str:
+    if column in ("start", "end"):
+        return "datetime64[ns]"
+    if column in ("contacts", "conversions", "revenue", "gross_profit", "amount", "target",
+                  "rate"):
+        return "float64"
+    if column in ("row", "month"):
+        return "int64"
+    return "string"
+
+
+def missing_column(column: str, index: pd.Index) -> pd.Series:
+    """An all-missing column of the right dtype (NaN for floats, NaT, <NA>)."""
+    return pd.Series(None, index=index, dtype=object).astype(_dtype(column))
+
+
+class _TableChecker:
+    """Types one raw table column by column and records problems as it goes."""
+
+    def __init__(self, table: RawTable, fiscal_year_start: int) -> None:
+        self.table = table
+        self.raw = table.frame
+        self.spec = SHEETS[table.kind]
+        self.fiscal_year_start = fiscal_year_start
+        self.problems: list[Problem] = []
+        self.out = pd.DataFrame(index=self.raw.index)
+
+    def flag(self, column: str, mask: pd.Series, rule: str, hint: str,
+             severity: str = "error", values: pd.Series | None = None) -> None:
+        if not mask.any():
+            return
+        shown = (values if values is not None else self.raw.get(column,
+                 pd.Series(None, index=self.raw.index, dtype=object)))[mask]
+        self.problems.extend(problems_for_rows(
+            self.table.file, self.table.sheet, column, self.raw.index[mask.to_numpy()],
+            shown.tolist(), rule, hint, severity,  # type: ignore[arg-type]
+        ))
+
+    def typed(self, column: ColumnSpec) -> None:
+        raw = self.raw.get(column.name)
+        if raw is None:
+            self.out[column.name] = missing_column(column.name, self.raw.index)
+            return
+        if column.type in _NUMERIC_TYPES:
+            values, bad = to_numbers(raw)
+            self.flag(column.name, bad, "not a number",
+                      "write a number such as 1050 or 1 050,00 €")
+            self._check_sign(column, values)
+        elif column.type == "date":
+            values, bad = to_dates(raw)
+            self.flag(column.name, bad, "not a date",
+                      "write a date such as 2026-10-31 or 31.10.2026")
+        elif column.type == "currency":
+            values, bad = to_currency(raw)
+            self.flag(column.name, bad, "not a currency code", "write a code such as EUR or USD")
+        else:
+            values = to_text(raw)
+        self.out[column.name] = values
+
+    def _check_sign(self, column: ColumnSpec, values: pd.Series) -> None:
+        if column.name in ("revenue", "gross_profit", "target"):
+            return  # refunds and loss-making deals are legitimately negative
+        negative = values < 0
+        self.flag(column.name, negative.fillna(False), "negative value",
+                  f"{column.name} cannot be negative; correct the cell")
+        if column.type == "count":
+            fractional = (values % 1 != 0).fillna(False)
+            self.flag(column.name, fractional & ~negative.fillna(False), "not a whole number",
+                      f"{column.name} counts people or deals; use a whole number")
+
+    def required_values(self) -> None:
+        for name in self.spec.required:
+            if name in self.raw:
+                blank = blank_mask(self.raw[name])
+                self.flag(name, blank, "required value missing", f"fill in {name}")
+
+    def spans(self) -> None:
+        """start/end of every row from its date, else its period."""
+        date = self.out.get("date")
+        start, end, bad = to_period_spans(
+            self.raw.get("period", pd.Series(None, index=self.raw.index, dtype=object)),
+            self.fiscal_year_start,
+        )
+        self.flag("period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026")
+        if date is not None:
+            has_date = date.notna()
+            start = start.where(~has_date, date)
+            end = end.where(~has_date, date)
+        self.out["start"], self.out["end"] = start, end
+        if self.table.kind in ("results", "costs"):
+            missing = start.isna() & ~bad
+            if "date" in self.raw:
+                missing &= blank_mask(self.raw["date"])
+            self.flag("date", missing, "date or period missing",
+                      "fill in the date (or the period, e.g. 2026-10)")
+
+
+def normalise_table(table: RawTable, fiscal_year_start: int = 1) -> tuple[pd.DataFrame,
+                                                                         list[Problem]]:
+    """Type one raw table; returns the canonical frame and the problems found in it."""
+    checker = _TableChecker(table, fiscal_year_start)
+    for column in checker.spec.columns:
+        if column.name != "period":
+            checker.typed(column)
+    checker.required_values()
+    if table.kind in ("results", "costs", "targets"):
+        checker.spans()
+    if table.kind == "results":
+        _check_results(checker)
+    elif table.kind == "targets":
+        _check_targets(checker)
+    elif table.kind == "fx_rates":
+        _check_fx(checker)
+    out = checker.out
+    out["file"] = table.file
+    out["sheet"] = table.sheet
+    out["row"] = out.index.astype("int64")
+    out = out.reset_index(drop=True)
+    for column in FRAME_COLUMNS[table.kind]:
+        if column not in out:
+            out[column] = missing_column(column, out.index)
+    return out[list(FRAME_COLUMNS[table.kind])].astype(
+        {c: _dtype(c) for c in FRAME_COLUMNS[table.kind]}
+    ), checker.problems
+
+
+def _check_results(checker: _TableChecker) -> None:
+    out = checker.out
+    too_many = (out["conversions"] > out["contacts"]).fillna(False)
+    checker.flag("conversions", too_many, "more conversions than contacts",
+                 "check the row: conversions are usually a subset of contacts", "warning")
+
+
+def _check_targets(checker: _TableChecker) -> None:
+    from roi_reports.metrics import METRICS
+
+    out = checker.out
+    dimension = out["dimension"].str.lower()
+    out["dimension"] = dimension
+    bad_dimension = dimension.notna() & ~dimension.isin(TARGET_DIMENSIONS)
+    checker.flag("dimension", bad_dimension.fillna(False), "unknown dimension",
+                 "use one of " + ", ".join(TARGET_DIMENSIONS))
+    metric = out["metric"].str.lower()
+    out["metric"] = metric
+    bad_metric = metric.notna() & ~metric.isin(list(METRICS))
+    checker.flag("metric", bad_metric.fillna(False), "unknown metric",
+                 "use a metric name such as revenue, roi_pct or conversions")
+    no_name = (dimension != "total").fillna(False) & out["name"].isna()
+    checker.flag("name", no_name, "name missing",
+                 "name the channel, employee or campaign the target is for")
+    out["period"] = to_text(checker.raw["period"]) if "period" in checker.raw else pd.NA
+
+
+def _check_fx(checker: _TableChecker) -> None:
+    out = checker.out
+    start, _, bad = to_period_spans(checker.raw["month"], 1)
+    checker.flag("month", bad, "not a month", "write the month as YYYY-MM, e.g. 2026-10")
+    out["month"] = month_indexes(start).astype("Int64")
+    positive = (out["rate"] > 0).fillna(True)
+    checker.flag("rate", ~positive, "rate must be positive",
+                 "write how many reporting-currency units one unit of the currency buys")
+    keep = ~(bad | out["rate"].isna() | out["currency"].isna() | ~positive)
+    checker.out = out[keep]
+
+
+def combine(frames: Sequence[pd.DataFrame], kind: SheetKind) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(kind)
+    return pd.concat(frames, ignore_index=True)
+
+
+def convert_currency(
+    frame: pd.DataFrame,
+    money_columns: Sequence[str],
+    fx: pd.DataFrame,
+    reporting_currency: str,
+    report: ValidationReport,
+) -> pd.DataFrame:
+    """Amounts in other currencies × the rate of their month; missing rates → problems."""
+    currency = frame["currency"].fillna(reporting_currency)
+    foreign = (currency != reporting_currency).to_numpy()
+    if not foreign.any():
+        return frame.assign(currency=reporting_currency)
+    months = month_indexes(frame["start"])
+    key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
+    rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
+        {"currency": str, "month": "int64"})
+    looked_up = key.merge(rates[["currency", "month", "rate"]], how="left",
+                          on=["currency", "month"])["rate"].to_numpy()
+    rate = np.ones(len(frame))
+    rate[foreign] = looked_up
+    missing = np.isnan(rate)
+    if missing.any():
+        rows = frame[missing]
+        labels = key[missing[foreign]]
+        for (_, source), (_, wanted) in zip(rows.iterrows(), labels.iterrows(), strict=True):
+            month = f"{int(wanted['month']) // 12:04d}-{int(wanted['month']) % 12 + 1:02d}"
+            report.problems.append(Problem(
+                str(source["file"]), str(source["sheet"]), int(source["row"]), "currency",
+                str(wanted["currency"]), "no exchange rate",
+                f"add a row to the fx_rates sheet: currency {wanted['currency']}, month {month}, "
+                f"rate ({reporting_currency} per 1 {wanted['currency']})",
+            ))
+    converted = frame.copy()
+    for column in money_columns:
+        converted[column] = converted[column] * rate
+    converted["currency"] = reporting_currency
+    return converted
+
+
+def check_fx_duplicates(fx: pd.DataFrame, report: ValidationReport) -> None:
+    clash = fx.groupby(["currency", "month"])["rate"].transform("nunique") > 1
+    for _, row in fx[clash].iterrows():
+        month = f"{int(row['month']) // 12:04d}-{int(row['month']) % 12 + 1:02d}"
+        report.problems.append(Problem(
+            str(row["file"]), str(row["sheet"]), int(row["row"]), "rate", str(row["rate"]),
+            "conflicting exchange rates",
+            f"{row['currency']} {month} has more than one rate; keep one",
+        ))

@@ -1,0 +1,104 @@
+"""Problems found in input files, collected lazily into one report.
+
+Every problem says where (file, sheet, Excel row, column), what (value, rule) and how to
+fix it (hint), so a user can correct all of them in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+PROBLEM_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "hint", "severity")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    hint: str
+    severity: Severity = "error"
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def one_line(self) -> str:
+        value = f" (value {self.value!r})" if self.value is not None else ""
+        return f"{self.location()}: {self.rule}{value}: {self.hint}"
+
+
+@dataclass
+class ValidationReport:
+    problems: list[Problem] = field(default_factory=list)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def invalid_files(self) -> list[str]:
+        return sorted({p.file for p in self.errors})
+
+    def summary(self) -> str:
+        errors = self.errors
+        if not errors:
+            return "all input files are valid"
+        files = self.invalid_files()
+        first = errors[0].one_line()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return (
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in "
+            f"{len(files)} file{'s' if len(files) != 1 else ''}: {first}{more}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(p) for p in self.problems], columns=list(PROBLEM_COLUMNS))
+
+
+def problems_for_rows(
+    file: str,
+    sheet: str,
+    column: str,
+    rows: pd.Index,
+    values: Iterable[object],
+    rule: str,
+    hint: str,
+    severity: Severity = "error",
+) -> list[Problem]:
+    """One Problem per offending row; rows are Excel row numbers."""
+    return [
+        Problem(file, sheet, int(row), column, _display(value), rule, hint, severity)
+        for row, value in zip(rows, values, strict=True)
+    ]
+
+
+def _display(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

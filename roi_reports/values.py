@@ -1,0 +1,229 @@
+"""Cell values → typed columns: numbers, dates, periods, currency codes.
+
+Real numbers and dates pass through vectorised; only text cells are parsed, once per
+distinct text (a column of a million rows rarely has many distinct spellings), so the
+cost scales with the variety of the data, not its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from roi_reports.periods import MONTHS_IN, PeriodKind, month_index
+
+# Excel's day zero in the 1900 date system (serial 1 = 1900-01-01, with the 1900 leap bug)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_CURRENCY_MARKS = re.compile(r"(?i)[€$£¥﷼]|\b(?:eur|usd|gbp|sek|nok|irr|irt|toman|rial)\b")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def parse_number_text(text: str) -> float | None:
+    """`1 050,00 €`, `$1,050.00`, `(500)`, `۱۲۳٬۴۵۶`, `12 %` → float; None if not a number."""
+    value = text.strip().translate(_DIGITS).replace("٬", ",").replace("٫", ".")
+    value = value.replace("\u2212", "-")
+    if not value:
+        return None
+    negative = value.startswith("(") and value.endswith(")")
+    if negative:
+        value = value[1:-1]
+    value = _CURRENCY_MARKS.sub("", value).replace("%", "")
+    value = _SPACES.sub("", value)
+    if "," in value and "." in value:
+        # the separator that comes last is the decimal one
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    elif "," in value:
+        value = value.replace(",", "") if _THOUSANDS_COMMA.match(value) else value.replace(",", ".")
+    if not _PLAIN_NUMBER.match(value):
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    return -number if negative else number
+
+
+def to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(float column, mask of cells that are present but not numbers)."""
+    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
+    blank = blank_mask(values)
+    leftover = numeric.isna() & ~blank
+    if leftover.any():
+        texts = values[leftover]
+        parsed = texts.map(
+            lambda v: parse_number_text(v) if isinstance(v, str) else _number_or_none(v)
+        )
+        numeric.loc[leftover] = parsed.astype("float64")
+    bad = numeric.isna() & ~blank
+    return numeric, bad
+
+
+def _number_or_none(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def blank_mask(values: pd.Series) -> pd.Series:
+    if values.dtype != object:
+        return values.isna()
+    return values.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or (
+        isinstance(v, float) and math.isnan(v)
+    )).astype(bool)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+@lru_cache(maxsize=65536)
+def parse_date_text(text: str) -> dt.date | None:
+    """ISO `2026-10-31`, Finnish `31.10.2026`, `10/31/2026` only when unambiguous."""
+    value = text.strip().translate(_DIGITS)
+    try:
+        if match := _ISO_DATE.match(value):
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DOTTED_DATE.match(value):
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        if match := _SLASHED_DATE.match(value):
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            if first > 12 >= second:
+                return dt.date(year, second, first)
+            if second > 12 >= first:
+                return dt.date(year, first, second)
+            return None  # 03/04/2026: day and month cannot be told apart
+    except ValueError:
+        return None
+    return None
+
+
+def _date_of(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        if 1 <= value <= MAX_EXCEL_SERIAL and float(value).is_integer():
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(\.0+)?", text):
+            return _date_of(float(text))
+        return parse_date_text(text)
+    return None
+
+
+def _map_distinct(values: pd.Series, parse: Callable[[object], object]) -> pd.Series:
+    """Apply `parse` once per distinct value (hashable cells), then broadcast."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.array([parse(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
+
+
+def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(datetime64 column, mask of cells that are present but not dates)."""
+    parsed = _map_distinct(values, _date_of)
+    dates = pd.to_datetime(parsed, errors="coerce")
+    bad = dates.isna() & ~blank_mask(values)
+    return dates, bad
+
+
+_PERIOD_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_PERIOD_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_PERIOD_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _period_of(value: object, fiscal_year_start: int) -> tuple[int, PeriodKind] | None:
+    """(first month index, kind) of a period cell; a date cell means its month.
+
+    Excel turns `2026-10` typed into a cell into the date 1 Oct 2026, so dates count.
+    """
+    if isinstance(value, dt.date | pd.Timestamp):
+        day = value if isinstance(value, dt.date) else value.date()
+        return month_index(day.year, day.month), "month"
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().translate(_DIGITS)
+    if match := _PERIOD_MONTH.match(text):
+        if 1 <= int(match[2]) <= 12:
+            return month_index(int(match[1]), int(match[2])), "month"
+        return None
+    if match := _PERIOD_QUARTER.match(text):
+        return int(match[1]) * 12 + fiscal_year_start - 1 + (int(match[2]) - 1) * 3, "quarter"
+    if match := _PERIOD_YEAR.match(text):
+        return int(match[1]) * 12 + fiscal_year_start - 1, "year"
+    return None
+
+
+def to_period_spans(
+    values: pd.Series, fiscal_year_start: int = 1
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(start datetime64, end datetime64, bad mask) for a column of period cells."""
+    parsed = _map_distinct(values, lambda v: _period_of(v, fiscal_year_start))
+    first = parsed.map(lambda p: p[0] if p else None)
+    months = parsed.map(lambda p: MONTHS_IN[p[1]] if p else None)
+    starts = first.map(_month_start_or_none)
+    ends = (first + months).map(_month_start_or_none)
+    start = pd.to_datetime(starts, errors="coerce")
+    end = pd.to_datetime(ends, errors="coerce") - pd.Timedelta(days=1)
+    bad = start.isna() & ~blank_mask(values)
+    return start, end, bad
+
+
+def _month_start_or_none(index: object) -> dt.date | None:
+    if index is None or (isinstance(index, float) and math.isnan(index)):
+        return None
+    index = int(index)  # type: ignore[call-overload]
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def to_text(values: pd.Series) -> pd.Series:
+    """Strip text; blanks become missing. Text is never evaluated (`=SUM(…)` stays text)."""
+    def clean(value: object) -> object:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        return text or None
+
+    return _map_distinct(values, clean).astype("string")
+
+
+_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
+
+
+def to_currency(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(ISO code column, bad mask); symbols € $ £ ¥ are accepted."""
+    text = to_text(values)
+    upper = text.str.upper().replace(_CURRENCY_SYMBOLS)
+    good = upper.str.fullmatch(_CURRENCY_CODE.pattern).fillna(False).astype(bool)
+    bad = upper.notna() & ~good
+    return upper.where(good), bad
