@@ -25,8 +25,16 @@ from roi_reports.pipeline import (
 )
 from roi_reports.validation import ValidationReport
 
-TABLE_FIELDS = ("cost", "revenue", "net_profit", "roi_pct", "roas", "conversions",
-                "conversion_rate_pct", "cpa")
+TABLE_FIELDS = (
+    "cost",
+    "revenue",
+    "net_profit",
+    "roi_pct",
+    "roas",
+    "conversions",
+    "conversion_rate_pct",
+    "cpa",
+)
 
 
 class RoiGroup(click.Group):
@@ -56,11 +64,15 @@ class RoiGroup(click.Group):
 
 
 files_argument = click.argument(
-    "files", nargs=-1, required=True,
+    "files",
+    nargs=-1,
+    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file (roi-reports.toml); defaults apply without it.",
 )
 
@@ -83,22 +95,47 @@ def cli() -> None:
 
 @cli.command()
 @files_argument
-@click.option("--by", "by", default="", metavar="DIMS",
-              help="Group by: comma-separated channel, employee, campaign, category, "
-                   "month, quarter, year (default: one total).")
-@click.option("--period", metavar="P",
-              help="2026-10, 2026-Q3, 2026 or previous-month (default: all data).")
-@click.option("--format", "output_format", type=click.Choice(["json", "csv", "table"]),
-              default="table", show_default=True, help="Output format.")
-@click.option("--fields", metavar="NAMES",
-              help="Only these metric columns (comma-separated); table shows the key "
-                   "ones by default, json and csv show all.")
-@click.option("--compare", is_flag=True,
-              help="Add _prev, _change and _change_pct columns for the previous period "
-                   "of the same length (needs --period).")
+@click.option(
+    "--by",
+    "by",
+    default="",
+    metavar="DIMS",
+    help="Group by: comma-separated channel, employee, campaign, category, "
+    "month, quarter, year (default: one total).",
+)
+@click.option(
+    "--period", metavar="P", help="2026-10, 2026-Q3, 2026 or previous-month (default: all data)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv", "table"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fields",
+    metavar="NAMES",
+    help="Only these metric columns (comma-separated); table shows the key "
+    "ones by default, json and csv show all.",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Add _prev, _change and _change_pct columns for the previous period "
+    "of the same length (needs --period).",
+)
 @config_option
-def metrics(files: tuple[Path, ...], by: str, period: str | None, output_format: str,
-            fields: str | None, compare: bool, config_path: Path | None) -> None:
+def metrics(
+    files: tuple[Path, ...],
+    by: str,
+    period: str | None,
+    output_format: str,
+    fields: str | None,
+    compare: bool,
+    config_path: Path | None,
+) -> None:
     """Compute ROI metrics from FILES.
 
     \b
@@ -123,15 +160,17 @@ def metrics(files: tuple[Path, ...], by: str, period: str | None, output_format:
         click.echo(f"Warning: {warning.one_line()}", err=True)
 
 
-def _fields(fields: str | None, output_format: str, columns: Any, dims: tuple[str, ...]
-            ) -> list[str]:
+def _fields(
+    fields: str | None, output_format: str, columns: Any, dims: tuple[str, ...]
+) -> list[str]:
     available = [c for c in columns if c not in dims]
     if fields:
         wanted = [f.strip() for f in fields.split(",") if f.strip()]
         unknown = [f for f in wanted if f not in available]
         if unknown:
             raise click.UsageError(
-                f"unknown field {unknown[0]!r}; available: {', '.join(available)}")
+                f"unknown field {unknown[0]!r}; available: {', '.join(available)}"
+            )
         return wanted
     if output_format == "table":
         extra = ("roi_pct_change", "target_attainment_pct")
@@ -141,8 +180,14 @@ def _fields(fields: str | None, output_format: str, columns: Any, dims: tuple[st
 
 @cli.command()
 @files_argument
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True, help="How to print the problems.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="How to print the problems.",
+)
 @config_option
 def validate(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
     """Check FILES and list every problem in every file.

@@ -36,14 +36,22 @@ class Dataset:
 
     @classmethod
     def empty(cls) -> Dataset:
-        return cls(*(empty_frame(k) for k in ("results", "costs", "targets", "fx_rates")))
+        return cls(
+            results=empty_frame("results"),
+            costs=empty_frame("costs"),
+            targets=empty_frame("targets"),
+            fx_rates=empty_frame("fx_rates"),
+        )
 
 
 def read_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:
     """Read and validate every file; problems are collected in `dataset.report`, not raised."""
     report = ValidationReport()
     frames: dict[SheetKind, list[pd.DataFrame]] = {
-        "results": [], "costs": [], "targets": [], "fx_rates": []
+        "results": [],
+        "costs": [],
+        "targets": [],
+        "fx_rates": [],
     }
     notes: list[str] = []
     files: list[str] = []
@@ -86,10 +94,17 @@ def read_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:
 def _require_gross_profit(results: pd.DataFrame, report: ValidationReport) -> None:
     missing = results[results["gross_profit"].isna()]
     for file, sheet, row in missing[["file", "sheet", "row"]].itertuples(index=False):
-        report.problems.append(Problem(
-            str(file), str(sheet), int(row), "gross_profit", None, "gross profit missing",
-            'profit_basis = "gross_profit" needs a gross_profit value on every results row',
-        ))
+        report.problems.append(
+            Problem(
+                str(file),
+                str(sheet),
+                int(row),
+                "gross_profit",
+                None,
+                "gross profit missing",
+                'profit_basis = "gross_profit" needs a gross_profit value on every results row',
+            )
+        )
 
 
 def load_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:

@@ -39,11 +39,15 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 
 
-def metric(name: str, label: str, unit: Unit, formula: str, null_rule: str = "never null"
-           ) -> Callable[[Callable[[pd.DataFrame, MetricContext], pd.Series]],
-                         Callable[[pd.DataFrame, MetricContext], pd.Series]]:
-    def register(func: Callable[[pd.DataFrame, MetricContext], pd.Series]
-                 ) -> Callable[[pd.DataFrame, MetricContext], pd.Series]:
+def metric(
+    name: str, label: str, unit: Unit, formula: str, null_rule: str = "never null"
+) -> Callable[
+    [Callable[[pd.DataFrame, MetricContext], pd.Series]],
+    Callable[[pd.DataFrame, MetricContext], pd.Series],
+]:
+    def register(
+        func: Callable[[pd.DataFrame, MetricContext], pd.Series],
+    ) -> Callable[[pd.DataFrame, MetricContext], pd.Series]:
         METRICS[name] = Metric(name, label, unit, formula, null_rule, func)
         return func
 
@@ -80,8 +84,12 @@ def cost(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["cost"].astype("float64")
 
 
-@metric("investment", "Investment", "money",
-        "sum of cost amounts in investment_categories (default: all)")
+@metric(
+    "investment",
+    "Investment",
+    "money",
+    "sum of cost amounts in investment_categories (default: all)",
+)
 def investment(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["investment"].astype("float64")
 
@@ -91,14 +99,17 @@ def revenue(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["revenue"].astype("float64")
 
 
-@metric("net_profit", "Net profit", "money",
-        "revenue (or gross profit when profit_basis = gross_profit) − cost")
+@metric(
+    "net_profit",
+    "Net profit",
+    "money",
+    "revenue (or gross profit when profit_basis = gross_profit) − cost",
+)
 def net_profit(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return profit_amount(sums, ctx) - sums["cost"]
 
 
-@metric("roi_pct", "ROI %", "percent", "net profit / investment × 100",
-        "null when investment is 0")
+@metric("roi_pct", "ROI %", "percent", "net profit / investment × 100", "null when investment is 0")
 def roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(net_profit(sums, ctx), sums["investment"]) * 100
 
@@ -108,46 +119,56 @@ def roas(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["revenue"], sums["cost"])
 
 
-@metric("conversion_rate_pct", "Conversion rate %", "percent", "conversions / contacts × 100",
-        "null when contacts is 0")
+@metric(
+    "conversion_rate_pct",
+    "Conversion rate %",
+    "percent",
+    "conversions / contacts × 100",
+    "null when contacts is 0",
+)
 def conversion_rate_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["conversions"], sums["contacts"]) * 100
 
 
-@metric("cost_per_contact", "Cost per contact", "money", "cost / contacts",
-        "null when contacts is 0")
+@metric(
+    "cost_per_contact", "Cost per contact", "money", "cost / contacts", "null when contacts is 0"
+)
 def cost_per_contact(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["cost"], sums["contacts"])
 
 
-@metric("cpa", "Cost per acquisition", "money", "cost / conversions",
-        "null when conversions is 0")
+@metric("cpa", "Cost per acquisition", "money", "cost / conversions", "null when conversions is 0")
 def cpa(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["cost"], sums["conversions"])
 
 
-@metric("avg_ticket", "Average ticket", "money", "revenue / conversions",
-        "null when conversions is 0")
+@metric(
+    "avg_ticket", "Average ticket", "money", "revenue / conversions", "null when conversions is 0"
+)
 def avg_ticket(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["revenue"], sums["conversions"])
 
 
-@metric("break_even_conversions", "Break-even conversions", "count",
-        "ceil(cost / profit per conversion), profit per conversion = revenue (or gross "
-        "profit) / conversions",
-        "null when there are no conversions or they earn nothing")
+@metric(
+    "break_even_conversions",
+    "Break-even conversions",
+    "count",
+    "ceil(cost / profit per conversion), profit per conversion = revenue (or gross "
+    "profit) / conversions",
+    "null when there are no conversions or they earn nothing",
+)
 def break_even_conversions(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     per_conversion = ratio(profit_amount(sums, ctx), sums["conversions"])
     needed = ratio(sums["cost"], per_conversion.where(per_conversion > 0))
     # 10.000000000000002 conversions are 10, not 11: ignore float noise before ceil
-    return np.ceil(needed - 1e-9 * needed.abs())
+    return pd.Series(np.ceil(needed - 1e-9 * needed.abs()), index=sums.index)
 
 
 def annualize_compound(roi: pd.Series, days: pd.Series) -> pd.Series:
     """((1 + roi/100)^(365/days) − 1) × 100; null when roi ≤ −100 (no real root)."""
     base = 1 + roi / 100
     with np.errstate(invalid="ignore", over="ignore"):
-        result = (np.power(base.where(base > 0), 365.0 / days) - 1) * 100
+        result = (base.where(base > 0) ** (365.0 / days) - 1) * 100
     return result.where(np.isfinite(result))
 
 
@@ -155,21 +176,30 @@ def annualize_simple(roi: pd.Series, days: pd.Series) -> pd.Series:
     return roi * 365.0 / days
 
 
-@metric("annualized_roi_pct", "Annualised ROI %", "percent",
-        "((1 + ROI/100)^(365/days) − 1) × 100, days = calendar days in the period",
-        "null when ROI is null or ≤ −100 %")
+@metric(
+    "annualized_roi_pct",
+    "Annualised ROI %",
+    "percent",
+    "((1 + ROI/100)^(365/days) − 1) × 100, days = calendar days in the period",
+    "null when ROI is null or ≤ −100 %",
+)
 def annualized_roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return annualize_compound(roi_pct(sums, ctx), ctx.days.astype("float64"))
 
 
-@metric("annualized_roi_simple_pct", "Annualised ROI (simple) %", "percent",
-        "ROI × 365 / days", "null when ROI is null")
+@metric(
+    "annualized_roi_simple_pct",
+    "Annualised ROI (simple) %",
+    "percent",
+    "ROI × 365 / days",
+    "null when ROI is null",
+)
 def annualized_roi_simple_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return annualize_simple(roi_pct(sums, ctx), ctx.days.astype("float64"))
 
 
 def compute_all(sums: pd.DataFrame, ctx: MetricContext) -> pd.DataFrame:
     """Every registered metric for every group; sums may carry extra columns (keys)."""
-    return pd.DataFrame({name: m.compute(sums, ctx) for name, m in METRICS.items()},
-                        index=sums.index)
-
+    return pd.DataFrame(
+        {name: m.compute(sums, ctx) for name, m in METRICS.items()}, index=sums.index
+    )

@@ -7,6 +7,7 @@ sheet; a missing rate is a problem that names the currency, the month and the ro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,12 +28,19 @@ from roi_reports.values import (
 ENTITY_COLUMNS = ("channel", "campaign", "employee")
 SOURCE_COLUMNS = ("file", "sheet", "row")
 FRAME_COLUMNS: dict[SheetKind, tuple[str, ...]] = {
-    "results": ("start", "end", *ENTITY_COLUMNS, "contacts", "conversions", "revenue",
-                "gross_profit", "currency", *SOURCE_COLUMNS),
-    "costs": ("start", "end", *ENTITY_COLUMNS, "category", "amount", "currency",
-              *SOURCE_COLUMNS),
-    "targets": ("start", "end", "period", "dimension", "name", "metric", "target",
-                *SOURCE_COLUMNS),
+    "results": (
+        "start",
+        "end",
+        *ENTITY_COLUMNS,
+        "contacts",
+        "conversions",
+        "revenue",
+        "gross_profit",
+        "currency",
+        *SOURCE_COLUMNS,
+    ),
+    "costs": ("start", "end", *ENTITY_COLUMNS, "category", "amount", "currency", *SOURCE_COLUMNS),
+    "targets": ("start", "end", "period", "dimension", "name", "metric", "target", *SOURCE_COLUMNS),
     "fx_rates": ("currency", "month", "rate", *SOURCE_COLUMNS),
 }
 _NUMERIC_TYPES = {"count", "money", "number"}
@@ -45,8 +53,7 @@ def empty_frame(kind: SheetKind) -> pd.DataFrame:
 def _dtype(column: str) -> str:
     if column in ("start", "end"):
         return "datetime64[ns]"
-    if column in ("contacts", "conversions", "revenue", "gross_profit", "amount", "target",
-                  "rate"):
+    if column in ("contacts", "conversions", "revenue", "gross_profit", "amount", "target", "rate"):
         return "float64"
     if column in ("row", "month"):
         return "int64"
@@ -55,7 +62,8 @@ def _dtype(column: str) -> str:
 
 def missing_column(column: str, index: pd.Index) -> pd.Series:
     """An all-missing column of the right dtype (NaN for floats, NaT, <NA>)."""
-    return pd.Series(None, index=index, dtype=object).astype(_dtype(column))
+    dtype: Any = _dtype(column)
+    return pd.Series(None, index=index, dtype=object).astype(dtype)
 
 
 class _TableChecker:
@@ -69,16 +77,34 @@ class _TableChecker:
         self.problems: list[Problem] = []
         self.out = pd.DataFrame(index=self.raw.index)
 
-    def flag(self, column: str, mask: pd.Series, rule: str, hint: str,
-             severity: str = "error", values: pd.Series | None = None) -> None:
+    def flag(
+        self,
+        column: str,
+        mask: pd.Series,
+        rule: str,
+        hint: str,
+        severity: str = "error",
+        values: pd.Series | None = None,
+    ) -> None:
         if not mask.any():
             return
-        shown = (values if values is not None else self.raw.get(column,
-                 pd.Series(None, index=self.raw.index, dtype=object)))[mask]
-        self.problems.extend(problems_for_rows(
-            self.table.file, self.table.sheet, column, self.raw.index[mask.to_numpy()],
-            shown.tolist(), rule, hint, severity,  # type: ignore[arg-type]
-        ))
+        shown = (
+            values
+            if values is not None
+            else self.raw.get(column, pd.Series(None, index=self.raw.index, dtype=object))
+        )[mask]
+        self.problems.extend(
+            problems_for_rows(
+                self.table.file,
+                self.table.sheet,
+                column,
+                self.raw.index[mask.to_numpy()],
+                shown.tolist(),
+                rule,
+                hint,
+                severity,  # type: ignore[arg-type]
+            )
+        )
 
     def typed(self, column: ColumnSpec) -> None:
         raw = self.raw.get(column.name)
@@ -87,13 +113,13 @@ class _TableChecker:
             return
         if column.type in _NUMERIC_TYPES:
             values, bad = to_numbers(raw)
-            self.flag(column.name, bad, "not a number",
-                      "write a number such as 1050 or 1 050,00 €")
+            self.flag(column.name, bad, "not a number", "write a number such as 1050 or 1 050,00 €")
             self._check_sign(column, values)
         elif column.type == "date":
             values, bad = to_dates(raw)
-            self.flag(column.name, bad, "not a date",
-                      "write a date such as 2026-10-31 or 31.10.2026")
+            self.flag(
+                column.name, bad, "not a date", "write a date such as 2026-10-31 or 31.10.2026"
+            )
         elif column.type == "currency":
             values, bad = to_currency(raw)
             self.flag(column.name, bad, "not a currency code", "write a code such as EUR or USD")
@@ -105,12 +131,20 @@ class _TableChecker:
         if column.name in ("revenue", "gross_profit", "target"):
             return  # refunds and loss-making deals are legitimately negative
         negative = values < 0
-        self.flag(column.name, negative.fillna(False), "negative value",
-                  f"{column.name} cannot be negative; correct the cell")
+        self.flag(
+            column.name,
+            negative.fillna(False),
+            "negative value",
+            f"{column.name} cannot be negative; correct the cell",
+        )
         if column.type == "count":
             fractional = (values % 1 != 0).fillna(False)
-            self.flag(column.name, fractional & ~negative.fillna(False), "not a whole number",
-                      f"{column.name} counts people or deals; use a whole number")
+            self.flag(
+                column.name,
+                fractional & ~negative.fillna(False),
+                "not a whole number",
+                f"{column.name} counts people or deals; use a whole number",
+            )
 
     def required_values(self) -> None:
         for name in self.spec.required:
@@ -135,12 +169,17 @@ class _TableChecker:
             missing = start.isna() & ~bad
             if "date" in self.raw:
                 missing &= blank_mask(self.raw["date"])
-            self.flag("date", missing, "date or period missing",
-                      "fill in the date (or the period, e.g. 2026-10)")
+            self.flag(
+                "date",
+                missing,
+                "date or period missing",
+                "fill in the date (or the period, e.g. 2026-10)",
+            )
 
 
-def normalise_table(table: RawTable, fiscal_year_start: int = 1) -> tuple[pd.DataFrame,
-                                                                         list[Problem]]:
+def normalise_table(
+    table: RawTable, fiscal_year_start: int = 1
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one raw table; returns the canonical frame and the problems found in it."""
     checker = _TableChecker(table, fiscal_year_start)
     for column in checker.spec.columns:
@@ -160,9 +199,9 @@ def normalise_table(table: RawTable, fiscal_year_start: int = 1) -> tuple[pd.Dat
     out["sheet"] = table.sheet
     out["row"] = out.index.astype("int64")
     out = out.reset_index(drop=True)
-    for column in FRAME_COLUMNS[table.kind]:
-        if column not in out:
-            out[column] = missing_column(column, out.index)
+    for name in FRAME_COLUMNS[table.kind]:
+        if name not in out:
+            out[name] = missing_column(name, out.index)
     return out[list(FRAME_COLUMNS[table.kind])].astype(
         {c: _dtype(c) for c in FRAME_COLUMNS[table.kind]}
     ), checker.problems
@@ -171,8 +210,13 @@ def normalise_table(table: RawTable, fiscal_year_start: int = 1) -> tuple[pd.Dat
 def _check_results(checker: _TableChecker) -> None:
     out = checker.out
     too_many = (out["conversions"] > out["contacts"]).fillna(False)
-    checker.flag("conversions", too_many, "more conversions than contacts",
-                 "check the row: conversions are usually a subset of contacts", "warning")
+    checker.flag(
+        "conversions",
+        too_many,
+        "more conversions than contacts",
+        "check the row: conversions are usually a subset of contacts",
+        "warning",
+    )
 
 
 def _check_targets(checker: _TableChecker) -> None:
@@ -182,16 +226,25 @@ def _check_targets(checker: _TableChecker) -> None:
     dimension = out["dimension"].str.lower()
     out["dimension"] = dimension
     bad_dimension = dimension.notna() & ~dimension.isin(TARGET_DIMENSIONS)
-    checker.flag("dimension", bad_dimension.fillna(False), "unknown dimension",
-                 "use one of " + ", ".join(TARGET_DIMENSIONS))
+    checker.flag(
+        "dimension",
+        bad_dimension.fillna(False),
+        "unknown dimension",
+        "use one of " + ", ".join(TARGET_DIMENSIONS),
+    )
     metric = out["metric"].str.lower()
     out["metric"] = metric
     bad_metric = metric.notna() & ~metric.isin(list(METRICS))
-    checker.flag("metric", bad_metric.fillna(False), "unknown metric",
-                 "use a metric name such as revenue, roi_pct or conversions")
+    checker.flag(
+        "metric",
+        bad_metric.fillna(False),
+        "unknown metric",
+        "use a metric name such as revenue, roi_pct or conversions",
+    )
     no_name = (dimension != "total").fillna(False) & out["name"].isna()
-    checker.flag("name", no_name, "name missing",
-                 "name the channel, employee or campaign the target is for")
+    checker.flag(
+        "name", no_name, "name missing", "name the channel, employee or campaign the target is for"
+    )
     out["period"] = to_text(checker.raw["period"]) if "period" in checker.raw else pd.NA
 
 
@@ -201,8 +254,12 @@ def _check_fx(checker: _TableChecker) -> None:
     checker.flag("month", bad, "not a month", "write the month as YYYY-MM, e.g. 2026-10")
     out["month"] = month_indexes(start).astype("Int64")
     positive = (out["rate"] > 0).fillna(True)
-    checker.flag("rate", ~positive, "rate must be positive",
-                 "write how many reporting-currency units one unit of the currency buys")
+    checker.flag(
+        "rate",
+        ~positive,
+        "rate must be positive",
+        "write how many reporting-currency units one unit of the currency buys",
+    )
     keep = ~(bad | out["rate"].isna() | out["currency"].isna() | ~positive)
     checker.out = out[keep]
 
@@ -229,9 +286,11 @@ def convert_currency(
     months = month_indexes(frame["start"])
     key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
     rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
-        {"currency": str, "month": "int64"})
-    looked_up = key.merge(rates[["currency", "month", "rate"]], how="left",
-                          on=["currency", "month"])["rate"].to_numpy()
+        {"currency": str, "month": "int64"}
+    )
+    looked_up = key.merge(
+        rates[["currency", "month", "rate"]], how="left", on=["currency", "month"]
+    )["rate"].to_numpy()
     rate = np.ones(len(frame))
     rate[foreign] = looked_up
     missing = np.isnan(rate)
@@ -240,12 +299,18 @@ def convert_currency(
         labels = key[missing[foreign]]
         for (_, source), (_, wanted) in zip(rows.iterrows(), labels.iterrows(), strict=True):
             month = f"{int(wanted['month']) // 12:04d}-{int(wanted['month']) % 12 + 1:02d}"
-            report.problems.append(Problem(
-                str(source["file"]), str(source["sheet"]), int(source["row"]), "currency",
-                str(wanted["currency"]), "no exchange rate",
-                f"add a row to the fx_rates sheet: currency {wanted['currency']}, month {month}, "
-                f"rate ({reporting_currency} per 1 {wanted['currency']})",
-            ))
+            report.problems.append(
+                Problem(
+                    str(source["file"]),
+                    str(source["sheet"]),
+                    int(source["row"]),
+                    "currency",
+                    str(wanted["currency"]),
+                    "no exchange rate",
+                    f"add a row to the fx_rates sheet: currency {wanted['currency']}, "
+                    f"month {month}, rate ({reporting_currency} per 1 {wanted['currency']})",
+                )
+            )
     converted = frame.copy()
     for column in money_columns:
         converted[column] = converted[column] * rate
@@ -257,8 +322,14 @@ def check_fx_duplicates(fx: pd.DataFrame, report: ValidationReport) -> None:
     clash = fx.groupby(["currency", "month"])["rate"].transform("nunique") > 1
     for _, row in fx[clash].iterrows():
         month = f"{int(row['month']) // 12:04d}-{int(row['month']) % 12 + 1:02d}"
-        report.problems.append(Problem(
-            str(row["file"]), str(row["sheet"]), int(row["row"]), "rate", str(row["rate"]),
-            "conflicting exchange rates",
-            f"{row['currency']} {month} has more than one rate; keep one",
-        ))
+        report.problems.append(
+            Problem(
+                str(row["file"]),
+                str(row["sheet"]),
+                int(row["row"]),
+                "rate",
+                str(row["rate"]),
+                "conflicting exchange rates",
+                f"{row['currency']} {month} has more than one rate; keep one",
+            )
+        )

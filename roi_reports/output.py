@@ -62,8 +62,7 @@ def to_text_table(table: pd.DataFrame, group_columns: Sequence[str] = ()) -> str
         for row in table.itertuples(index=False, name=None)
     ]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    numeric = [c not in group_columns and pd.api.types.is_numeric_dtype(table[c])
-               for c in headers]
+    numeric = [c not in group_columns and pd.api.types.is_numeric_dtype(table[c]) for c in headers]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
@@ -74,4 +73,3 @@ def to_text_table(table: pd.DataFrame, group_columns: Sequence[str] = ()) -> str
     out = [line(headers), line(["-" * w for w in widths])]
     out.extend(line(r) for r in rows)
     return "\n".join(out)
-

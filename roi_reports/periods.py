@@ -130,6 +130,8 @@ def time_keys(dates: pd.Series, kind: PeriodKind, fiscal_year_start: int = 1) ->
         labels.append(period_label(kind, first, fiscal_year_start))
     label_codes, label_values = pd.factorize(np.asarray(labels, dtype=object), sort=True)
     mapped = np.where(codes >= 0, label_codes[codes] if len(labels) else codes, -1)
+    categories = pd.Index(list(label_values), dtype=object)
     return pd.Series(
-        pd.Categorical.from_codes(mapped, categories=list(label_values)), index=dates.index
+        pd.Categorical.from_codes(mapped.astype("int64"), categories=categories),
+        index=dates.index,
     )

@@ -69,8 +69,9 @@ def data_span(dataset: Dataset) -> Period | None:
     return Period(start, end, "year", f"{start:%Y-%m}..{end:%Y-%m}")
 
 
-def resolve_period(text: str | None, config: ReportConfig, today: date | None = None
-                   ) -> Period | None:
+def resolve_period(
+    text: str | None, config: ReportConfig, today: date | None = None
+) -> Period | None:
     if text is None:
         return None
     if today is None:
@@ -100,12 +101,13 @@ def _raise_granularity(rows: pd.DataFrame, what: str, target: str) -> None:
     )
 
 
-def _add_time_keys(frame: pd.DataFrame, dims: Sequence[str], fiscal_year_start: int,
-                   what: str) -> pd.DataFrame:
+def _add_time_keys(
+    frame: pd.DataFrame, dims: Sequence[str], fiscal_year_start: int, what: str
+) -> pd.DataFrame:
     frame = frame.copy()
     for kind in (d for d in dims if d in TIME_DIMENSIONS):
-        keys = time_keys(frame["start"], kind, fiscal_year_start)  # type: ignore[arg-type]
-        end_keys = time_keys(frame["end"], kind, fiscal_year_start)  # type: ignore[arg-type]
+        keys = time_keys(frame["start"], kind, fiscal_year_start)
+        end_keys = time_keys(frame["end"], kind, fiscal_year_start)
         crosses = keys.astype(str).to_numpy() != end_keys.astype(str).to_numpy()
         if crosses.any():
             _raise_granularity(frame[crosses], what, f"one {kind}")
@@ -113,8 +115,12 @@ def _add_time_keys(frame: pd.DataFrame, dims: Sequence[str], fiscal_year_start: 
     return frame
 
 
-def _sums(results: pd.DataFrame, costs: pd.DataFrame, dims: Sequence[str],
-          investment_categories: tuple[str, ...] | None) -> pd.DataFrame:
+def _sums(
+    results: pd.DataFrame,
+    costs: pd.DataFrame,
+    dims: Sequence[str],
+    investment_categories: tuple[str, ...] | None,
+) -> pd.DataFrame:
     """The one aggregation pass: sums per group, results and costs joined on the keys."""
     if investment_categories is None:
         invested = costs["amount"]
@@ -146,8 +152,9 @@ def _group_sum(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.D
     return grouped.reset_index().astype({k: "string" for k in keys})
 
 
-def _days(sums: pd.DataFrame, dims: Sequence[str], period: Period | None,
-          fiscal_year_start: int) -> pd.Series:
+def _days(
+    sums: pd.DataFrame, dims: Sequence[str], period: Period | None, fiscal_year_start: int
+) -> pd.Series:
     """Calendar days of each group's period: its time bucket within the report period."""
     finest = next((k for k in ("month", "quarter", "year") if k in dims), None)
     if finest is None:
@@ -191,8 +198,9 @@ def compute_metrics(
     return _attach_targets(current, dataset.targets, dims, period)
 
 
-def _metrics_for(dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...],
-                 period: Period | None) -> pd.DataFrame:
+def _metrics_for(
+    dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...], period: Period | None
+) -> pd.DataFrame:
     results, costs = dataset.results, dataset.costs
     span = period or data_span(dataset)
     if period is not None:
@@ -209,26 +217,30 @@ def _metrics_for(dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...]
     metrics = compute_all(sums, ctx)
     table = pd.concat([sums[list(dims)], metrics], axis=1) if dims else metrics
     if settings.hurdle_roi_pct is not None:
-        table["above_hurdle"] = (table["roi_pct"] >= settings.hurdle_roi_pct).where(
-            table["roi_pct"].notna()).astype("boolean")
+        table["above_hurdle"] = (
+            (table["roi_pct"] >= settings.hurdle_roi_pct)
+            .where(table["roi_pct"].notna())
+            .astype("boolean")
+        )
     if dims:
         table = table.sort_values(list(dims), na_position="last", kind="stable")
     return table.reset_index(drop=True)
 
 
-def target_rows(targets: pd.DataFrame, dims: Sequence[str], period: Period | None
-                ) -> pd.DataFrame:
+def target_rows(targets: pd.DataFrame, dims: Sequence[str], period: Period | None) -> pd.DataFrame:
     """Targets that apply to this grouping and exactly this period."""
     if period is None or len(dims) > 1 or (dims and dims[0] not in ENTITY_DIMENSIONS):
         return targets.iloc[0:0]
     dimension = dims[0] if dims else "total"
     same_period = (targets["start"] == pd.Timestamp(period.start)) & (
-        targets["end"] == pd.Timestamp(period.end))
+        targets["end"] == pd.Timestamp(period.end)
+    )
     return targets[same_period & (targets["dimension"] == dimension)]
 
 
-def _attach_targets(table: pd.DataFrame, targets: pd.DataFrame, dims: tuple[str, ...],
-                    period: Period | None) -> pd.DataFrame:
+def _attach_targets(
+    table: pd.DataFrame, targets: pd.DataFrame, dims: tuple[str, ...], period: Period | None
+) -> pd.DataFrame:
     """target_attainment_pct for groups with exactly one target metric this period."""
     table = table.copy()
     table["target_attainment_pct"] = np.nan
@@ -237,8 +249,11 @@ def _attach_targets(table: pd.DataFrame, targets: pd.DataFrame, dims: tuple[str,
         return table
     key = dims[0] if dims else None
     names = table[key].astype(object) if key else pd.Series(["total"] * len(table))
-    names_key = applicable["name"].astype(object) if key else pd.Series(
-        ["total"] * len(applicable), index=applicable.index)
+    names_key = (
+        applicable["name"].astype(object)
+        if key
+        else pd.Series(["total"] * len(applicable), index=applicable.index)
+    )
     counts = names_key.value_counts()
     for index, name in names.items():
         if name is None or pd.isna(name) or counts.get(name, 0) != 1:
@@ -259,24 +274,37 @@ def shift_label(kind: PeriodKind, label: str, months: int, fiscal_year_start: in
     return make_period(kind, first, fiscal_year_start).label
 
 
-def _attach_change(current: pd.DataFrame, previous: pd.DataFrame, dims: tuple[str, ...],
-                   period: Period, fiscal_year_start: int) -> pd.DataFrame:
+def _attach_change(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    dims: tuple[str, ...],
+    period: Period,
+    fiscal_year_start: int,
+) -> pd.DataFrame:
     """Absolute and relative change of every metric against the previous period."""
     months = MONTHS_IN[period.kind]
     join_keys = []
     previous = previous.copy()
     for dim in dims:
         if dim in TIME_DIMENSIONS:
-            if MONTHS_IN[dim] > months:  # type: ignore[index]
+            if MONTHS_IN[dim] > months:
                 continue  # coarser than the period: one bucket on each side, nothing to match
-            previous[dim] = previous[dim].map(
-                lambda label, d=dim: shift_label(d, label, months, fiscal_year_start)
-                if isinstance(label, str) else label
-            ).astype("string")
+            previous[dim] = (
+                previous[dim]
+                .map(
+                    lambda label, d=dim: (
+                        shift_label(d, label, months, fiscal_year_start)
+                        if isinstance(label, str)
+                        else label
+                    )
+                )
+                .astype("string")
+            )
         join_keys.append(dim)
     metric_names = list(METRICS)
     before = previous[join_keys + metric_names].rename(
-        columns={m: f"{m}_prev" for m in metric_names})
+        columns={m: f"{m}_prev" for m in metric_names}
+    )
     if join_keys:
         merged = current.merge(before, on=join_keys, how="left")
     else:

@@ -12,6 +12,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -71,7 +72,12 @@ def read_file(path: Path, column_mapping: Mapping[str, str] | None = None) -> Re
         names = ", ".join(repr(name) for name, _ in sheets) or "none"
         result.problems.append(
             Problem(
-                path.name, None, None, None, None, "no data table",
+                path.name,
+                None,
+                None,
+                None,
+                None,
+                "no data table",
                 f"no results, costs, targets or fx_rates table found (sheets: {names}); "
                 "name a sheet 'results' or 'costs', or give it the headers of SPEC §2",
             )
@@ -79,7 +85,7 @@ def read_file(path: Path, column_mapping: Mapping[str, str] | None = None) -> Re
     return result
 
 
-def _excel_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+def _excel_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -88,7 +94,7 @@ def _excel_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
         raise RoiReportsError(
             f"{path}: not a readable spreadsheet ({exc}); save it again as .xlsx"
         ) from None
-    sheets = []
+    sheets: list[tuple[str, list[list[Any]]]] = []
     for name in workbook.sheet_names:
         # skip_empty_area=False keeps row 1 at index 0, so Excel row numbers stay exact
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -106,9 +112,7 @@ def _csv_rows(path: Path) -> list[list[object]]:
             continue
     sample = text[:8192]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            sample, delimiters=",;\t|"
-        )
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
@@ -165,8 +169,15 @@ def _report_missing_columns(
     spec = SHEETS[kind]
     if not any(not _is_blank(v) for row in rows for v in row):
         result.problems.append(
-            Problem(file, sheet, None, None, None, "empty sheet",
-                    f"the {kind} sheet has no rows; fill it in or delete the sheet")
+            Problem(
+                file,
+                sheet,
+                None,
+                None,
+                None,
+                "empty sheet",
+                f"the {kind} sheet has no rows; fill it in or delete the sheet",
+            )
         )
         return
     # the row that looks most like a header: the first with the most recognised columns
@@ -179,7 +190,12 @@ def _report_missing_columns(
     for missing in missing_required(spec, present):
         result.problems.append(
             Problem(
-                file, sheet, header_index + 1, missing, None, "required column missing",
+                file,
+                sheet,
+                header_index + 1,
+                missing,
+                None,
+                "required column missing",
                 f"add a column headed '{missing}' to the {kind} sheet "
                 "(or map your header to it in [columns])",
             )

@@ -40,9 +40,19 @@ def sample_rows() -> dict[str, list[list[object]]]:
     """Rows (with header) of every sheet, deterministic."""
     rng = random.Random(20261031)
     channel_info = {c[0]: c for c in CHANNELS}
-    results: list[list[object]] = [[
-        "Date", "Channel", "Campaign", "Employee", "Contacts", "Conversions", "Revenue",
-        "Gross profit", "Currency"]]
+    results: list[list[object]] = [
+        [
+            "Date",
+            "Channel",
+            "Campaign",
+            "Employee",
+            "Contacts",
+            "Conversions",
+            "Revenue",
+            "Gross profit",
+            "Currency",
+        ]
+    ]
     for year, month in MONTHS:
         for monday in _mondays(year, month):
             for employee in EMPLOYEES:
@@ -52,27 +62,76 @@ def sample_rows() -> dict[str, list[list[object]]]:
                     n_conv = min(n_contacts, round(n_contacts * rate * rng.uniform(0.5, 1.6)))
                     revenue = round(n_conv * ticket * rng.uniform(0.8, 1.25), 2)
                     margin = round(revenue * rng.uniform(0.35, 0.55), 2)
-                    results.append([monday, channel, campaign, employee, n_contacts, n_conv,
-                                    revenue, margin, "EUR"])
-    costs: list[list[object]] = [[
-        "Date", "Channel", "Campaign", "Employee", "Category", "Amount", "Currency"]]
+                    results.append(
+                        [
+                            monday,
+                            channel,
+                            campaign,
+                            employee,
+                            n_contacts,
+                            n_conv,
+                            revenue,
+                            margin,
+                            "EUR",
+                        ]
+                    )
+    costs: list[list[object]] = [
+        ["Date", "Channel", "Campaign", "Employee", "Category", "Amount", "Currency"]
+    ]
     for year, month in MONTHS:
         first = date(year, month, 1)
         costs += [
-            [first, "Trade fairs", "Slush 2026", None, "booth", 2400.0 if month == 10 else 600.0,
-             "EUR"],
-            [first, "LinkedIn", "Thought leadership", None, "ad spend",
-             round(1800 * rng.uniform(0.9, 1.1), 2), "USD"],
-            [first, "Influencers", "Autumn launch", None, "fees",
-             round(1500 * rng.uniform(0.8, 1.2), 2), "USD"],
-            [first, "Google Ads", "Search – brand", None, "ad spend",
-             round(2100 * rng.uniform(0.9, 1.1), 2), "EUR"],
+            [
+                first,
+                "Trade fairs",
+                "Slush 2026",
+                None,
+                "booth",
+                2400.0 if month == 10 else 600.0,
+                "EUR",
+            ],
+            [
+                first,
+                "LinkedIn",
+                "Thought leadership",
+                None,
+                "ad spend",
+                round(1800 * rng.uniform(0.9, 1.1), 2),
+                "USD",
+            ],
+            [
+                first,
+                "Influencers",
+                "Autumn launch",
+                None,
+                "fees",
+                round(1500 * rng.uniform(0.8, 1.2), 2),
+                "USD",
+            ],
+            [
+                first,
+                "Google Ads",
+                "Search – brand",
+                None,
+                "ad spend",
+                round(2100 * rng.uniform(0.9, 1.1), 2),
+                "EUR",
+            ],
             [first, "Networking events", "Breakfast club", None, "tickets", 350.0, "EUR"],
             [first, None, None, None, "software", 490.0, "EUR"],  # CRM licence: shared
         ]
         for employee in EMPLOYEES:
-            costs.append([date(year, month, 15), None, None, employee, "travel",
-                          round(500 * rng.uniform(0.7, 1.3), 2), "EUR"])
+            costs.append(
+                [
+                    date(year, month, 15),
+                    None,
+                    None,
+                    employee,
+                    "travel",
+                    round(500 * rng.uniform(0.7, 1.3), 2),
+                    "EUR",
+                ]
+            )
     targets: list[list[object]] = [["Period", "Dimension", "Name", "Metric", "Target"]]
     for channel, *_ in CHANNELS:
         targets.append(["2026-10", "channel", channel, "revenue", 9000.0])

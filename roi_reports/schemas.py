@@ -105,9 +105,7 @@ FX_RATES = SheetSpec(
     sheet_aliases=("fx_rates", "fx rates", "fx", "rates", "valuuttakurssit", "نرخ ارز"),
 )
 
-SHEETS: dict[SheetKind, SheetSpec] = {
-    s.kind: s for s in (RESULTS, COSTS, TARGETS, FX_RATES)
-}
+SHEETS: dict[SheetKind, SheetSpec] = {s.kind: s for s in (RESULTS, COSTS, TARGETS, FX_RATES)}
 ALL_CANONICAL_COLUMNS: frozenset[str] = frozenset(
     c.name for s in SHEETS.values() for c in s.columns
 )

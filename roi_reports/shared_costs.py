@@ -9,7 +9,8 @@ largest-remainder method, so the parts add up exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -26,12 +27,20 @@ def _allocation_span(costs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return month_start.where(dated, costs["start"]), month_end.where(dated, costs["end"])
 
 
-def _activity(results: pd.DataFrame, direct: pd.DataFrame, dims: list[str],
-              start: pd.Timestamp, end: pd.Timestamp, basis: str) -> pd.DataFrame:
+def _activity(
+    results: pd.DataFrame,
+    direct: pd.DataFrame,
+    dims: list[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    basis: str,
+) -> pd.DataFrame:
     """Groups with results or direct costs inside the span, with their basis weight."""
     frames = []
-    for frame, value in ((results, "revenue" if basis == "revenue" else "contacts"),
-                         (direct, "amount")):
+    for frame, value in (
+        (results, "revenue" if basis == "revenue" else "contacts"),
+        (direct, "amount"),
+    ):
         inside = frame[(frame["start"] >= start) & (frame["end"] <= end)]
         weight = inside[value] if BASIS_COLUMN[basis] == value else 0.0
         frames.append(inside[dims].assign(weight=weight))
@@ -40,8 +49,9 @@ def _activity(results: pd.DataFrame, direct: pd.DataFrame, dims: list[str],
     return grouped.reset_index()
 
 
-def allocate_shared_costs(costs: pd.DataFrame, results: pd.DataFrame, dims: Sequence[str],
-                          basis: str) -> pd.DataFrame:
+def allocate_shared_costs(
+    costs: pd.DataFrame, results: pd.DataFrame, dims: Sequence[str], basis: str
+) -> pd.DataFrame:
     """Costs with shared rows replaced by their allocated parts (same total, in cents).
 
     A shared amount with no matching active group in its period stays unassigned.
@@ -55,33 +65,34 @@ def allocate_shared_costs(costs: pd.DataFrame, results: pd.DataFrame, dims: Sequ
     shared["span_start"], shared["span_end"] = _allocation_span(shared)
     group_cols = ["span_start", "span_end", *dims, "category"]
     pooled = shared.groupby(group_cols, dropna=False, sort=True)["amount"].sum().reset_index()
-    parts: list[pd.DataFrame] = []
-    kept: list[pd.DataFrame] = []
-    activity_cache: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
-    for pool in pooled.itertuples(index=False):
-        span = (pool.span_start, pool.span_end)
+    activity_cache: dict[tuple[Any, Any], pd.DataFrame] = {}
+    pieces: list[pd.DataFrame] = []
+    for pool in pooled.to_dict("records"):
+        span = (pool["span_start"], pool["span_end"])
         if span not in activity_cache:
             activity_cache[span] = _activity(results, direct, dims, *span, basis)
-        candidates = activity_cache[span]
-        for dim in dims:
-            known = getattr(pool, dim)
-            if not pd.isna(known):
-                candidates = candidates[candidates[dim] == str(known)]
-        row = {"start": pool.span_start, "end": pool.span_end, "category": pool.category}
-        if candidates.empty:
-            kept.append(pd.DataFrame([row | {d: getattr(pool, d) for d in dims}
-                                      | {"amount": pool.amount}]))
-            continue
-        cents = largest_remainder(to_cents(pool.amount), candidates["weight"].to_numpy())
-        part = candidates[dims].copy()
-        part["amount"] = cents / 100.0
-        part["start"], part["end"], part["category"] = row["start"], row["end"], row["category"]
-        parts.append(part)
-    allocated = pd.concat([*parts, *kept], ignore_index=True) if parts or kept else None
-    if allocated is None:
-        return direct
+        pieces.append(_split_pool(pool, activity_cache[span], dims))
+    allocated = pd.concat(pieces, ignore_index=True)
     allocated["file"], allocated["sheet"], allocated["row"] = "(allocated)", "", 0
     allocated = allocated.astype({d: "string" for d in dims} | {"category": "string"})
     return pd.concat([direct, allocated.reindex(columns=costs.columns)], ignore_index=True)
 
 
+def _split_pool(
+    pool: Mapping[Hashable, Any], active: pd.DataFrame, dims: list[str]
+) -> pd.DataFrame:
+    """One pooled shared amount → its parts among the matching active groups."""
+    candidates = active
+    for dim in dims:
+        known = pool[dim]
+        if not pd.isna(known):
+            candidates = candidates[candidates[dim] == str(known)]
+    common = {"start": pool["span_start"], "end": pool["span_end"], "category": pool["category"]}
+    if candidates.empty:  # nobody to share with: keep it visible as unassigned
+        return pd.DataFrame([common | {d: pool[d] for d in dims} | {"amount": pool["amount"]}])
+    cents = largest_remainder(to_cents(float(pool["amount"])), candidates["weight"].to_numpy())
+    part = candidates[dims].copy()
+    part["amount"] = cents / 100.0
+    for key, value in common.items():
+        part[key] = value
+    return part

@@ -83,9 +83,13 @@ def _number_or_none(value: object) -> float | None:
 def blank_mask(values: pd.Series) -> pd.Series:
     if values.dtype != object:
         return values.isna()
-    return values.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or (
-        isinstance(v, float) and math.isnan(v)
-    )).astype(bool)
+    return values.map(
+        lambda v: (
+            v is None
+            or (isinstance(v, str) and not v.strip())
+            or (isinstance(v, float) and math.isnan(v))
+        )
+    ).astype(bool)
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
@@ -199,12 +203,13 @@ def to_period_spans(
 def _month_start_or_none(index: object) -> dt.date | None:
     if index is None or (isinstance(index, float) and math.isnan(index)):
         return None
-    index = int(index)  # type: ignore[call-overload]
-    return dt.date(index // 12, index % 12 + 1, 1)
+    month = int(index)  # type: ignore[call-overload]
+    return dt.date(month // 12, month % 12 + 1, 1)
 
 
 def to_text(values: pd.Series) -> pd.Series:
     """Strip text; blanks become missing. Text is never evaluated (`=SUM(…)` stays text)."""
+
     def clean(value: object) -> object:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None

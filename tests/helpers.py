@@ -17,8 +17,17 @@ from roi_reports.cli import cli
 from roi_reports.dataset import Dataset
 from roi_reports.normalise import FRAME_COLUMNS, empty_frame
 
-RESULTS_HEADER = ["date", "channel", "campaign", "employee", "contacts", "conversions",
-                  "revenue", "gross_profit", "currency"]
+RESULTS_HEADER = [
+    "date",
+    "channel",
+    "campaign",
+    "employee",
+    "contacts",
+    "conversions",
+    "revenue",
+    "gross_profit",
+    "currency",
+]
 COSTS_HEADER = ["date", "channel", "campaign", "employee", "category", "amount", "currency"]
 
 
@@ -34,8 +43,9 @@ def write_workbook(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) ->
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[Any]], delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Sequence[Any]], delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
     with path.open("w", newline="", encoding=encoding) as handle:
         csv.writer(handle, delimiter=delimiter).writerows(rows)
     return path
@@ -51,8 +61,9 @@ def cli_json(*args: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
-def make_dataset(results: Sequence[Mapping[str, Any]] = (),
-                 costs: Sequence[Mapping[str, Any]] = ()) -> Dataset:
+def make_dataset(
+    results: Sequence[Mapping[str, Any]] = (), costs: Sequence[Mapping[str, Any]] = ()
+) -> Dataset:
     """A Dataset straight from records (no files): `date` becomes the row's start and end."""
     return Dataset(
         results=_frame("results", results),
@@ -69,8 +80,14 @@ def _frame(kind: str, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for number, record in enumerate(records, start=2):
         day = pd.Timestamp(record.get("date", date(2026, 10, 1)))
-        row: dict[str, Any] = {"start": day, "end": day, "file": "test.xlsx", "sheet": kind,
-                               "row": number, "currency": "EUR"}
+        row: dict[str, Any] = {
+            "start": day,
+            "end": day,
+            "file": "test.xlsx",
+            "sheet": kind,
+            "row": number,
+            "currency": "EUR",
+        }
         row.update({k: v for k, v in record.items() if k != "date"})
         rows.append(row)
     frame = pd.DataFrame(rows).reindex(columns=list(FRAME_COLUMNS[kind]))  # type: ignore[index]

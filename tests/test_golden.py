@@ -22,16 +22,19 @@ def close(actual: float, expected: float) -> bool:
 @pytest.fixture
 def finnish_workbook(tmp_path):
     """Finnish seed: one employee, one month of networking."""
-    return write_workbook(tmp_path / "verkostoituminen.xlsx", {
-        "results": [
-            ["Period", "Channel", "Employee", "Contacts", "Conversions", "Revenue"],
-            ["2026-10", "Networking events", "Aino Virtanen", 50, 15, 1050],
-        ],
-        "costs": [
-            ["Period", "Channel", "Employee", "Category", "Amount"],
-            ["2026-10", "Networking events", "Aino Virtanen", "travel", 500],
-        ],
-    })
+    return write_workbook(
+        tmp_path / "verkostoituminen.xlsx",
+        {
+            "results": [
+                ["Period", "Channel", "Employee", "Contacts", "Conversions", "Revenue"],
+                ["2026-10", "Networking events", "Aino Virtanen", 50, 15, 1050],
+            ],
+            "costs": [
+                ["Period", "Channel", "Employee", "Category", "Amount"],
+                ["2026-10", "Networking events", "Aino Virtanen", "travel", 500],
+            ],
+        },
+    )
 
 
 def check_finnish(row: dict) -> None:
@@ -46,14 +49,14 @@ def check_finnish(row: dict) -> None:
 
 
 def test_finnish_seed_through_api(finnish_workbook):
-    table = compute_metrics(load_dataset([finnish_workbook], Config()), by="employee",
-                            period="2026-10")
+    table = compute_metrics(
+        load_dataset([finnish_workbook], Config()), by="employee", period="2026-10"
+    )
     check_finnish(table.iloc[0].to_dict())
 
 
 def test_finnish_seed_through_cli(finnish_workbook):
-    records = cli_json("metrics", "--by", "employee", "--period", "2026-10",
-                       str(finnish_workbook))
+    records = cli_json("metrics", "--by", "employee", "--period", "2026-10", str(finnish_workbook))
     assert len(records) == 1
     assert records[0]["employee"] == "Aino Virtanen"
     check_finnish(records[0])
@@ -62,18 +65,21 @@ def test_finnish_seed_through_cli(finnish_workbook):
 @pytest.fixture
 def import_workbook(tmp_path):
     """Persian seed: an import deal — purchase, customs and transport against one sale."""
-    return write_workbook(tmp_path / "import.xlsx", {
-        "results": [
-            ["Period", "Channel", "Contacts", "Conversions", "Revenue"],
-            ["2026-10", "Import", 1, 1, 20_000_000],
-        ],
-        "costs": [
-            ["Period", "Channel", "Category", "Amount"],
-            ["2026-10", "Import", "purchase", 10_000_000],
-            ["2026-10", "Import", "customs", 500_000],
-            ["2026-10", "Import", "transport", 100_000],
-        ],
-    })
+    return write_workbook(
+        tmp_path / "import.xlsx",
+        {
+            "results": [
+                ["Period", "Channel", "Contacts", "Conversions", "Revenue"],
+                ["2026-10", "Import", 1, 1, 20_000_000],
+            ],
+            "costs": [
+                ["Period", "Channel", "Category", "Amount"],
+                ["2026-10", "Import", "purchase", 10_000_000],
+                ["2026-10", "Import", "customs", 500_000],
+                ["2026-10", "Import", "transport", 100_000],
+            ],
+        },
+    )
 
 
 def test_persian_import_all_costs_are_investment(import_workbook):
@@ -85,8 +91,7 @@ def test_persian_import_all_costs_are_investment(import_workbook):
 
 def test_persian_import_purchase_only_investment(import_workbook):
     config = Config(report=ReportConfig(investment_categories=("purchase",)))
-    row = compute_metrics(load_dataset([import_workbook], config), config,
-                          period="2026-10").iloc[0]
+    row = compute_metrics(load_dataset([import_workbook], config), config, period="2026-10").iloc[0]
     assert close(row["net_profit"], 9_400_000)
     assert close(row["investment"], 10_000_000)
     assert close(row["roi_pct"], 94)
@@ -100,13 +105,16 @@ def test_persian_import_through_cli_with_config(import_workbook, tmp_path):
 
 
 def test_persian_influencer_on_gross_profit(tmp_path):
-    workbook = write_workbook(tmp_path / "influencer.xlsx", {
-        "results": [
-            ["Period", "Channel", "Contacts", "Conversions", "Revenue", "Gross profit"],
-            ["2026-10", "Influencers", 400, 25, 12_500_000, 5_000_000],
-        ],
-        "costs": [["Period", "Channel", "Amount"], ["2026-10", "Influencers", 2_000_000]],
-    })
+    workbook = write_workbook(
+        tmp_path / "influencer.xlsx",
+        {
+            "results": [
+                ["Period", "Channel", "Contacts", "Conversions", "Revenue", "Gross profit"],
+                ["2026-10", "Influencers", 400, 25, 12_500_000, 5_000_000],
+            ],
+            "costs": [["Period", "Channel", "Amount"], ["2026-10", "Influencers", 2_000_000]],
+        },
+    )
     config = Config(report=ReportConfig(profit_basis="gross_profit"))
     row = compute_metrics(load_dataset([workbook], config), config).iloc[0]
     assert close(row["roi_pct"], 150)
@@ -117,11 +125,14 @@ def test_persian_influencer_on_gross_profit(tmp_path):
     assert records[0]["break_even_conversions"] == 10
 
 
-@pytest.mark.parametrize(("roi", "days", "compound", "simple"), [
-    (200, 730, 73.20508075688772, 100),
-    (130, 91.25, 2698.41, 520),
-    (-25, 1277.5, -7.89076, -7.142857142857143),
-])
+@pytest.mark.parametrize(
+    ("roi", "days", "compound", "simple"),
+    [
+        (200, 730, 73.20508075688772, 100),
+        (130, 91.25, 2698.41, 520),
+        (-25, 1277.5, -7.89076, -7.142857142857143),
+    ],
+)
 def test_annualising(roi, days, compound, simple):
     roi_s, days_s = pd.Series([float(roi)]), pd.Series([float(days)])
     got_compound = annualize_compound(roi_s, days_s).iloc[0]
@@ -153,8 +164,10 @@ def test_annualised_roi_uses_days_of_the_period():
 
 def test_aggregation_is_ratio_of_sums():
     data = make_dataset(
-        results=[{"channel": "A", "contacts": 1, "conversions": 1, "revenue": 300.0},
-                 {"channel": "B", "contacts": 1, "conversions": 1, "revenue": 900.0}],
+        results=[
+            {"channel": "A", "contacts": 1, "conversions": 1, "revenue": 300.0},
+            {"channel": "B", "contacts": 1, "conversions": 1, "revenue": 900.0},
+        ],
         costs=[{"channel": "A", "amount": 100.0}, {"channel": "B", "amount": 900.0}],
     )
     total = compute_metrics(data).iloc[0]
@@ -169,6 +182,14 @@ def test_undefined_ratios_are_null_not_zero_or_inf():
         results=[{"channel": "A", "contacts": 0, "conversions": 0, "revenue": 0.0}],
     )
     row = compute_metrics(data).iloc[0]
-    for field in ("roi_pct", "roas", "conversion_rate_pct", "cost_per_contact", "cpa",
-                  "avg_ticket", "break_even_conversions", "annualized_roi_pct"):
+    for field in (
+        "roi_pct",
+        "roas",
+        "conversion_rate_pct",
+        "cost_per_contact",
+        "cpa",
+        "avg_ticket",
+        "break_even_conversions",
+        "annualized_roi_pct",
+    ):
         assert pd.isna(row[field]), field
