@@ -35,7 +35,15 @@ class Metric:
     null_rule: str
     compute: Callable[[pd.DataFrame, MetricContext], pd.Series]
 
+    @property
+    def higher_is_better(self) -> bool:
+        """Costs are better lower; used for target status and the colour of changes."""
+        return self.name not in LOWER_IS_BETTER
 
+
+LOWER_IS_BETTER = frozenset(
+    {"cost", "investment", "cost_per_contact", "cpa", "break_even_conversions"}
+)
 METRICS: dict[str, Metric] = {}
 
 

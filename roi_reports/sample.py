@@ -133,10 +133,17 @@ def sample_rows() -> dict[str, list[list[object]]]:
                 ]
             )
     targets: list[list[object]] = [["Period", "Dimension", "Name", "Metric", "Target"]]
-    for channel, *_ in CHANNELS:
-        targets.append(["2026-10", "channel", channel, "revenue", 9000.0])
-    for employee in EMPLOYEES:
-        targets.append(["2026-10", "employee", employee, "conversions", 60])
+    channel_revenue_targets = {
+        "Trade fairs": 11000.0,
+        "LinkedIn": 8500.0,
+        "Networking events": 1200.0,
+        "Influencers": 2200.0,
+        "Google Ads": 2500.0,
+    }
+    for channel, target in channel_revenue_targets.items():
+        targets.append(["2026-10", "channel", channel, "revenue", target])
+    for employee, conversions_target in zip(EMPLOYEES, (25, 30, 20, 25), strict=True):
+        targets.append(["2026-10", "employee", employee, "conversions", conversions_target])
     targets.append(["2026-10", "total", None, "roi_pct", 150.0])
     targets.append(["2026-Q3", "total", None, "revenue", 120000.0])
     fx: list[list[object]] = [["Currency", "Month", "Rate"]]

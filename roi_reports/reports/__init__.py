@@ -1,0 +1,1 @@
+"""Report building: the display-independent report model, then Excel, PDF and charts."""

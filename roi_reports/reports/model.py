@@ -1,0 +1,244 @@
+"""The report model: every number a report shows, computed once for one period and scope.
+
+Excel and PDF renderers read this model and never compute metrics themselves, so the
+workbook, the PDFs and the JSON output cannot disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset
+from roi_reports.errors import UsageError
+from roi_reports.metrics import METRICS
+from roi_reports.periods import Period, make_period, month_index, previous_period
+from roi_reports.pipeline import compute_metrics, target_rows
+from roi_reports.validation import Problem
+
+ScopeKind = Literal["all", "channel", "employee", "campaign"]
+TREND_MONTHS = 12
+RANKED = 3  # how many top and bottom groups a report names
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a report is for: everything, or one channel, employee or campaign."""
+
+    kind: ScopeKind = "all"
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Scope:
+        """`all`, `channel:LinkedIn`, `employee:Aino Virtanen`, `campaign:Slush 2026`."""
+        if text.strip() == "all":
+            return cls()
+        kind, sep, name = text.partition(":")
+        kind = kind.strip().lower()
+        if not sep or kind not in ("channel", "employee", "campaign") or not name.strip():
+            raise UsageError(
+                f"unknown scope {text!r}: use all, channel:NAME, employee:NAME or campaign:NAME"
+            )
+        return cls(kind, name.strip())  # type: ignore[arg-type]
+
+    @property
+    def label(self) -> str:
+        return "all" if self.kind == "all" else f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    """Tables of metrics for one period, with the previous period for comparison.
+
+    Metric tables are pandas frames straight from `compute_metrics`: group columns, then
+    every metric, then `<metric>_prev/_change/_change_pct`. NaN means undefined.
+    """
+
+    title: str
+    currency: str
+    period: Period
+    previous: Period
+    generated_at: datetime
+    scope: Scope
+    hurdle_roi_pct: float | None
+    total: pd.DataFrame  # one row (the KPI block), with change columns
+    by_channel: pd.DataFrame
+    by_employee: pd.DataFrame
+    by_campaign: pd.DataFrame
+    by_month: pd.DataFrame  # channel × month over the trend window
+    monthly_total: pd.DataFrame  # month over the trend window (revenue vs cost chart)
+    costs_by_category: pd.DataFrame
+    targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
+    team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
+    warnings: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    inputs: tuple[InputFile, ...] = field(default_factory=tuple)
+
+    def kpi(self, name: str) -> float:
+        return float(self.total.iloc[0][name])
+
+    def top_and_bottom(
+        self, table: pd.DataFrame, key: str, metric: str = "roi_pct", count: int = RANKED
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Best and worst named groups by a metric (undefined and unassigned left out)."""
+        ranked = table[table[key].notna() & table[metric].notna()]
+        ascending = not METRICS[metric].higher_is_better
+        ordered = ranked.sort_values([metric, key], ascending=[ascending, True], kind="stable")
+        top = ordered.head(count)
+        bottom = ordered.tail(min(count, max(len(ordered) - len(top), 0))).iloc[::-1]
+        return top.reset_index(drop=True), bottom.reset_index(drop=True)
+
+
+def file_digest(path: Path) -> InputFile:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return InputFile(path.name, digest.hexdigest(), path.stat().st_size)
+
+
+def scope_dataset(dataset: Dataset, scope: Scope) -> Dataset:
+    """Only the rows of one channel, employee or campaign (shared costs excluded)."""
+    if scope.kind == "all":
+        return dataset
+    column = scope.kind
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame[column] == scope.name).fillna(False)].reset_index(drop=True)
+
+    targets = dataset.targets
+    targets = targets[
+        ((targets["dimension"] == column) & (targets["name"] == scope.name)).fillna(False)
+    ]
+    return Dataset(
+        results=keep(dataset.results),
+        costs=keep(dataset.costs),
+        targets=targets.reset_index(drop=True),
+        fx_rates=dataset.fx_rates,
+        report=dataset.report,
+        files=dataset.files,
+        notes=dataset.notes,
+    )
+
+
+def trend_window(period: Period, fiscal_year_start: int) -> Period:
+    """The months shown in trend charts: the period itself, or the 12 months up to its end."""
+    last = month_index(period.end.year, period.end.month)
+    first = min(month_index(period.start.year, period.start.month), last - TREND_MONTHS + 1)
+    window = make_period("month", first, fiscal_year_start)
+    end = make_period("month", last, fiscal_year_start)
+    return Period(window.start, end.end, "year", f"{window.label}..{end.label}")
+
+
+def targets_table(
+    dataset: Dataset, config: Config, period: Period, tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Every target of the period with its actual value, attainment and status."""
+    rows = []
+    for dimension in ("total", "channel", "employee", "campaign"):
+        dims: tuple[str, ...] = () if dimension == "total" else (dimension,)
+        applicable = target_rows(dataset.targets, dims, period)
+        table = tables[dimension]
+        for target in applicable.to_dict("records"):
+            if dimension == "total":
+                match = table
+            else:
+                match = table[(table[dimension] == target["name"]).fillna(False)]
+            metric = str(target["metric"])
+            actual = float(match.iloc[0][metric]) if len(match) else float("nan")
+            rows.append(_target_row(dimension, target, actual))
+    columns = ["dimension", "name", "metric", "target", "actual", "attainment_pct", "status"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _target_row(dimension: str, target: Mapping[Hashable, Any], actual: float) -> dict[str, object]:
+    metric = str(target["metric"])
+    goal = float(target["target"])
+    attainment = actual / goal * 100 if goal and not pd.isna(actual) else float("nan")
+    if pd.isna(actual):
+        status = "no data"
+    elif METRICS[metric].higher_is_better:
+        status = "met" if actual >= goal else "behind"
+    else:
+        status = "met" if actual <= goal else "behind"
+    name = target["name"]
+    return {
+        "dimension": dimension,
+        "name": None if dimension == "total" or pd.isna(name) else str(name),
+        "metric": metric,
+        "target": goal,
+        "actual": actual,
+        "attainment_pct": attainment,
+        "status": status,
+    }
+
+
+def _costs_by_category(table: pd.DataFrame) -> pd.DataFrame:
+    # results rows have no category: drop their empty group unless costs lack one too
+    table = table[table["category"].notna() | (table["cost"] != 0)]
+    return table[["category", "cost", "investment"]].reset_index(drop=True)
+
+
+def build_report_model(
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    generated_at: datetime,
+    scope: Scope = Scope(),
+    inputs: Sequence[Path] = (),
+) -> ReportModel:
+    """Compute every table a report needs for `period` (and `scope`)."""
+    settings = config.report
+    fys = settings.fiscal_year_start
+    data = scope_dataset(dataset, scope)
+
+    def grouped(by: Sequence[str], when: Period = period, compare: bool = True) -> pd.DataFrame:
+        return compute_metrics(data, config, by=by, period=when, compare=compare)
+
+    tables = {
+        "total": grouped(()),
+        "channel": grouped(("channel",)),
+        "employee": grouped(("employee",)),
+        "campaign": grouped(("campaign",)),
+    }
+    window = trend_window(period, fys)
+    by_month = compute_metrics(data, config, by=("channel", "month"), period=window)
+    monthly_total = compute_metrics(data, config, by=("month",), period=window)
+    team_total = None
+    if scope.kind != "all":
+        team_total = compute_metrics(dataset, config, period=period, compare=True)
+    return ReportModel(
+        title=settings.title,
+        currency=settings.currency,
+        period=period,
+        previous=previous_period(period, fys),
+        generated_at=generated_at,
+        scope=scope,
+        hurdle_roi_pct=settings.hurdle_roi_pct,
+        total=tables["total"],
+        by_channel=tables["channel"],
+        by_employee=tables["employee"],
+        by_campaign=tables["campaign"],
+        by_month=by_month,
+        monthly_total=monthly_total,
+        costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
+        targets=targets_table(data, config, period, tables),
+        team_total=team_total,
+        warnings=tuple(dataset.report.warnings),
+        notes=dataset.notes,
+        inputs=tuple(file_digest(Path(p)) for p in inputs),
+    )
