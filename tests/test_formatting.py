@@ -1,0 +1,46 @@
+import math
+
+import pytest
+
+from roi_reports.reports.formatting import (
+    excel_number_format,
+    format_change,
+    format_metric,
+    format_value,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "language", "expected"),
+    [
+        (1050, "money", "en", "€1,050.00"),
+        (1050, "money", "fi", "1\xa0050,00\xa0€"),
+        (110, "percent", "en", "110.0%"),
+        (110, "percent", "fi", "110,0\xa0%"),
+        (2.1, "ratio", "en", "2.10×"),
+        (1234, "count", "en", "1,234"),
+        (math.nan, "money", "en", "–"),
+        (None, "percent", "fi", "–"),
+    ],
+)
+def test_format_value(value, unit, language, expected):
+    assert format_value(value, unit, "EUR", language) == expected
+
+
+def test_format_metric_uses_registry_unit():
+    assert format_metric("roas", 2.1, "EUR") == "2.10×"
+    assert format_metric("cpa", 100 / 3, "EUR") == "€33.33"
+
+
+def test_format_change_signs():
+    assert format_change(-12.34, "percent", "EUR") == "−12.3%"
+    assert format_change(300, "money", "EUR") == "+€300.00"
+    assert format_change(0, "count", "EUR") == "±0"
+    assert format_change(math.nan, "count", "EUR") == "–"
+
+
+def test_excel_formats():
+    assert excel_number_format("money", "EUR", "en") == '"€"#,##0.00;-"€"#,##0.00'
+    assert excel_number_format("percent", "EUR", "en") == '#,##0.0"%"'
+    assert excel_number_format("ratio", "EUR") == '0.00"×"'
+    assert excel_number_format("count", "EUR") == "#,##0"
