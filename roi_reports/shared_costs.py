@@ -2,9 +2,10 @@
 
 A cost is shared along a dimension when that dimension is blank. It is allocated within
 its own period (the month of a dated row, or the period it was entered for) among the
-groups that match its known keys and have activity in that period, in proportion to
-their revenue, cost or contacts, or evenly (SPEC §4). Money is split in cents with the
-largest-remainder method, so the parts add up exactly.
+groups active in that period that match what the cost does say (a LinkedIn cost with no
+employee goes to the people who worked LinkedIn), in proportion to their revenue, cost
+or contacts, or evenly (SPEC §4). Money is split in cents with the largest-remainder
+method, so the parts add up exactly.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ import pandas as pd
 
 from roi_reports.allocation import largest_remainder, to_cents
 
+ENTITY_COLUMNS = ("channel", "employee", "campaign")
+UNKNOWN = ""  # stands for a blank key inside activity tables, so groupby keeps the row
 BASIS_COLUMN = {"revenue": "revenue", "contacts": "contacts", "cost": "amount", "even": None}
 
 
 def _allocation_span(costs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """A dated cost is shared within its month; a period cost within its period."""
     dated = costs["start"] == costs["end"]
-    month_start = costs["start"].dt.to_period("M").dt.start_time
-    month_end = costs["start"].dt.to_period("M").dt.end_time.dt.normalize()
+    months = costs["start"].dt.to_period("M")
+    month_start = months.dt.start_time
+    month_end = months.dt.end_time.dt.normalize()
     return month_start.where(dated, costs["start"]), month_end.where(dated, costs["end"])
 
 
@@ -31,11 +35,11 @@ def _activity(
     results: pd.DataFrame,
     direct: pd.DataFrame,
     dims: list[str],
-    start: pd.Timestamp,
-    end: pd.Timestamp,
+    span: tuple[Any, Any],
     basis: str,
 ) -> pd.DataFrame:
-    """Groups with results or direct costs inside the span, with their basis weight."""
+    """Every active entity combination inside the span, with its basis weight."""
+    start, end = span
     frames = []
     for frame, value in (
         (results, "revenue" if basis == "revenue" else "contacts"),
@@ -43,9 +47,12 @@ def _activity(
     ):
         inside = frame[(frame["start"] >= start) & (frame["end"] <= end)]
         weight = inside[value] if BASIS_COLUMN[basis] == value else 0.0
-        frames.append(inside[dims].assign(weight=weight))
+        frames.append(inside[list(ENTITY_COLUMNS)].assign(weight=weight))
     activity = pd.concat(frames, ignore_index=True).dropna(subset=dims)
-    grouped = activity.astype({d: str for d in dims}).groupby(dims, sort=True)["weight"].sum()
+    activity = activity.astype({c: "string" for c in ENTITY_COLUMNS}).fillna(
+        {c: UNKNOWN for c in ENTITY_COLUMNS}
+    )
+    grouped = activity.groupby(list(ENTITY_COLUMNS), sort=True)["weight"].sum()
     return grouped.reset_index()
 
 
@@ -63,36 +70,51 @@ def allocate_shared_costs(
     direct = costs[~shared_mask]
     shared = costs[shared_mask].copy()
     shared["span_start"], shared["span_end"] = _allocation_span(shared)
-    group_cols = ["span_start", "span_end", *dims, "category"]
+    group_cols = ["span_start", "span_end", *ENTITY_COLUMNS, "category"]
     pooled = shared.groupby(group_cols, dropna=False, sort=True)["amount"].sum().reset_index()
     activity_cache: dict[tuple[Any, Any], pd.DataFrame] = {}
     pieces: list[pd.DataFrame] = []
     for pool in pooled.to_dict("records"):
         span = (pool["span_start"], pool["span_end"])
         if span not in activity_cache:
-            activity_cache[span] = _activity(results, direct, dims, *span, basis)
+            activity_cache[span] = _activity(results, direct, dims, span, basis)
         pieces.append(_split_pool(pool, activity_cache[span], dims))
     allocated = pd.concat(pieces, ignore_index=True)
     allocated["file"], allocated["sheet"], allocated["row"] = "(allocated)", "", 0
-    allocated = allocated.astype({d: "string" for d in dims} | {"category": "string"})
+    allocated = allocated.astype({c: "string" for c in (*ENTITY_COLUMNS, "category")})
     return pd.concat([direct, allocated.reindex(columns=costs.columns)], ignore_index=True)
+
+
+def _matching(
+    active: pd.DataFrame, pool: Mapping[Hashable, Any], columns: Sequence[str]
+) -> pd.DataFrame:
+    for column in columns:
+        if not pd.isna(pool[column]):
+            active = active[active[column] == str(pool[column])]
+    return active
 
 
 def _split_pool(
     pool: Mapping[Hashable, Any], active: pd.DataFrame, dims: list[str]
 ) -> pd.DataFrame:
-    """One pooled shared amount → its parts among the matching active groups."""
-    candidates = active
-    for dim in dims:
-        known = pool[dim]
-        if not pd.isna(known):
-            candidates = candidates[candidates[dim] == str(known)]
+    """One pooled shared amount → its parts among the matching active groups.
+
+    Groups must match every key the cost names; if none does (e.g. the results sheet
+    has no campaign column), matching on the report's own dimensions is enough.
+    """
+    candidates = _matching(active, pool, ENTITY_COLUMNS)
+    if candidates.empty:
+        candidates = _matching(active, pool, dims)
+    weights = candidates.groupby(dims, sort=True)["weight"].sum().reset_index()
+    known = {c: pool[c] for c in ENTITY_COLUMNS if c not in dims}
     common = {"start": pool["span_start"], "end": pool["span_end"], "category": pool["category"]}
-    if candidates.empty:  # nobody to share with: keep it visible as unassigned
-        return pd.DataFrame([common | {d: pool[d] for d in dims} | {"amount": pool["amount"]}])
-    cents = largest_remainder(to_cents(float(pool["amount"])), candidates["weight"].to_numpy())
-    part = candidates[dims].copy()
+    if weights.empty:  # nobody to share with: keep it visible as unassigned
+        return pd.DataFrame(
+            [common | {c: pool[c] for c in ENTITY_COLUMNS} | {"amount": pool["amount"]}]
+        )
+    cents = largest_remainder(to_cents(float(pool["amount"])), weights["weight"].to_numpy())
+    part = weights[dims].copy()
     part["amount"] = cents / 100.0
-    for key, value in common.items():
+    for key, value in (common | known).items():
         part[key] = value
     return part
