@@ -1,8 +1,13 @@
-"""Input files → one validated Dataset of canonical frames (results, costs, targets, fx)."""
+"""Input files → one validated Dataset of canonical frames (results, costs, targets, fx).
+
+Reading is per file (`read_file_tables`), so the folder job can keep each file's
+normalised tables in its store; `assemble` then combines any set of files, converting
+currencies with the exchange rates of all of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +25,8 @@ from roi_reports.normalise import (
 from roi_reports.readers import read_file
 from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem, ValidationReport
+
+KINDS: tuple[SheetKind, ...] = ("results", "costs", "targets", "fx_rates")
 
 
 @dataclass(frozen=True)
@@ -44,51 +51,66 @@ class Dataset:
         )
 
 
-def read_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:
-    """Read and validate every file; problems are collected in `dataset.report`, not raised."""
+@dataclass(frozen=True)
+class FileTables:
+    """One file's tables, typed but still in their own currencies."""
+
+    name: str
+    frames: dict[SheetKind, pd.DataFrame]
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def rows(self) -> dict[str, int]:
+        return {kind: len(frame) for kind, frame in self.frames.items()}
+
+
+def read_file_tables(path: Path, config: Config) -> FileTables:
+    """Read and type every table of one file; problems are collected, not raised."""
+    try:
+        read = read_file(path, config.columns)
+    except RoiReportsError as exc:
+        problem = Problem(path.name, None, None, None, None, "unreadable file", str(exc))
+        return FileTables(path.name, {}, (problem,))
+    problems = list(read.problems)
+    frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
+    for table in read.tables:
+        frame, table_problems = normalise_table(table, config.report.fiscal_year_start)
+        problems.extend(table_problems)
+        frames[table.kind].append(frame)
+    combined = {kind: combine(found, kind) for kind, found in frames.items() if found}
+    return FileTables(path.name, combined, tuple(problems), tuple(read.notes))
+
+
+def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
+    """Combine files into one Dataset: exchange rates from all of them, cross-file checks."""
     report = ValidationReport()
-    frames: dict[SheetKind, list[pd.DataFrame]] = {
-        "results": [],
-        "costs": [],
-        "targets": [],
-        "fx_rates": [],
-    }
-    notes: list[str] = []
-    files: list[str] = []
-    fiscal_year_start = config.report.fiscal_year_start
-    for path in map(Path, paths):
-        files.append(path.name)
-        try:
-            read = read_file(path, config.columns)
-        except RoiReportsError as exc:
-            report.problems.append(
-                Problem(path.name, None, None, None, None, "unreadable file", str(exc))
-            )
-            continue
-        report.extend(read.problems)
-        notes.extend(read.notes)
-        for table in read.tables:
-            frame, problems = normalise_table(table, fiscal_year_start)
-            report.extend(problems)
-            frames[table.kind].append(frame)
-    fx = combine(frames["fx_rates"], "fx_rates")
+    for file in files:
+        report.extend(file.problems)
+
+    def gather(kind: SheetKind) -> pd.DataFrame:
+        return combine([f.frames[kind] for f in files if kind in f.frames], kind)
+
+    fx = gather("fx_rates")
     check_fx_duplicates(fx, report)
     currency = config.report.currency
-    results = convert_currency(
-        combine(frames["results"], "results"), ("revenue", "gross_profit"), fx, currency, report
-    )
-    costs = convert_currency(combine(frames["costs"], "costs"), ("amount",), fx, currency, report)
+    results = convert_currency(gather("results"), ("revenue", "gross_profit"), fx, currency, report)
+    costs = convert_currency(gather("costs"), ("amount",), fx, currency, report)
     if config.report.profit_basis == "gross_profit":
         _require_gross_profit(results, report)
     return Dataset(
         results=results,
         costs=costs,
-        targets=combine(frames["targets"], "targets"),
+        targets=gather("targets"),
         fx_rates=fx,
         report=report,
-        files=tuple(files),
-        notes=tuple(notes),
+        files=tuple(f.name for f in files),
+        notes=tuple(note for f in files for note in f.notes),
     )
+
+
+def read_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:
+    """Read and validate every file; problems are collected in `dataset.report`, not raised."""
+    return assemble([read_file_tables(Path(p), config) for p in paths], config)
 
 
 def _require_gross_profit(results: pd.DataFrame, report: ValidationReport) -> None:
