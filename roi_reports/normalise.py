@@ -138,7 +138,7 @@ class _TableChecker:
             f"{column.name} cannot be negative; correct the cell",
         )
         if column.type == "count":
-            fractional = (values % 1 != 0).fillna(False)
+            fractional = (values.notna() & (values % 1 != 0)).fillna(False)
             self.flag(
                 column.name,
                 fractional & ~negative.fillna(False),

@@ -1,0 +1,147 @@
+"""The inbox step: every file dropped in inbox/ is stored and archived, or quarantined.
+
+Order of operations is chosen for crash safety: a file's rows are stored before the file
+leaves the inbox, so a crash in between leaves a file that the next run recognises by its
+hash and simply archives; a quarantined file's error list is written before the file is
+moved. Nothing is ever deleted or edited in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from roi_reports.config import Config
+from roi_reports.dataset import FileTables, assemble, read_file_tables
+from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
+from roi_reports.jobs.checkpoints import checkpoint
+from roi_reports.jobs.workdir import WorkDir
+from roi_reports.store import Store
+from roi_reports.validation import Problem, ValidationReport
+
+log = logging.getLogger("roi_reports.inbox")
+IGNORED_PREFIXES = (".", "~$", ".~lock")
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".errors.csv")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    name: str
+    sha256: str
+    rows: dict[str, int]
+    archived_as: str
+    replaced: str | None  # sha256 of the version this one replaced
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    name: str
+    moved_to: str
+    errors_file: str
+    problems: int
+
+
+@dataclass
+class IngestSummary:
+    accepted: list[Accepted] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, stored as)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox; editors' lock files and partial downloads are skipped."""
+    return sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file()
+        and not p.name.startswith(IGNORED_PREFIXES)
+        and not p.name.endswith(IGNORED_SUFFIXES)
+    )
+
+
+def ingest(
+    workdir: WorkDir, config: Config, now: datetime, progress: Callable[[str], None] | None = None
+) -> IngestSummary:
+    store = Store(workdir.store)
+    summary = IngestSummary()
+    archive = workdir.archive / f"{now:%Y-%m}"
+    fresh: list[tuple[Path, str, FileTables]] = []
+    batch: dict[str, str] = {}  # sha256 → name, for the same content twice in one drop
+    for path in inbox_files(workdir.inbox):
+        if progress:
+            progress(path.name)
+        sha256 = sha256_file(path)
+        known = store.find(sha256)
+        twin = known.name if known is not None else batch.get(sha256)
+        if twin is not None:
+            target = _move(path, archive)
+            summary.duplicates.append((path.name, twin))
+            log.info("%s: same content as %s; archived as %s", path.name, twin, target)
+            continue
+        batch[sha256] = path.name
+        fresh.append((path, sha256, read_file_tables(path, config)))
+    errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
+    for path, sha256, tables in fresh:
+        problems = [*tables.problems, *errors.get(tables.name, [])]
+        if any(p.severity == "error" for p in problems):
+            summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
+            continue
+        summary.warnings.extend(p for p in problems if p.severity == "warning")
+        previous = store.get(tables.name)
+        target = free_name(archive, path.name)
+        stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
+        checkpoint("ingest-stored")
+        _move(path, archive, target)
+        summary.accepted.append(
+            Accepted(
+                tables.name,
+                sha256,
+                stored.rows,
+                stored.archived_as,
+                previous.sha256 if previous else None,
+            )
+        )
+        log.info("%s: accepted (%s), archived as %s", path.name, stored.rows, target)
+    return summary
+
+
+def _cross_file_errors(
+    store: Store, fresh: list[FileTables], config: Config
+) -> dict[str, list[Problem]]:
+    """Problems only visible across files, e.g. a USD cost whose rate is in another file."""
+    if not fresh:
+        return {}
+    names = {t.name for t in fresh}
+    stored = [t for t in store.load_all() if t.name not in names]
+    valid_fresh = [t for t in fresh if not any(p.severity == "error" for p in t.problems)]
+    report: ValidationReport = assemble([*stored, *valid_fresh], config).report
+    own = {id(p) for t in [*stored, *valid_fresh] for p in t.problems}
+    found: dict[str, list[Problem]] = {}
+    for problem in report.problems:
+        if id(problem) not in own and problem.file in names:
+            found.setdefault(problem.file, []).append(problem)
+    return found
+
+
+def _move(path: Path, folder: Path, target: Path | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = target or free_name(folder, path.name)
+    os.replace(path, target)
+    return target
+
+
+def _quarantine(path: Path, problems: list[Problem], folder: Path) -> Quarantined:
+    target = free_name(folder, path.name)
+    errors_file = target.with_name(target.name + ".errors.csv")
+    report = ValidationReport(list(problems))
+    atomic_write_text(errors_file, report.to_frame().to_csv(index=False, lineterminator="\n"))
+    checkpoint("quarantine-listed")
+    _move(path, folder, target)
+    errors = len(report.errors)
+    log.warning("%s: %d problem(s); quarantined with %s", path.name, errors, errors_file.name)
+    return Quarantined(path.name, target.name, errors_file.name, errors)
