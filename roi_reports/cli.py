@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,10 @@ import click
 from roi_reports import __version__
 from roi_reports.config import Config, load_config
 from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.jobs.console import ingest_lines
+from roi_reports.jobs.inbox import IngestSummary
+from roi_reports.jobs.watch import watch as watch_inbox
+from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
 from roi_reports.output import to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
     compute_metrics,
@@ -220,6 +225,67 @@ def _print_problems(report: ValidationReport, to_stderr: bool) -> None:
     frame = report.to_frame().fillna("").astype(str)
     frame["row"] = frame["row"].str.replace(r"\.0$", "", regex=True)
     click.echo(to_text_table(frame), err=to_stderr)
+
+
+dir_option = click.option(
+    "--dir",
+    "workdir_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The working folder (made by `roi-reports init`).",
+)
+
+
+def _workdir_config(workdir: WorkDir, config_path: Path | None) -> Config:
+    return load_config(config_path or (workdir.config if workdir.config.exists() else None))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a working folder in DIRECTORY for the monthly job.
+
+    It gets a commented roi-reports.toml, inbox/ (with the sample sheets, so the first
+    `roi-reports run` works), archive/, quarantine/, out/, outbox/, logs/ and store/.
+    """
+    workdir = init_workdir(directory)
+    click.echo(f"Created {workdir.root}")
+    click.echo(f"  settings: {workdir.config}")
+    click.echo(f"  drop spreadsheets into {workdir.inbox}/, then run:")
+    click.echo(f"  roi-reports run --dir {directory}")
+
+
+@cli.command()
+@dir_option
+@config_option
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds a file must stop changing before it is read.",
+)
+def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
+    """Run the inbox step whenever files arrive in the working folder's inbox/.
+
+    Accepted files are stored and archived, invalid ones quarantined with their error
+    list, exactly as `roi-reports run` does; reports are made by `run`. Stop with Ctrl-C.
+    """
+    workdir = open_workdir(workdir_path)
+    config = _workdir_config(workdir, config_path)
+    stop = threading.Event()
+
+    def report(summary: IngestSummary) -> None:
+        for line in ingest_lines(summary):
+            click.echo(line)
+
+    click.echo(f"Watching {workdir.inbox} (Ctrl-C to stop)")
+    try:
+        watch_inbox(workdir, config, report, stop, settle_s=settle)
+    except KeyboardInterrupt:
+        stop.set()
+    click.echo("Stopped watching")
 
 
 def main() -> None:

@@ -10,8 +10,10 @@ import dataclasses
 import tomllib
 import types
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo
 
 from roi_reports.errors import ConfigError
 
@@ -54,6 +56,10 @@ class ReportConfig:
             )
         object.__setattr__(self, "currency", self.currency.upper())
         _check_timezone(self.timezone)
+
+    def now(self) -> datetime:
+        """The current time in the configured time zone (what "previous month" means)."""
+        return datetime.now(ZoneInfo(self.timezone))
 
 
 @dataclass(frozen=True)

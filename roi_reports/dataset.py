@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from roi_reports.aggregate import FineSums, fine_sums
 from roi_reports.config import Config
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.normalise import (
@@ -40,6 +42,11 @@ class Dataset:
     report: ValidationReport = field(default_factory=ValidationReport)
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def fine(self) -> FineSums:
+        """The month-level sums every metric is computed from (one pass, cached)."""
+        return fine_sums(self.results, self.costs)
 
     @classmethod
     def empty(cls) -> Dataset:

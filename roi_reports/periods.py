@@ -112,12 +112,16 @@ def month_indexes(dates: pd.Series) -> pd.Series:
 
 
 def time_keys(dates: pd.Series, kind: PeriodKind, fiscal_year_start: int = 1) -> pd.Series:
-    """Labels (`2026-10`, `2026-Q4`, `2026`) for a datetime64 column, as a categorical.
+    """Labels (`2026-10`, `2026-Q4`, `2026`) for a datetime64 column, as a categorical."""
+    return month_keys(month_indexes(dates), kind, fiscal_year_start)
+
+
+def month_keys(months: pd.Series, kind: PeriodKind, fiscal_year_start: int = 1) -> pd.Series:
+    """Labels for a column of month indexes, as a categorical.
 
     Labels are computed once per distinct month, not per row, so a million rows cost
     little more than their distinct months.
     """
-    months = month_indexes(dates)
     codes, uniques = pd.factorize(months, sort=True)
     fiscal_first = fiscal_year_start - 1
     labels = []
@@ -133,5 +137,5 @@ def time_keys(dates: pd.Series, kind: PeriodKind, fiscal_year_start: int = 1) ->
     categories = pd.Index(list(label_values), dtype=object)
     return pd.Series(
         pd.Categorical.from_codes(mapped.astype("int64"), categories=categories),
-        index=dates.index,
+        index=months.index,
     )

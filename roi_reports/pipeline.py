@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from roi_reports.aggregate import month_span
 from roi_reports.config import Config, ReportConfig
 from roi_reports.dataset import Dataset, load_dataset, read_dataset
 from roi_reports.errors import RoiReportsError, UsageError
@@ -21,10 +22,11 @@ from roi_reports.periods import (
     TIME_DIMENSIONS,
     Period,
     PeriodKind,
+    make_period,
     month_index,
+    month_keys,
     parse_period,
     previous_period,
-    time_keys,
 )
 from roi_reports.shared_costs import allocate_shared_costs
 
@@ -58,15 +60,14 @@ def parse_dimensions(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def data_span(dataset: Dataset) -> Period | None:
     """The whole months covered by the data, for reports without --period."""
-    starts = pd.concat([dataset.results["start"], dataset.costs["start"]]).dropna()
-    ends = pd.concat([dataset.results["end"], dataset.costs["end"]]).dropna()
+    fine = dataset.fine
+    starts = pd.concat([fine.results["start_m"], fine.costs["start_m"]])
     if starts.empty:
         return None
-    first, last = starts.min(), ends.max()
-    start = date(first.year, first.month, 1)
-    end_month = month_index(last.year, last.month) + 1
-    end = date(end_month // 12, end_month % 12 + 1, 1) - pd.Timedelta(days=1).to_pytimedelta()
-    return Period(start, end, "year", f"{start:%Y-%m}..{end:%Y-%m}")
+    ends = pd.concat([fine.results["end_m"], fine.costs["end_m"]])
+    first = make_period("month", int(starts.min()))
+    last = make_period("month", int(ends.max()))
+    return Period(first.start, last.end, "year", f"{first.label}..{last.label}")
 
 
 def resolve_period(
@@ -75,23 +76,32 @@ def resolve_period(
     if text is None:
         return None
     if today is None:
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
-
-        today = datetime.now(ZoneInfo(config.timezone)).date()
+        today = config.now().date()
     return parse_period(text, today=today, fiscal_year_start=config.fiscal_year_start)
 
 
-def _select(frame: pd.DataFrame, period: Period, what: str) -> pd.DataFrame:
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    inside = (frame["start"] >= start) & (frame["end"] <= end)
-    straddles = (frame["start"] <= end) & (frame["end"] >= start) & ~inside
+def _months(period: Period) -> tuple[int, int]:
+    return (
+        month_index(period.start.year, period.start.month),
+        month_index(period.end.year, period.end.month),
+    )
+
+
+def _select(frame: pd.DataFrame, period: Period, source: pd.DataFrame, what: str) -> pd.DataFrame:
+    first, last = _months(period)
+    inside = (frame["start_m"] >= first) & (frame["end_m"] <= last)
+    straddles = (frame["start_m"] <= last) & (frame["end_m"] >= first) & ~inside
     if straddles.any():
-        _raise_granularity(frame[straddles], what, f"period {period.label}")
+        _raise_granularity(frame[straddles], source, what, f"period {period.label}")
     return frame[inside]
 
 
-def _raise_granularity(rows: pd.DataFrame, what: str, target: str) -> None:
+def _raise_granularity(spans: pd.DataFrame, source: pd.DataFrame, what: str, target: str) -> None:
+    """Name one offending input row: fine sums no longer know files and rows."""
+    wanted = set(zip(spans["start_m"], spans["end_m"], strict=True))
+    months = month_span(source)
+    hits = [pair in wanted for pair in zip(months["start_m"], months["end_m"], strict=True)]
+    rows = source[hits]
     first = rows.iloc[0]
     raise RoiReportsError(
         f"{len(rows)} {what} row(s) cover more than {target}, e.g. {first['file']}, "
@@ -102,15 +112,19 @@ def _raise_granularity(rows: pd.DataFrame, what: str, target: str) -> None:
 
 
 def _add_time_keys(
-    frame: pd.DataFrame, dims: Sequence[str], fiscal_year_start: int, what: str
+    frame: pd.DataFrame,
+    dims: Sequence[str],
+    fiscal_year_start: int,
+    source: pd.DataFrame,
+    what: str,
 ) -> pd.DataFrame:
     frame = frame.copy()
     for kind in (d for d in dims if d in TIME_DIMENSIONS):
-        keys = time_keys(frame["start"], kind, fiscal_year_start)
-        end_keys = time_keys(frame["end"], kind, fiscal_year_start)
+        keys = month_keys(frame["start_m"], kind, fiscal_year_start)
+        end_keys = month_keys(frame["end_m"], kind, fiscal_year_start)
         crosses = keys.astype(str).to_numpy() != end_keys.astype(str).to_numpy()
         if crosses.any():
-            _raise_granularity(frame[crosses], what, f"one {kind}")
+            _raise_granularity(frame[crosses], source, what, f"one {kind}")
         frame[kind] = keys
     return frame
 
@@ -121,7 +135,7 @@ def _sums(
     dims: Sequence[str],
     investment_categories: tuple[str, ...] | None,
 ) -> pd.DataFrame:
-    """The one aggregation pass: sums per group, results and costs joined on the keys."""
+    """Sums per report group, results and costs joined on the group keys."""
     if investment_categories is None:
         invested = costs["amount"]
     else:
@@ -141,14 +155,12 @@ def _sums(
 
 
 def _group_sum(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
-    present = [k for k in keys if k in frame]
-    data = frame[present + columns].copy()
+    data = frame[[k for k in keys if k in frame] + columns].copy()
     for key in keys:
         if key not in data:  # e.g. category on results rows: never assigned
             data[key] = pd.Series(pd.NA, index=data.index, dtype="string")
-        # categorical keys group several times faster than strings on big frames
-        data[key] = data[key].astype("string").astype("category")
-    grouped = data.groupby(keys, observed=True, dropna=False, sort=False)[columns].sum()
+        data[key] = data[key].astype("string")
+    grouped = data.groupby(keys, dropna=False, sort=False)[columns].sum()
     return grouped.reset_index().astype({k: "string" for k in keys})
 
 
@@ -201,17 +213,17 @@ def compute_metrics(
 def _metrics_for(
     dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...], period: Period | None
 ) -> pd.DataFrame:
-    results, costs = dataset.results, dataset.costs
+    results, costs = dataset.fine.results, dataset.fine.costs
     span = period or data_span(dataset)
     if period is not None:
-        results = _select(results, period, "results")
-        costs = _select(costs, period, "cost")
+        results = _select(results, period, dataset.results, "results")
+        costs = _select(costs, period, dataset.costs, "cost")
     entity_dims = [d for d in dims if d in ENTITY_DIMENSIONS]
     if settings.shared_costs != "none" and entity_dims:
         costs = allocate_shared_costs(costs, results, entity_dims, settings.shared_costs)
     fys = settings.fiscal_year_start
-    results = _add_time_keys(results, dims, fys, "results")
-    costs = _add_time_keys(costs, dims, fys, "cost")
+    results = _add_time_keys(results, dims, fys, dataset.results, "results")
+    costs = _add_time_keys(costs, dims, fys, dataset.costs, "cost")
     sums = _sums(results, costs, dims, settings.investment_categories)
     ctx = MetricContext(settings.profit_basis, _days(sums, dims, span, fys))
     metrics = compute_all(sums, ctx)
@@ -267,7 +279,6 @@ def _attach_targets(
 
 
 def shift_label(kind: PeriodKind, label: str, months: int, fiscal_year_start: int) -> str:
-    from roi_reports.periods import make_period
 
     bucket = parse_period(label, fiscal_year_start=fiscal_year_start)
     first = month_index(bucket.start.year, bucket.start.month) + months

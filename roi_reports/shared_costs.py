@@ -1,7 +1,8 @@
 """Spread shared costs (blank channel/employee/campaign) over the groups of a report.
 
-A cost is shared along a dimension when that dimension is blank. It is allocated within
-its own period (the month of a dated row, or the period it was entered for) among the
+Works on month-level fine sums (see `aggregate`). A cost is shared along a dimension
+when that dimension is blank. It is allocated within its own period (the month of a
+dated row, or the period it was entered for) among the
 groups active in that period that match what the cost does say (a LinkedIn cost with no
 employee goes to the people who worked LinkedIn), in proportion to their revenue, cost
 or contacts, or evenly (SPEC §4). Money is split in cents with the largest-remainder
@@ -22,15 +23,6 @@ UNKNOWN = ""  # stands for a blank key inside activity tables, so groupby keeps 
 BASIS_COLUMN = {"revenue": "revenue", "contacts": "contacts", "cost": "amount", "even": None}
 
 
-def _allocation_span(costs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """A dated cost is shared within its month; a period cost within its period."""
-    dated = costs["start"] == costs["end"]
-    months = costs["start"].dt.to_period("M")
-    month_start = months.dt.start_time
-    month_end = months.dt.end_time.dt.normalize()
-    return month_start.where(dated, costs["start"]), month_end.where(dated, costs["end"])
-
-
 def _activity(
     results: pd.DataFrame,
     direct: pd.DataFrame,
@@ -45,7 +37,7 @@ def _activity(
         (results, "revenue" if basis == "revenue" else "contacts"),
         (direct, "amount"),
     ):
-        inside = frame[(frame["start"] >= start) & (frame["end"] <= end)]
+        inside = frame[(frame["start_m"] >= start) & (frame["end_m"] <= end)]
         weight = inside[value] if BASIS_COLUMN[basis] == value else 0.0
         frames.append(inside[list(ENTITY_COLUMNS)].assign(weight=weight))
     activity = pd.concat(frames, ignore_index=True).dropna(subset=dims)
@@ -68,19 +60,18 @@ def allocate_shared_costs(
     if not shared_mask.any():
         return costs
     direct = costs[~shared_mask]
-    shared = costs[shared_mask].copy()
-    shared["span_start"], shared["span_end"] = _allocation_span(shared)
-    group_cols = ["span_start", "span_end", *ENTITY_COLUMNS, "category"]
+    shared = costs[shared_mask]
+    # fine sums are per month (dated rows) or per entered period: that is the span
+    group_cols = ["start_m", "end_m", *ENTITY_COLUMNS, "category"]
     pooled = shared.groupby(group_cols, dropna=False, sort=True)["amount"].sum().reset_index()
     activity_cache: dict[tuple[Any, Any], pd.DataFrame] = {}
     pieces: list[pd.DataFrame] = []
     for pool in pooled.to_dict("records"):
-        span = (pool["span_start"], pool["span_end"])
+        span = (pool["start_m"], pool["end_m"])
         if span not in activity_cache:
             activity_cache[span] = _activity(results, direct, dims, span, basis)
         pieces.append(_split_pool(pool, activity_cache[span], dims))
     allocated = pd.concat(pieces, ignore_index=True)
-    allocated["file"], allocated["sheet"], allocated["row"] = "(allocated)", "", 0
     allocated = allocated.astype({c: "string" for c in (*ENTITY_COLUMNS, "category")})
     return pd.concat([direct, allocated.reindex(columns=costs.columns)], ignore_index=True)
 
@@ -107,7 +98,7 @@ def _split_pool(
         candidates = _matching(active, pool, dims)
     weights = candidates.groupby(dims, sort=True)["weight"].sum().reset_index()
     known = {c: pool[c] for c in ENTITY_COLUMNS if c not in dims}
-    common = {"start": pool["span_start"], "end": pool["span_end"], "category": pool["category"]}
+    common = {"start_m": pool["start_m"], "end_m": pool["end_m"], "category": pool["category"]}
     if weights.empty:  # nobody to share with: keep it visible as unassigned
         return pd.DataFrame(
             [common | {c: pool[c] for c in ENTITY_COLUMNS} | {"amount": pool["amount"]}]

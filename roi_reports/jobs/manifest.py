@@ -1,0 +1,42 @@
+"""`manifest.json`: what a run read, wrote and delivered, for audit and for reruns."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from roi_reports import __version__
+from roi_reports.fsutil import atomic_write_text, sha256_file
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the period's output folder
+    kind: str  # xlsx, pdf
+    scope: str
+    sha256: str
+    bytes: int
+
+    @classmethod
+    def of(cls, path: Path, folder: Path, kind: str, scope: str) -> OutputFile:
+        return cls(
+            str(path.relative_to(folder)), kind, scope, sha256_file(path), path.stat().st_size
+        )
+
+
+def write_manifest(path: Path, content: dict[str, Any]) -> Path:
+    payload = {"tool": "roi-reports", "version": __version__, **content}
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable)
+    return atomic_write_text(path, text + "\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to the manifest")
