@@ -6,7 +6,6 @@ workbook, the PDFs and the JSON output cannot disagree.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ import pandas as pd
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
 from roi_reports.errors import UsageError
+from roi_reports.fsutil import sha256_file
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import compute_metrics, target_rows
@@ -104,11 +104,7 @@ class ReportModel:
 
 
 def file_digest(path: Path) -> InputFile:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return InputFile(path.name, digest.hexdigest(), path.stat().st_size)
+    return InputFile(path.name, sha256_file(path), path.stat().st_size)
 
 
 def scope_dataset(dataset: Dataset, scope: Scope) -> Dataset:
