@@ -74,7 +74,7 @@ class FileTables:
 def read_file_tables(path: Path, config: Config) -> FileTables:
     """Read and type every table of one file; problems are collected, not raised."""
     try:
-        read = read_file(path, config.columns)
+        read = read_file(path, config.columns, config.input)
     except RoiReportsError as exc:
         problem = Problem(path.name, None, None, None, None, "unreadable file", str(exc))
         return FileTables(path.name, {}, (problem,))
