@@ -6,6 +6,7 @@ quarantined files or failed deliveries. Errors print one line, `Error: …`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import threading
@@ -28,6 +29,7 @@ from roi_reports.pipeline import (
     parse_dimensions,
     read_dataset,
 )
+from roi_reports.presets import PRESET_CHOICES
 from roi_reports.validation import ValidationReport
 
 TABLE_FIELDS = (
@@ -88,6 +90,30 @@ def _config(path: Path | None) -> Config:
     return load_config(path)
 
 
+preset_option = click.option(
+    "--preset",
+    type=click.Choice(PRESET_CHOICES),
+    help="Read ad-platform exports with this preset (default from [input] preset: auto, "
+    "which recognises Google Ads, Meta Ads and LinkedIn exports by their headers).",
+)
+skip_invalid_rows_option = click.option(
+    "--skip-invalid-rows",
+    is_flag=True,
+    help="Keep the valid rows of a file; report the invalid rows as skipped (warnings).",
+)
+
+
+def _input_config(
+    path: Path | None, preset: str | None = None, skip_invalid_rows: bool = False
+) -> Config:
+    """The config file's settings with the [input] options given on the command line."""
+    config = _config(path)
+    changes: dict[str, Any] = {"preset": preset} if preset else {}
+    if skip_invalid_rows:
+        changes["skip_invalid_rows"] = True
+    return dataclasses.replace(config, input=dataclasses.replace(config.input, **changes))
+
+
 @click.group(cls=RoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="roi-reports")
 def cli() -> None:
@@ -132,6 +158,8 @@ def cli() -> None:
     "of the same length (needs --period).",
 )
 @config_option
+@preset_option
+@skip_invalid_rows_option
 def metrics(
     files: tuple[Path, ...],
     by: str,
@@ -140,6 +168,8 @@ def metrics(
     fields: str | None,
     compare: bool,
     config_path: Path | None,
+    preset: str | None,
+    skip_invalid_rows: bool,
 ) -> None:
     """Compute ROI metrics from FILES.
 
@@ -149,7 +179,7 @@ def metrics(
       roi-reports metrics --by channel,month --format json results.xlsx
       roi-reports metrics --by employee --period 2026-10 --compare team.xlsx
     """
-    config = _config(config_path)
+    config = _input_config(config_path, preset, skip_invalid_rows)
     dims = parse_dimensions(by)
     dataset = load_dataset(files, config)
     table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
@@ -194,14 +224,23 @@ def _fields(
     help="How to print the problems.",
 )
 @config_option
-def validate(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+@preset_option
+@skip_invalid_rows_option
+def validate(
+    files: tuple[Path, ...],
+    output_format: str,
+    config_path: Path | None,
+    preset: str | None,
+    skip_invalid_rows: bool,
+) -> None:
     """Check FILES and list every problem in every file.
 
     Each problem names the file, sheet, Excel row, column, value, the rule it breaks and
     how to fix it. Exits 1 when any file is invalid, 0 when all are valid (warnings
-    alone do not fail).
+    alone do not fail). Reads .xlsx, .xlsm, .xls, .ods and .csv (any common delimiter and
+    encoding); Google Ads, Meta Ads and LinkedIn exports are recognised by their headers.
     """
-    config = _config(config_path)
+    config = _input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)
     report = dataset.report
     if output_format == "json":
