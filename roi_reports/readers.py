@@ -38,6 +38,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
 AD_SPEND = "ad spend"
+LINE_KEY = "_line"  # hidden column: hash of all cells of the row as written
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,10 @@ def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -
     frame = pd.DataFrame(columns, dtype=object)
     frame.index = pd.RangeIndex(first, first + len(body))
     blank = frame.map(_is_blank).all(axis=1) if len(frame) else pd.Series(dtype=bool)
-    return frame[~blank]
+    frame = frame[~blank].copy()
+    # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
+    frame[LINE_KEY] = [hash(tuple(body[row - first])) for row in frame.index]
+    return frame
 
 
 def _fill_defaults(

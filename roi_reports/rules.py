@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from roi_reports.readers import LINE_KEY
 from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem, Severity, display_value
 
@@ -40,7 +41,7 @@ def _more_conversions(frame: pd.DataFrame) -> pd.Series:
 
 
 def _duplicate(frame: pd.DataFrame) -> pd.Series:
-    data = [c for c in frame.columns if c not in SOURCE]
+    data = [LINE_KEY] if LINE_KEY in frame else [c for c in frame.columns if c not in SOURCE]
     return ~frame.duplicated(subset=data, keep="first")
 
 
@@ -102,6 +103,8 @@ def check_rules(
     """Every rule failure of a typed table (index = Excel rows); values shown as typed in."""
     if kind not in ("results", "costs") or frame.empty:
         return []
+    if LINE_KEY in raw:
+        frame = frame.assign(**{LINE_KEY: raw[LINE_KEY]})
     problems: list[Problem] = []
     for schema in schemas(kind, whole_counts_required, period):
         try:
