@@ -25,7 +25,6 @@ SOURCE = ("file", "sheet", "row")
 class Rule:
     hint: str
     column: str | None = None  # where a whole-row rule points
-    severity: Severity = "error"
 
 
 def _negative(series: pd.Series) -> pd.Series:
@@ -49,12 +48,10 @@ RULES: dict[str, Rule] = {
     "negative value": Rule("amounts and counts cannot be negative; correct the cell"),
     "not a whole number": Rule("counts are people or deals; use a whole number"),
     "more conversions than contacts": Rule(
-        "check the row: conversions are usually a subset of contacts", "conversions", "warning"
+        "check the row: conversions are usually a subset of contacts", "conversions"
     ),
     "duplicate row": Rule(
-        "the row repeats an earlier one exactly; delete it if it was entered twice",
-        None,
-        "warning",
+        "the row repeats an earlier one exactly; delete it if it was entered twice"
     ),
     "date outside the file's period": Rule(
         "the date is outside [input] period; correct the date or the period"
@@ -67,7 +64,7 @@ COUNTS = ("contacts", "conversions")
 def schemas(
     kind: SheetKind, whole_counts_required: bool, period: tuple[pd.Timestamp, pd.Timestamp] | None
 ) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
-    """(errors schema, warnings schema) for one sheet kind."""
+    """(errors schema, warnings schema) for one sheet kind: a rule's severity is its schema's."""
     errors: dict[str, list[pa.Check]] = {c: [] for c in NON_NEGATIVE}
     warnings: dict[str, list[pa.Check]] = {c: [] for c in COUNTS}
     for column in NON_NEGATIVE:
@@ -106,15 +103,20 @@ def check_rules(
     if LINE_KEY in raw:
         frame = frame.assign(**{LINE_KEY: raw[LINE_KEY]})
     problems: list[Problem] = []
-    for schema in schemas(kind, whole_counts_required, period):
+    severities: tuple[Severity, Severity] = ("error", "warning")
+    for schema, severity in zip(
+        schemas(kind, whole_counts_required, period), severities, strict=True
+    ):
         try:
             schema.validate(frame, lazy=True)
         except SchemaErrors as exc:
-            problems.extend(_problems(exc.failure_cases, raw, where))
+            problems.extend(_problems(exc.failure_cases, raw, where, severity))
     return problems
 
 
-def _problems(cases: pd.DataFrame, raw: pd.DataFrame, where: tuple[str, str]) -> list[Problem]:
+def _problems(
+    cases: pd.DataFrame, raw: pd.DataFrame, where: tuple[str, str], severity: Severity
+) -> list[Problem]:
     cases = cases[cases["index"].notna() & cases["check"].isin(list(RULES))]
     whole_row = cases["schema_context"] == "DataFrameSchema"
     # a whole-row rule fails once per column; keep one failure per row
@@ -127,7 +129,7 @@ def _problems(cases: pd.DataFrame, raw: pd.DataFrame, where: tuple[str, str]) ->
         shown = rule.column if check in _ROW_RULES else _shown_column(column, raw)
         value = raw.at[row, shown] if shown in raw else None
         problems.append(
-            Problem(*where, int(row), shown, display_value(value), check, rule.hint, rule.severity)
+            Problem(*where, int(row), shown, display_value(value), check, rule.hint, severity)
         )
     return problems
 

@@ -101,5 +101,7 @@ def display_value(value: object) -> str | None:
     """A cell value as shown in a problem table (long text shortened)."""
     if value is None or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheet readers give every number as a float; show 12, not 12.0
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
