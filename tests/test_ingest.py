@@ -146,13 +146,17 @@ GOOGLE_ADS = [
     ["Total: Account", None, None, "2,100", "120", "165.50", "6.50", "630.00"],
 ]
 META_ADS = [
-    ["Campaign name", "Reporting starts", "Reporting ends", "Results", "Link clicks"]
-    + ["Amount spent (EUR)", "Purchase conversion value"],
+    [
+        *("Campaign name", "Reporting starts", "Reporting ends", "Results", "Link clicks"),
+        *("Amount spent (EUR)", "Purchase conversion value"),
+    ],
     ["Autumn", "2026-10-01", "2026-10-31", 12, 300, 250.0, 900.0],
 ]
 LINKEDIN_ADS = [
-    ["Campaign Name", "Start Date (in UTC)", "Total Spent", "Impressions", "Clicks"]
-    + ["Conversions", "Conversion Value", "Currency"],
+    [
+        *("Campaign Name", "Start Date (in UTC)", "Total Spent", "Impressions", "Clicks"),
+        *("Conversions", "Conversion Value", "Currency"),
+    ],
     ["Leads Q4", "2026-10-05", "400.00", 10000, 60, 5, 1500, "EUR"],
 ]
 
