@@ -2,8 +2,9 @@
 
 Reruns on the same numbers give byte-identical SVG (fixed `svg.hashsalt`, no date in the
 metadata), so a PDF that did not change in substance does not change in bytes either.
-Text stays text (`svg.fonttype = none`): the PDF renderer sets it in the report's fonts,
-and names in any script stay searchable in the PDF.
+Text is drawn as glyph paths (`svg.fonttype = path`): matplotlib shapes right-to-left
+names (Persian) correctly, which WeasyPrint's SVG text does not; the tables beside each
+chart carry the same names as searchable text.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ WIDTH_IN, HEIGHT_IN = 7.0, 2.3
 
 _STYLE: dict[str, Any] = {
     "svg.hashsalt": "roi-reports",
-    "svg.fonttype": "none",
+    "svg.fonttype": "path",
     "font.family": ["Noto Sans", "DejaVu Sans", "sans-serif"],
     "font.size": 8,
     "axes.edgecolor": GRID,
