@@ -28,6 +28,7 @@ from roi_reports.pipeline import (
     load_dataset,
     parse_dimensions,
     read_dataset,
+    resolve_period,
 )
 from roi_reports.presets import PRESET_CHOICES
 from roi_reports.validation import ValidationReport
@@ -325,6 +326,84 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
     except KeyboardInterrupt:
         stop.set()
     click.echo("Stopped watching")
+
+
+@cli.command()
+@files_argument
+@click.option(
+    "--period",
+    metavar="P",
+    default="previous-month",
+    show_default=True,
+    help="2026-10, 2026-Q3, 2026 or previous-month.",
+)
+@click.option(
+    "--scope",
+    "scope_texts",
+    multiple=True,
+    metavar="SCOPE",
+    help="all, channel:NAME, employee:NAME, campaign:NAME, or each (the executive summary "
+    "plus every employee and channel with data); repeatable. Default: all.",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Folder the PDFs are written to (created if missing).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes rendering PDFs in parallel (default: every CPU core).",
+)
+@config_option
+def pdf(
+    files: tuple[Path, ...],
+    period: str,
+    scope_texts: tuple[str, ...],
+    output_dir: Path,
+    workers: int | None,
+    config_path: Path | None,
+) -> None:
+    """Write PDF reports for FILES: an executive summary and one report per scope.
+
+    Prints the path of every PDF written. File names come from the scope
+    (executive-summary.pdf, employee-aino-virtanen.pdf, channel-linkedin.pdf).
+
+    \b
+    Examples:
+      roi-reports pdf --period 2026-10 sample_data/roi-sample.xlsx
+      roi-reports pdf --period 2026-10 --scope each -o reports team.xlsx
+      roi-reports pdf --period 2026-Q3 --scope "employee:Aino Virtanen" team.xlsx
+    """
+    from roi_reports.reports.model import Scope
+    from roi_reports.reports.pdf import default_scopes, render_reports
+
+    config = _config(config_path)
+    dataset = load_dataset(files, config)
+    when = resolve_period(period, config.report)
+    assert when is not None  # a period text always resolves or raises
+    scopes: list[Scope] = []
+    for text in scope_texts or ("all",):
+        found = default_scopes(dataset, config, when) if text == "each" else [Scope.parse(text)]
+        scopes.extend(s for s in found if s not in scopes)
+    done = 0
+
+    def progress(scope: Scope) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"[{done}/{len(scopes)}] {scope.label}", err=True)
+
+    written = render_reports(
+        dataset, config, when, config.report.now(), scopes, output_dir, files, progress, workers
+    )
+    for path in written.values():
+        click.echo(str(path))
+    for warning in dataset.report.warnings:
+        click.echo(f"Warning: {warning.one_line()}", err=True)
 
 
 def main() -> None:
