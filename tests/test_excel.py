@@ -134,6 +134,19 @@ def test_undefined_values_are_empty_cells_with_a_format(tmp_path):
     assert sheet.cell(2, columns["Cost"]).value == 100
 
 
+def test_astronomical_annualised_roi_is_written_as_is(tmp_path):
+    """ROI 99 900 % in a month annualises to ~1e36 %: too big to format, still a number."""
+    dataset = make_dataset(
+        results=[{"channel": "Fair", "contacts": 10, "conversions": 1, "revenue": 100_000.0}],
+        costs=[{"channel": "Fair", "amount": 100.0}],
+    )
+    report = build_report_model(dataset, Config(), parse_period("2026-10"), GENERATED_AT)
+    sheet = load_workbook(write_workbook(report, tmp_path / "big.xlsx"))["By channel"]
+    engine = float(report.by_channel["annualized_roi_pct"][0])
+    assert engine > 1e30
+    assert_same_number(sheet.cell(2, header_index(sheet)["Annualised ROI %"]).value, engine)
+
+
 def test_layout_freeze_filter_print(book, model):
     sheet = book["By channel"]
     assert sheet.freeze_panes == "B2"

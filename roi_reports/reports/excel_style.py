@@ -35,6 +35,7 @@ BAD_FONT = "#9C0006"
 HEADER_FILL = "#DDEBF7"
 BAR_COLOUR = "#5B9BD5"
 MIN_WIDTH, MAX_WIDTH = 8.0, 60.0
+WIDEST = 1e15  # numbers beyond this only need the widest column
 HEADER_PROPS = {
     "bold": True,
     "text_wrap": True,
@@ -127,7 +128,8 @@ def number_width(values: Iterable[object], unit: Unit, styles: Styles) -> float:
     finite = [v for v in finite if math.isfinite(v)]
     if not finite:
         return MIN_WIDTH + 4
-    extremes = (max(finite), min(finite))
+    # annualised ROI can reach 1e300; Babel cannot format that, and the width caps anyway
+    extremes = [min(max(v, -WIDEST), WIDEST) for v in (max(finite), min(finite))]
     texts = [format_value(v, unit, styles.currency, styles.language) for v in extremes]
     return min(max(max(len(t) for t in texts) + 3.0, MIN_WIDTH + 4), MAX_WIDTH)
 
