@@ -172,7 +172,7 @@ def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> 
     finish_table(sheet, area, sheet_title(model), freeze_columns=0)
     row = area.last_row + 2
     if warnings.empty:
-        sheet.write_string(row - 1, 0, "No warnings: every input row was used.")
+        sheet.write_string(row - 1, 0, "No warnings.")
     sheet.write_string(row, 0, "Notes", styles.section())
     notes = pd.DataFrame({"note": list(model.notes) or ["(none)"]})
     write_table(sheet, styles, notes, [Column("note", "Note")], top=row + 1)
