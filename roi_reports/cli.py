@@ -31,6 +31,8 @@ from roi_reports.pipeline import (
     resolve_period,
 )
 from roi_reports.presets import PRESET_CHOICES
+from roi_reports.reports.excel import summary_file_name, write_workbook
+from roi_reports.reports.model import build_report_model
 from roi_reports.validation import ValidationReport
 
 TABLE_FIELDS = (
@@ -404,6 +406,48 @@ def pdf(
         click.echo(str(path))
     for warning in dataset.report.warnings:
         click.echo(f"Warning: {warning.one_line()}", err=True)
+
+
+@cli.command()
+@files_argument
+@click.option(
+    "--period",
+    metavar="P",
+    default="previous-month",
+    show_default=True,
+    help="2026-10, 2026-Q3, 2026 or previous-month (in the configured time zone).",
+)
+@config_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workbook to write (default: roi-summary-<period>.xlsx in the current folder).",
+)
+def excel(
+    files: tuple[Path, ...], period: str, config_path: Path | None, output: Path | None
+) -> None:
+    """Write the Excel summary workbook for one period of FILES and print its path.
+
+    Sheets: Summary (KPIs with change vs the previous period, top and bottom channels and
+    employees, charts), By channel, By employee, By campaign, By month, Costs by category,
+    Targets, Data quality and Definitions. Numbers are real numbers with formats.
+
+    \b
+    Examples:
+      roi-reports excel --period 2026-10 sample_data/roi-sample.xlsx
+      roi-reports excel --period 2026-Q3 -o q3.xlsx team.xlsx
+    """
+    config = _config(config_path)
+    settings = config.report
+    dataset = load_dataset(files, config)
+    resolved = resolve_period(period, settings)
+    assert resolved is not None  # period text is always given (it has a default)
+    model = build_report_model(dataset, config, resolved, settings.now(), inputs=files)
+    path = write_workbook(model, output or Path(summary_file_name(model)), settings.language)
+    for warning in dataset.report.warnings:
+        click.echo(f"Warning: {warning.one_line()}", err=True)
+    click.echo(str(path))
 
 
 def main() -> None:

@@ -81,3 +81,9 @@ def excel_number_format(unit: Unit, currency: str, language: str = "en") -> str:
     if unit == "ratio":
         return '0.00"×"'
     return "#,##0"
+
+
+def excel_change_format(unit: Unit, currency: str, language: str = "en") -> str:
+    """A signed Excel format for changes, shown as `format_change` prints them (`+12.5%`)."""
+    positive = excel_number_format(unit, currency, language).split(";")[0]
+    return f"\\+{positive};\\−{positive};\\±{positive}"

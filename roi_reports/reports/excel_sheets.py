@@ -1,0 +1,253 @@
+"""The data sheets of the summary workbook: breakdowns, trend, costs, targets, quality, terms.
+
+Each function writes one worksheet from the report model; nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+from xlsxwriter.worksheet import Worksheet
+
+from roi_reports.metrics import METRICS
+from roi_reports.reports.excel_style import BAD_FILL, BAD_FONT, GOOD_FILL, GOOD_FONT, Styles
+from roi_reports.reports.excel_tables import (
+    TOTAL_LABEL,
+    Column,
+    TableArea,
+    colour_against_hurdle,
+    comparison_columns,
+    data_bar,
+    finish_table,
+    key_column,
+    metric_column,
+    print_setup,
+    write_table,
+)
+from roi_reports.reports.model import ReportModel
+from roi_reports.validation import PROBLEM_COLUMNS
+
+# (metric, relative change?) shown beside each group's values for the previous period
+COMPARED = (
+    ("cost", True),
+    ("revenue", True),
+    ("net_profit", True),
+    ("roi_pct", False),
+    ("roas", False),
+)
+UNIT_TEXT = {"money": "money ({currency})", "percent": "percent", "ratio": "ratio (×)"}
+
+
+def sheet_title(model: ReportModel) -> str:
+    return f"{model.title} — {model.period.label}"
+
+
+def hurdle(model: ReportModel) -> float:
+    """ROI is coloured against the configured hurdle, or against break-even (0 %)."""
+    return model.hurdle_roi_pct if model.hurdle_roi_pct is not None else 0.0
+
+
+def named_first(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Named groups first, the unassigned group (shared costs) last, so charts skip it."""
+    named = table[key].notna()
+    return pd.concat([table[named], table[~named]]).reset_index(drop=True)
+
+
+def breakdown_columns(model: ReportModel, table: pd.DataFrame, key: str) -> list[Column]:
+    columns = [key_column(key, key.capitalize()), *(metric_column(name) for name in METRICS)]
+    if "target_attainment_pct" in table and table["target_attainment_pct"].notna().any():
+        columns.append(Column("target_attainment_pct", "Target attainment %", "percent"))
+    for name, relative in COMPARED:
+        if f"{name}_prev" in table:
+            columns.extend(comparison_columns(name, model.previous.label, relative))
+    return columns
+
+
+def write_breakdown(
+    sheet: Worksheet, styles: Styles, model: ReportModel, table: pd.DataFrame, key: str
+) -> TableArea:
+    """One row per channel, employee or campaign, and the engine's total below."""
+    frame = named_first(table, key)
+    columns = breakdown_columns(model, table, key)
+    total = {str(k): v for k, v in model.total.iloc[0].items()}
+    area = write_table(sheet, styles, frame, columns, total=total)
+    finish_table(sheet, area, sheet_title(model))
+    colour_against_hurdle(sheet, styles, area, "roi_pct", hurdle(model), area.last_row + 1)
+    data_bar(sheet, area, "revenue")
+    return area
+
+
+def write_by_month(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
+    """Channel × month over the trend window; each month also has its all-channel total."""
+    totals = model.monthly_total.assign(channel=TOTAL_LABEL, _order=2)
+    rows = model.by_month.assign(_order=model.by_month["channel"].isna().astype(int))
+    frame = pd.concat([rows, totals], ignore_index=True)
+    frame = frame.sort_values(["month", "_order", "channel"], kind="stable", na_position="last")
+    columns = [key_column("month", "Month"), key_column("channel", "Channel")]
+    columns += [metric_column(name) for name in METRICS]
+    area = write_table(sheet, styles, frame, columns)
+    finish_table(sheet, area, sheet_title(model), freeze_columns=2)
+    colour_against_hurdle(sheet, styles, area, "roi_pct", hurdle(model), area.last_row)
+    if area.last_row >= area.first_row:
+        sheet.conditional_format(
+            area.first_row,
+            0,
+            area.last_row,
+            len(columns) - 1,
+            {
+                "type": "formula",
+                "criteria": f'=$B{area.first_row + 1}="{TOTAL_LABEL}"',
+                "format": styles.get(bold=True),
+            },
+        )
+    return area
+
+
+def write_costs(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
+    columns = [
+        key_column("category", "Category", missing="(uncategorised)"),
+        metric_column("cost"),
+        metric_column("investment"),
+    ]
+    total = {"cost": model.kpi("cost"), "investment": model.kpi("investment")}
+    area = write_table(sheet, styles, model.costs_by_category, columns, total=total)
+    finish_table(sheet, area, sheet_title(model), landscape=False)
+    data_bar(sheet, area, "cost")
+    return area
+
+
+def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
+    """Targets of the period; target and actual carry their own metric's unit per row."""
+    targets = model.targets
+    frame = targets.assign(
+        metric_label=[METRICS[m].label for m in targets["metric"]],
+        unit=[METRICS[m].unit for m in targets["metric"]],
+    )
+    columns = [
+        key_column("dimension", "Dimension", missing=""),
+        Column("name", "Name"),
+        Column("metric_label", "Metric"),
+        Column("target", "Target", unit_from="unit"),
+        Column("actual", "Actual", unit_from="unit"),
+        Column("attainment_pct", "Attainment %", "percent"),
+        Column("status", "Status"),
+    ]
+    area = write_table(sheet, styles, frame, columns)
+    finish_table(sheet, area, sheet_title(model))
+    if area.last_row >= area.first_row:
+        col = area.col("status")
+        for status, fill, font in (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT)):
+            sheet.conditional_format(
+                area.first_row,
+                col,
+                area.last_row,
+                col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{status}"',
+                    "format": styles.get(bg_color=fill, font_color=font),
+                },
+            )
+    if targets.empty:
+        sheet.write_string(area.first_row + 1, 0, "No targets for this period.")
+    return area
+
+
+def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
+    """Warnings and skipped rows from ingest, notes, and the inputs with their hashes."""
+    warnings = pd.DataFrame([asdict(p) for p in model.warnings], columns=list(PROBLEM_COLUMNS))
+    columns = [
+        Column("severity", "Severity"),
+        Column("file", "File"),
+        Column("sheet", "Sheet"),
+        Column("row", "Row", "count"),
+        Column("column", "Column"),
+        Column("value", "Value"),
+        Column("rule", "Rule"),
+        Column("hint", "How to fix"),
+    ]
+    area = write_table(sheet, styles, warnings, columns)
+    finish_table(sheet, area, sheet_title(model), freeze_columns=0)
+    row = area.last_row + 2
+    if warnings.empty:
+        sheet.write_string(row - 1, 0, "No warnings.")
+    sheet.write_string(row, 0, "Notes", styles.section())
+    notes = pd.DataFrame({"note": list(model.notes) or ["(none)"]})
+    write_table(sheet, styles, notes, [Column("note", "Note")], top=row + 1)
+    row += len(notes) + 3
+    sheet.write_string(row, 0, "Inputs", styles.section())
+    inputs = pd.DataFrame([asdict(i) for i in model.inputs], columns=["name", "sha256", "size"])
+    input_columns = [
+        Column("name", "File"),
+        Column("sha256", "SHA-256"),
+        Column("size", "Size (bytes)", "count"),
+    ]
+    write_table(sheet, styles, inputs, input_columns, top=row + 1)
+    sheet.set_column(0, 1, 40)  # the three tables share columns A–B; fit names and hashes
+    sheet.set_column(7, 7, 60)
+    return area
+
+
+def definitions_frame(currency: str) -> pd.DataFrame:
+    """Every metric from the registry the engine uses, plus the derived report columns."""
+    rows = [
+        {
+            "field": m.name,
+            "label": m.label,
+            "unit": UNIT_TEXT.get(m.unit, m.unit).format(currency=currency),
+            "formula": m.formula,
+            "null_rule": m.null_rule,
+            "better": "higher" if m.higher_is_better else "lower",
+        }
+        for m in METRICS.values()
+    ]
+    derived = [
+        ("target_attainment_pct", "Target attainment %", "percent", "actual / target × 100"),
+        ("<metric>_prev", "<metric> <previous period>", "as the metric", "the previous period"),
+        ("<metric>_change", "<metric> change", "as the metric", "this period − previous"),
+        ("<metric>_change_pct", "<metric> change %", "percent", "change / |previous| × 100"),
+    ]
+    for field, label, unit, formula in derived:
+        rows.append(
+            {"field": field, "label": label, "unit": unit, "formula": formula}
+            | {"null_rule": "null when an input is null or the divisor is 0", "better": ""}
+        )
+    return pd.DataFrame(rows)
+
+
+def write_definitions(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
+    columns = [
+        Column("label", "Metric"),
+        Column("field", "Field"),
+        Column("unit", "Unit"),
+        Column("formula", "Formula"),
+        Column("null_rule", "Empty when"),
+        Column("better", "Better when"),
+    ]
+    area = write_table(sheet, styles, definitions_frame(model.currency), columns)
+    finish_table(sheet, area, sheet_title(model))
+    row = area.last_row + 2
+    for line in definition_notes(model):
+        sheet.write_string(row, 0, line)
+        row += 1
+    print_setup(sheet, sheet_title(model))
+    return area
+
+
+def definition_notes(model: ReportModel) -> list[str]:
+    rule = (
+        f"{model.hurdle_roi_pct:g} % (hurdle_roi_pct)"
+        if model.hurdle_roi_pct is not None
+        else "0 % (break-even; set hurdle_roi_pct in roi-reports.toml to change it)"
+    )
+    return [
+        "Ratios are computed after aggregation: totals rows are ratios of sums, "
+        "never sums or averages of ratios.",
+        "An empty cell means the value is undefined (for example a division by zero); "
+        "it is never a zero.",
+        f"ROI % is green at or above {rule} and red below it.",
+        f"Money is in {model.currency}; amounts in other currencies were converted with "
+        "the fx_rates sheet.",
+    ]

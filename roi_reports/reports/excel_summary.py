@@ -1,0 +1,202 @@
+"""The Summary sheet: what the period was, the KPI block with changes, rankings, and charts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from roi_reports.metrics import METRICS
+from roi_reports.periods import Period
+from roi_reports.reports.excel_style import (
+    HEADER_PROPS,
+    Styles,
+    write_text,
+    write_value,
+)
+from roi_reports.reports.excel_tables import (
+    Column,
+    TableArea,
+    colour_against_hurdle,
+    key_column,
+    metric_column,
+    print_setup,
+    write_table,
+)
+from roi_reports.reports.model import ReportModel
+
+KPIS = (
+    "cost",
+    "revenue",
+    "net_profit",
+    "roi_pct",
+    "roas",
+    "conversions",
+    "cpa",
+    "conversion_rate_pct",
+    "annualized_roi_pct",
+)
+RANKING_METRICS = ("roi_pct", "net_profit", "revenue")
+TREND_METRICS = ("cost", "revenue", "net_profit", "roi_pct", "roas")
+CHART_COLUMN = 9  # charts sit right of the tables (column J)
+COST_COLOUR, REVENUE_COLOUR = "#ED7D31", "#5B9BD5"
+
+
+def period_text(period: Period) -> str:
+    return f"{period.label} ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d})"
+
+
+def write_summary(
+    workbook: Workbook,
+    sheet: Worksheet,
+    styles: Styles,
+    model: ReportModel,
+    channels: tuple[str, TableArea],
+) -> None:
+    """Heading, KPI block, top/bottom channels and employees, trend; then the two charts."""
+    row = _write_heading(sheet, styles, model)
+    row = _write_kpis(sheet, styles, model, row + 1)
+    for table, key, plural in (
+        (model.by_channel, "channel", "channels"),
+        (model.by_employee, "employee", "employees"),
+    ):
+        top, bottom = model.top_and_bottom(table, key)
+        row = _write_ranking(sheet, styles, f"Top {plural} by ROI %", top, key, row + 1)
+        row = _write_ranking(sheet, styles, f"Bottom {plural} by ROI %", bottom, key, row + 1)
+    sheet.write_string(row + 1, 0, "Revenue and cost by month", styles.section())
+    trend_columns = [key_column("month", "Month"), *(metric_column(m) for m in TREND_METRICS)]
+    trend = write_table(sheet, styles, model.monthly_total, trend_columns, top=row + 2)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 7, 16)
+    _insert_roi_chart(workbook, sheet, model, channels)
+    _insert_trend_chart(workbook, sheet, styles, trend)
+    print_setup(sheet, model.title)
+    sheet.hide_gridlines(2)
+
+
+def _write_heading(sheet: Worksheet, styles: Styles, model: ReportModel) -> int:
+    write_text(sheet, styles, 0, 0, model.title, bold=True, font_size=16)
+    scope = "whole team" if model.scope.kind == "all" else model.scope.label
+    facts = [
+        ("Period", period_text(model.period)),
+        ("Compared with", period_text(model.previous)),
+        ("Scope", scope),
+        ("Currency", model.currency),
+    ]
+    row = 2
+    for label, text in facts:
+        sheet.write_string(row, 0, label, styles.get(bold=True))
+        write_text(sheet, styles, row, 1, text)
+        row += 1
+    sheet.write_string(row, 0, "Generated at", styles.get(bold=True))
+    stamp = model.generated_at
+    sheet.write_datetime(row, 1, stamp, styles.get(num_format="yyyy-mm-dd hh:mm", align="left"))
+    sheet.write_string(row, 2, stamp.strftime("%Z (UTC%z)") if stamp.tzinfo else "")
+    sheet.write_string(row + 1, 0, "ROI hurdle", styles.get(bold=True))
+    if model.hurdle_roi_pct is None:
+        sheet.write_string(row + 1, 1, "none (ROI coloured against break-even, 0 %)")
+    else:
+        write_value(sheet, styles, row + 1, 1, model.hurdle_roi_pct, "percent", align="left")
+    return row + 2
+
+
+def _kpi_headers(model: ReportModel) -> list[str]:
+    headers = ["Metric", model.period.label, model.previous.label, "Change", "Change %"]
+    headers += ["Target", "Attainment %"]
+    if model.team_total is not None:
+        headers.append("Whole team")
+    return headers
+
+
+def _write_kpis(sheet: Worksheet, styles: Styles, model: ReportModel, top: int) -> int:
+    """One row per KPI: this period, previous, change, change %, target, team total."""
+    sheet.write_string(top, 0, "Key figures", styles.section())
+    header = top + 1
+    for col, text in enumerate(_kpi_headers(model)):
+        write_text(sheet, styles, header, col, text, **HEADER_PROPS)
+    total = model.total.iloc[0]
+    goals = model.targets[model.targets["dimension"] == "total"].set_index("metric")
+    for offset, name in enumerate(KPIS, start=1):
+        row, unit = header + offset, METRICS[name].unit
+        sheet.write_string(row, 0, METRICS[name].label)
+        write_value(sheet, styles, row, 1, total[name], unit, bold=True)
+        write_value(sheet, styles, row, 2, total.get(f"{name}_prev"), unit)
+        write_value(sheet, styles, row, 3, total.get(f"{name}_change"), unit, change=True)
+        write_value(sheet, styles, row, 4, total.get(f"{name}_change_pct"), "percent", True)
+        goal = goals.loc[name] if name in goals.index else None
+        write_value(sheet, styles, row, 5, None if goal is None else goal["target"], unit)
+        attained = None if goal is None else goal["attainment_pct"]
+        write_value(sheet, styles, row, 6, attained, "percent")
+        if model.team_total is not None:
+            write_value(sheet, styles, row, 7, model.team_total.iloc[0][name], unit)
+    roi_row = header + 1 + KPIS.index("roi_pct")
+    roi_cell = TableArea(header, roi_row, roi_row, ("metric", "value"))
+    hurdle = model.hurdle_roi_pct if model.hurdle_roi_pct is not None else 0.0
+    colour_against_hurdle(sheet, styles, roi_cell, "value", hurdle, roi_row)
+    return header + len(KPIS) + 1
+
+
+def _write_ranking(
+    sheet: Worksheet, styles: Styles, title: str, frame: pd.DataFrame, key: str, top: int
+) -> int:
+    if frame.empty:
+        return top - 1
+    sheet.write_string(top, 0, title, styles.section())
+    columns: Sequence[Column] = [
+        key_column(key, key.capitalize()),
+        *(metric_column(m) for m in RANKING_METRICS),
+    ]
+    area = write_table(sheet, styles, frame, columns, top=top + 1)
+    return area.last_row + 1
+
+
+def _insert_roi_chart(
+    workbook: Workbook, sheet: Worksheet, model: ReportModel, channels: tuple[str, TableArea]
+) -> None:
+    """ROI % per named channel (the unassigned shared-cost row sits below them, left out)."""
+    name, area = channels
+    named = int(model.by_channel["channel"].notna().sum())
+    if not named:
+        return
+    last, col = area.first_row + named - 1, area.col("roi_pct")
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "ROI %",
+            "categories": [name, area.first_row, 0, last, 0],
+            "values": [name, area.first_row, col, last, col],
+            "fill": {"color": REVENUE_COLOUR},
+            "data_labels": {"value": True, "num_format": '#,##0"%"'},
+        }
+    )
+    chart.set_title({"name": f"ROI % by channel, {model.period.label}"})
+    chart.set_x_axis({"num_format": '#,##0"%"', "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 560, "height": 320})
+    sheet.insert_chart(2, CHART_COLUMN, chart)
+
+
+def _insert_trend_chart(
+    workbook: Workbook, sheet: Worksheet, styles: Styles, trend: TableArea
+) -> None:
+    if trend.last_row < trend.first_row:
+        return
+    chart = workbook.add_chart({"type": "column"})
+    for field, colour in (("revenue", REVENUE_COLOUR), ("cost", COST_COLOUR)):
+        col = trend.col(field)
+        chart.add_series(
+            {
+                "name": [sheet.name, trend.header_row, col],
+                "categories": [sheet.name, trend.first_row, 0, trend.last_row, 0],
+                "values": [sheet.name, trend.first_row, col, trend.last_row, col],
+                "fill": {"color": colour},
+            }
+        )
+    chart.set_title({"name": "Revenue vs cost by month"})
+    chart.set_y_axis({"num_format": styles.number_format("money")})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 560, "height": 320})
+    sheet.insert_chart(20, CHART_COLUMN, chart)
