@@ -44,3 +44,12 @@ def test_excel_formats():
     assert excel_number_format("percent", "EUR", "en") == '#,##0.0"%"'
     assert excel_number_format("ratio", "EUR") == '0.00"×"'
     assert excel_number_format("count", "EUR") == "#,##0"
+
+
+@pytest.mark.parametrize("unit", ["money", "percent", "ratio", "count"])
+def test_huge_and_infinite_values_never_crash(unit):
+    # annualising a large monthly ROI easily reaches 1e30 %, past Babel's decimal range
+    assert format_value(8e30, unit, "EUR", "fi").startswith("8,0E30")
+    assert format_change(-8e30, unit, "EUR").startswith("−8.0E30")
+    assert format_value(math.inf, unit, "EUR") == "–"
+    assert format_change(math.inf, unit, "EUR") == "–"

@@ -11,12 +11,19 @@ import math
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, get_currency_symbol, parse_pattern
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_scientific,
+    get_currency_symbol,
+    parse_pattern,
+)
 
 from roi_reports.metrics import METRICS, Unit
 
 MISSING = "–"
 PCT_DECIMALS = 1
+HUGE = 1e15  # from here on numbers print in scientific notation
 
 
 @lru_cache(maxsize=16)
@@ -32,12 +39,19 @@ def is_missing(value: object) -> bool:
     )
 
 
+def _undefined(value: object) -> bool:
+    # the engine gives NaN for undefined; an infinity would be a bug, never printed as ∞
+    return is_missing(value) or not math.isfinite(float(value))  # type: ignore[arg-type]
+
+
 def format_value(value: object, unit: Unit, currency: str, language: str = "en") -> str:
     """110 (percent) → `110.0%`; 1050 (money, EUR, fi) → `1 050,00 €`; NaN → `–`."""
-    if is_missing(value):
+    if _undefined(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
     locale = _locale(language)
+    if abs(number) >= HUGE:
+        return _huge(number, unit, currency, locale)
     if unit == "money":
         return str(format_currency(number, currency, locale=locale))
     if unit == "percent":
@@ -49,13 +63,20 @@ def format_value(value: object, unit: Unit, currency: str, language: str = "en")
     return str(format_decimal(round(number), format="#,##0", locale=locale))
 
 
+def _huge(number: float, unit: Unit, currency: str, locale: Locale) -> str:
+    """1.2E30 % rather than 31 digits (and Babel's decimal context overflows past ~1E28)."""
+    text = str(format_scientific(number, "0.0#E0", locale=locale))
+    suffix = {"money": f" {currency}", "percent": " %", "ratio": "×", "count": ""}[unit]
+    return text + suffix
+
+
 def format_metric(name: str, value: object, currency: str, language: str = "en") -> str:
     return format_value(value, METRICS[name].unit, currency, language)
 
 
 def format_change(value: object, unit: Unit, currency: str, language: str = "en") -> str:
     """A signed change: `+12.5%`, `−€300.00`; percent-point changes keep the % sign."""
-    if is_missing(value):
+    if _undefined(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
     text = format_value(abs(number), unit, currency, language)
