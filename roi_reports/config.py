@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo
 
+from roi_reports.email_settings import EmailConfig, Stakeholder, check_stakeholders
 from roi_reports.errors import ConfigError
+
+__all__ = ["Config", "EmailConfig", "ReportConfig", "Stakeholder", "load_config", "parse_config"]
 
 ProfitBasis = Literal["revenue", "gross_profit"]
 SharedCosts = Literal["none", "revenue", "cost", "contacts", "even"]
@@ -68,6 +71,8 @@ class Config:
     # source header (as written in the sheet) → canonical column name
     columns: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    email: EmailConfig = field(default_factory=EmailConfig)
+    stakeholders: tuple[Stakeholder, ...] = ()
 
 
 def _check_timezone(name: str) -> None:
@@ -108,6 +113,10 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
         return tuple(value)
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
     if annotation is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
@@ -133,6 +142,15 @@ def _section(cls: type, name: str, raw: Any) -> Any:
         raise ConfigError(
             f"unknown setting [{name}] {unknown[0]}: known settings are {', '.join(sorted(known))}"
         )
+    missing = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in raw
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"[{name}] needs {missing[0]} = …")
     values = {k: _coerce(f"[{name}] {k}", v, hints[k]) for k, v in raw.items()}
     return cls(**values)
 
@@ -153,7 +171,17 @@ def _columns(raw: Any) -> dict[str, str]:
     return dict(raw)
 
 
-KNOWN_SECTIONS = {"report", "columns"}
+def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("write each stakeholder as its own [[stakeholders]] table")
+    people = tuple(
+        _section(Stakeholder, f"stakeholders #{number}", entry)
+        for number, entry in enumerate(raw, start=1)
+    )
+    return check_stakeholders(people)
+
+
+KNOWN_SECTIONS = {"report", "columns", "email", "stakeholders"}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -164,7 +192,13 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
             + ", ".join(f"[{s}]" for s in sorted(KNOWN_SECTIONS))
         )
     report = _section(ReportConfig, "report", data.get("report", {}))
-    return Config(report=report, columns=_columns(data.get("columns", {})), source=source)
+    return Config(
+        report=report,
+        columns=_columns(data.get("columns", {})),
+        source=source,
+        email=_section(EmailConfig, "email", data.get("email", {})),
+        stakeholders=_stakeholders(data.get("stakeholders", [])),
+    )
 
 
 def load_config(path: Path | str | None) -> Config:
