@@ -81,7 +81,7 @@ class EmailConfig:
             check_address("[email] sender", self.sender)
         elif self.enabled:
             raise ConfigError(
-                "[email] enabled = true needs a sender: add sender = \"reports@example.com\""
+                '[email] enabled = true needs a sender: add sender = "reports@example.com"'
             )
         check_header_text("[email] subject", self.subject)
         _check_template("[email] subject", self.subject)
@@ -121,7 +121,7 @@ class Stakeholder:
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown or not self.formats:
             raise ConfigError(
-                f"{where} formats = {list(self.formats)!r}: use one or both of \"pdf\", \"xlsx\""
+                f'{where} formats = {list(self.formats)!r}: use one or both of "pdf", "xlsx"'
             )
 
 
