@@ -24,11 +24,12 @@ from roi_reports.delivery.messages import (
     Attachment,
     MessageContext,
     build_report_message,
+    build_test_message,
     message_bytes,
 )
 from roi_reports.delivery.smtp import Credentials, SendFailed, credentials, send_bytes
-from roi_reports.email_settings import EmailConfig, Stakeholder
-from roi_reports.errors import ConfigError
+from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
+from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes
 from roi_reports.metrics import METRICS
 from roi_reports.reports.formatting import format_metric
@@ -159,6 +160,20 @@ def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, s
 def any_failed(results: Sequence[Delivery]) -> bool:
     """True when the run should exit 3 (done, with failed deliveries)."""
     return any(r.status == "failed" for r in results)
+
+
+def send_test_message(config: Config, to: str, now: datetime | None = None) -> int:
+    """Send one short message to `to` with the [email] settings; return the attempts."""
+    if not is_email_address(to):
+        raise UsageError(f"--to {to!r} is not an email address; use e.g. you@example.com")
+    settings = config.email
+    sender = _sender(settings, send=True)
+    login = credentials(settings)
+    message = build_test_message(sender, to, now or config.report.now(), config.report.language)
+    try:
+        return send_bytes(settings, login, sender, [to], message_bytes(message))
+    except SendFailed as exc:
+        raise DeliveryError(f"test message to {to} not delivered: {exc}") from None
 
 
 def _sender(settings: EmailConfig, send: bool) -> str:

@@ -8,6 +8,7 @@ scrubbed from every error text, so it cannot reach a log or the manifest.
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import socket
@@ -123,9 +124,33 @@ def _send_once(
 ) -> None:
     with _connect(settings) as client:
         if login is not None:
-            client.login(login.username, login.password)
+            _login(client, login)
         # sendmail, not send_message: the bytes go out exactly as built (and as in .eml).
         client.sendmail(sender, list(recipients), data)
+
+
+def _login(client: smtplib.SMTP, login: Credentials) -> None:
+    if login.username.isascii() and login.password.isascii():
+        client.login(login.username, login.password)  # also offers CRAM-MD5
+        return
+    # smtplib encodes credentials as ASCII; PLAIN and LOGIN carry UTF-8 (RFC 4616).
+    client.ehlo_or_helo_if_needed()
+    advertised = client.esmtp_features.get("auth", "").upper().split()
+    user, password = login.username.encode(), login.password.encode()
+    if "PLAIN" in advertised:
+        code, answer = client.docmd("AUTH", "PLAIN " + _b64(b"\0" + user + b"\0" + password))
+    elif "LOGIN" in advertised:
+        code, answer = client.docmd("AUTH", "LOGIN " + _b64(user))
+        if code == 334:
+            code, answer = client.docmd(_b64(password))
+    else:
+        raise smtplib.SMTPNotSupportedError("the server offers no AUTH PLAIN or LOGIN")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, answer)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _connect(settings: EmailConfig) -> smtplib.SMTP:
