@@ -404,3 +404,34 @@ def test_slug_keeps_file_names_safe_and_distinct():
     assert persian[0] != persian[1]
     assert all(s.startswith("employee-") for s in persian)
     assert slug("../../etc/passwd") == "etc-passwd"
+
+
+def test_unreadable_ca_file_stops_the_run_before_sending(tmp_path, reports):
+    config = make_config(
+        free_port(),
+        stakeholders=STAKEHOLDERS[1:2],
+        security="starttls",
+        ca_file=str(tmp_path / "missing-ca.pem"),
+    )
+    with pytest.raises(ConfigError, match=r"ca_file = .*missing-ca\.pem"):
+        run(config, reports, tmp_path)
+    assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_headline_uses_the_engine_numbers_and_the_report_formatting():
+    from roi_reports.delivery.deliver import headline_from_model
+    from roi_reports.pipeline import load_dataset, resolve_period
+    from roi_reports.reports.formatting import format_metric
+    from roi_reports.reports.model import build_report_model
+    from roi_reports.resources import sample_files
+
+    config = parse_config({})
+    dataset = load_dataset(sample_files(), config)
+    period = resolve_period("2026-10", config.report)
+    assert period is not None
+    model = build_report_model(dataset, config, period, NOW)
+    headline = headline_from_model(model, "fi")
+    assert list(headline) == ["ROI %", "Revenue", "Cost", "Net profit", "ROAS", "Conversions"]
+    assert headline["ROI %"] == format_metric("roi_pct", model.kpi("roi_pct"), "EUR", "fi")
+    assert headline["Revenue"] == format_metric("revenue", model.kpi("revenue"), "EUR", "fi")
+    assert headline["Revenue"].endswith("€")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from roi_reports.config import Config
-from roi_reports.delivery.ledger import Ledger
+from roi_reports.delivery.ledger import Ledger, LedgerEntry
 from roi_reports.delivery.messages import (
     Attachment,
     MessageContext,
@@ -27,7 +27,7 @@ from roi_reports.delivery.messages import (
     build_test_message,
     message_bytes,
 )
-from roi_reports.delivery.smtp import Credentials, SendFailed, credentials, send_bytes
+from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, send_bytes
 from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
 from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes
@@ -103,7 +103,7 @@ def deliver(
     now = now or config.report.now()
     report = progress or (lambda _line: None)
     settings = config.email
-    login = credentials(settings) if send else None
+    login = check_settings(settings) if send else None
     sender = _sender(settings, send)
     context = MessageContext(
         sender, config.report.title, period_label, settings.subject, headline, now
@@ -168,7 +168,7 @@ def send_test_message(config: Config, to: str, now: datetime | None = None) -> i
         raise UsageError(f"--to {to!r} is not an email address; use e.g. you@example.com")
     settings = config.email
     sender = _sender(settings, send=True)
-    login = credentials(settings)
+    login = check_settings(settings)
     message = build_test_message(sender, to, now or config.report.now(), config.report.language)
     try:
         return send_bytes(settings, login, sender, [to], message_bytes(message))
@@ -246,17 +246,7 @@ def _send(
     person = prepared.person
     earlier = ledger.last_delivered(period_label, person.email, person.scope)
     if earlier is not None and not force:
-        if earlier.status == "intent":
-            # A run stopped between sending and recording: the server may have it.
-            ledger.mark(earlier.id, "unconfirmed", _clock())
-        if earlier.status == "sent":
-            note = f"already sent at {earlier.done_at}; use --force to send again"
-        else:
-            note = (
-                f"a run stopped while sending at {earlier.intent_at}, so it may have arrived; "
-                "ask the recipient, or use --force to send again"
-            )
-        return prepared.delivery("already-sent", note=note)
+        return prepared.delivery("already-sent", note=_reconcile(earlier, ledger))
     hashes = [(f.name, f.sha256) for f in prepared.files]
     entry = ledger.record_intent(
         period_label,
@@ -273,8 +263,24 @@ def _send(
     except SendFailed as exc:
         ledger.mark(entry, "failed", _clock(), error=str(exc))
         return prepared.delivery("failed", attempts=exc.attempts, error=str(exc))
+    except ConfigError as exc:  # e.g. an unreadable ca_file: nothing reached the server
+        ledger.mark(entry, "failed", _clock(), error=str(exc))
+        raise
     ledger.mark(entry, "sent", _clock())
     return prepared.delivery("sent", attempts=attempts)
+
+
+def _reconcile(earlier: LedgerEntry, ledger: Ledger) -> str:
+    """Why an earlier delivery blocks this one; an unfinished intent becomes unconfirmed."""
+    if earlier.status == "sent":
+        return f"already sent at {earlier.done_at}; use --force to send again"
+    if earlier.status == "intent":
+        # A run stopped between sending and recording: the server may have it.
+        ledger.mark(earlier.id, "unconfirmed", _clock())
+    return (
+        f"a run stopped while sending at {earlier.intent_at}, so it may have arrived; "
+        "ask the recipient, or use --force to send again"
+    )
 
 
 def _clock() -> datetime:

@@ -39,6 +39,13 @@ class Credentials:
         return f"Credentials(username={self.username!r}, password=***)"
 
 
+def check_settings(settings: EmailConfig) -> Credentials | None:
+    """Fail before anything is sent: resolve the login and load any ca_file now."""
+    if settings.security != "none":
+        _tls_context(settings)
+    return credentials(settings)
+
+
 def credentials(settings: EmailConfig) -> Credentials | None:
     """The login to use, or None without `username`; a missing variable is a ConfigError."""
     if settings.username is None:
