@@ -139,10 +139,18 @@ def check_stakeholders(stakeholders: tuple[Stakeholder, ...]) -> tuple[Stakehold
     return stakeholders
 
 
+SUBJECT_VARIABLES = ("title", "period", "scope", "name")
+
+
 def _check_template(where: str, text: str) -> None:
-    from jinja2 import Environment, TemplateSyntaxError
+    """Render once with sample values, so a typo fails at load time, not mid-delivery."""
+    from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
 
     try:
-        Environment().parse(text)
+        template = Environment(undefined=StrictUndefined).from_string(text)
+        template.render({name: name for name in SUBJECT_VARIABLES})
     except TemplateSyntaxError as exc:
         raise ConfigError(f"{where} is not a valid template: {exc.message}") from None
+    except UndefinedError as exc:
+        known = ", ".join("{{ " + name + " }}" for name in SUBJECT_VARIABLES)
+        raise ConfigError(f"{where}: {exc.message}; use {known}") from None

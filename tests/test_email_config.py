@@ -43,6 +43,7 @@ def test_stakeholder_scope_is_parsed_and_normalised():
         ({"email": {"sender": "reports"}}, "[email] sender = 'reports' is not a valid email"),
         ({"email": {"password_env": "hunter2!"}}, "give the name of an environment variable"),
         ({"email": {"subject": "{{ title"}}, "[email] subject is not a valid template"),
+        ({"email": {"subject": "{{ titel }}"}}, "'titel' is undefined; use {{ title }}"),
         ({"email": {"subject": "ROI\r\nBcc: all@example.com"}}, "contains a line break"),
         ({"email": {"max_attachment_mb": 0}}, "max_attachment_mb = 0.0: use a positive number"),
         (stakeholder(name="Aino\nBcc: x@example.com"), "name contains a line break"),
