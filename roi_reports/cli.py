@@ -6,6 +6,7 @@ quarantined files or failed deliveries. Errors print one line, `Error: …`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import threading
@@ -27,7 +28,9 @@ from roi_reports.pipeline import (
     load_dataset,
     parse_dimensions,
     read_dataset,
+    resolve_period,
 )
+from roi_reports.presets import PRESET_CHOICES
 from roi_reports.validation import ValidationReport
 
 TABLE_FIELDS = (
@@ -88,6 +91,30 @@ def _config(path: Path | None) -> Config:
     return load_config(path)
 
 
+preset_option = click.option(
+    "--preset",
+    type=click.Choice(PRESET_CHOICES),
+    help="Read ad-platform exports with this preset (default from [input] preset: auto, "
+    "which recognises Google Ads, Meta Ads and LinkedIn exports by their headers).",
+)
+skip_invalid_rows_option = click.option(
+    "--skip-invalid-rows",
+    is_flag=True,
+    help="Keep the valid rows of a file; report the invalid rows as skipped (warnings).",
+)
+
+
+def _input_config(
+    path: Path | None, preset: str | None = None, skip_invalid_rows: bool = False
+) -> Config:
+    """The config file's settings with the [input] options given on the command line."""
+    config = _config(path)
+    changes: dict[str, Any] = {"preset": preset} if preset else {}
+    if skip_invalid_rows:
+        changes["skip_invalid_rows"] = True
+    return dataclasses.replace(config, input=dataclasses.replace(config.input, **changes))
+
+
 @click.group(cls=RoiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="roi-reports")
 def cli() -> None:
@@ -132,6 +159,8 @@ def cli() -> None:
     "of the same length (needs --period).",
 )
 @config_option
+@preset_option
+@skip_invalid_rows_option
 def metrics(
     files: tuple[Path, ...],
     by: str,
@@ -140,6 +169,8 @@ def metrics(
     fields: str | None,
     compare: bool,
     config_path: Path | None,
+    preset: str | None,
+    skip_invalid_rows: bool,
 ) -> None:
     """Compute ROI metrics from FILES.
 
@@ -149,7 +180,7 @@ def metrics(
       roi-reports metrics --by channel,month --format json results.xlsx
       roi-reports metrics --by employee --period 2026-10 --compare team.xlsx
     """
-    config = _config(config_path)
+    config = _input_config(config_path, preset, skip_invalid_rows)
     dims = parse_dimensions(by)
     dataset = load_dataset(files, config)
     table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
@@ -194,14 +225,23 @@ def _fields(
     help="How to print the problems.",
 )
 @config_option
-def validate(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+@preset_option
+@skip_invalid_rows_option
+def validate(
+    files: tuple[Path, ...],
+    output_format: str,
+    config_path: Path | None,
+    preset: str | None,
+    skip_invalid_rows: bool,
+) -> None:
     """Check FILES and list every problem in every file.
 
     Each problem names the file, sheet, Excel row, column, value, the rule it breaks and
     how to fix it. Exits 1 when any file is invalid, 0 when all are valid (warnings
-    alone do not fail).
+    alone do not fail). Reads .xlsx, .xlsm, .xls, .ods and .csv (any common delimiter and
+    encoding); Google Ads, Meta Ads and LinkedIn exports are recognised by their headers.
     """
-    config = _config(config_path)
+    config = _input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)
     report = dataset.report
     if output_format == "json":
@@ -286,6 +326,84 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
     except KeyboardInterrupt:
         stop.set()
     click.echo("Stopped watching")
+
+
+@cli.command()
+@files_argument
+@click.option(
+    "--period",
+    metavar="P",
+    default="previous-month",
+    show_default=True,
+    help="2026-10, 2026-Q3, 2026 or previous-month.",
+)
+@click.option(
+    "--scope",
+    "scope_texts",
+    multiple=True,
+    metavar="SCOPE",
+    help="all, channel:NAME, employee:NAME, campaign:NAME, or each (the executive summary "
+    "plus every employee and channel with data); repeatable. Default: all.",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Folder the PDFs are written to (created if missing).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes rendering PDFs in parallel (default: every CPU core).",
+)
+@config_option
+def pdf(
+    files: tuple[Path, ...],
+    period: str,
+    scope_texts: tuple[str, ...],
+    output_dir: Path,
+    workers: int | None,
+    config_path: Path | None,
+) -> None:
+    """Write PDF reports for FILES: an executive summary and one report per scope.
+
+    Prints the path of every PDF written. File names come from the scope
+    (executive-summary.pdf, employee-aino-virtanen.pdf, channel-linkedin.pdf).
+
+    \b
+    Examples:
+      roi-reports pdf --period 2026-10 sample_data/roi-sample.xlsx
+      roi-reports pdf --period 2026-10 --scope each -o reports team.xlsx
+      roi-reports pdf --period 2026-Q3 --scope "employee:Aino Virtanen" team.xlsx
+    """
+    from roi_reports.reports.model import Scope
+    from roi_reports.reports.pdf import default_scopes, render_reports
+
+    config = _config(config_path)
+    dataset = load_dataset(files, config)
+    when = resolve_period(period, config.report)
+    assert when is not None  # a period text always resolves or raises
+    scopes: list[Scope] = []
+    for text in scope_texts or ("all",):
+        found = default_scopes(dataset, config, when) if text == "each" else [Scope.parse(text)]
+        scopes.extend(s for s in found if s not in scopes)
+    done = 0
+
+    def progress(scope: Scope) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"[{done}/{len(scopes)}] {scope.label}", err=True)
+
+    written = render_reports(
+        dataset, config, when, config.report.now(), scopes, output_dir, files, progress, workers
+    )
+    for path in written.values():
+        click.echo(str(path))
+    for warning in dataset.report.warnings:
+        click.echo(f"Warning: {warning.one_line()}", err=True)
 
 
 @cli.command("send-test")

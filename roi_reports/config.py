@@ -65,12 +65,37 @@ class ReportConfig:
         return datetime.now(ZoneInfo(self.timezone))
 
 
+Preset = Literal["auto", "none", "google_ads", "meta_ads", "linkedin_ads"]
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    """The `[input]` section: limits against hostile files and defaults for bare exports."""
+
+    max_file_mb: float = 200.0
+    # uncompressed size of an .xlsx/.ods, checked before parsing (zip-bomb guard)
+    max_unpacked_mb: float = 2000.0
+    max_rows: int = 2_000_000
+    preset: Preset = "auto"
+    # for exports without such a column: rows get this channel / period
+    channel: str | None = None
+    period: str | None = None
+    # keep the valid rows of a file and report the invalid ones as skipped
+    skip_invalid_rows: bool = False
+
+    def __post_init__(self) -> None:
+        for key in ("max_file_mb", "max_unpacked_mb", "max_rows"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"[input] {key} = {getattr(self, key)}: use a positive number")
+
+
 @dataclass(frozen=True)
 class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     # source header (as written in the sheet) → canonical column name
     columns: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    input: InputConfig = field(default_factory=InputConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     stakeholders: tuple[Stakeholder, ...] = ()
 
@@ -113,10 +138,6 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
         return tuple(value)
-    if annotation is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key}: expected true or false, got {value!r}")
-        return value
     if annotation is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
@@ -124,6 +145,10 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
     if annotation is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        return value
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
         return value
     if annotation is str:
         if not isinstance(value, str):
@@ -163,10 +188,11 @@ def _columns(raw: Any) -> dict[str, str]:
     from roi_reports.schemas import ALL_CANONICAL_COLUMNS
 
     for header, column in raw.items():
-        if column not in ALL_CANONICAL_COLUMNS:
+        if column not in ALL_CANONICAL_COLUMNS and column != "ignore":
             raise ConfigError(
                 f'[columns] "{header}" = "{column}": unknown column; use one of '
                 + ", ".join(sorted(ALL_CANONICAL_COLUMNS))
+                + ' (or "ignore")'
             )
     return dict(raw)
 
@@ -181,7 +207,7 @@ def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
     return check_stakeholders(people)
 
 
-KNOWN_SECTIONS = {"report", "columns", "email", "stakeholders"}
+KNOWN_SECTIONS = {"report", "columns", "input", "email", "stakeholders"}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -192,13 +218,27 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
             + ", ".join(f"[{s}]" for s in sorted(KNOWN_SECTIONS))
         )
     report = _section(ReportConfig, "report", data.get("report", {}))
+    inputs = _section(InputConfig, "input", data.get("input", {}))
+    if inputs.period is not None:
+        _check_period(inputs.period, report.fiscal_year_start)
     return Config(
         report=report,
         columns=_columns(data.get("columns", {})),
         source=source,
+        input=inputs,
         email=_section(EmailConfig, "email", data.get("email", {})),
         stakeholders=_stakeholders(data.get("stakeholders", [])),
     )
+
+
+def _check_period(text: str, fiscal_year_start: int) -> None:
+    from roi_reports.errors import UsageError
+    from roi_reports.periods import parse_period
+
+    try:
+        parse_period(text, fiscal_year_start=fiscal_year_start)
+    except UsageError as exc:
+        raise ConfigError(f"[input] period: {exc}") from None
 
 
 def load_config(path: Path | str | None) -> Config:

@@ -8,7 +8,7 @@ currencies with the exchange rates of all of them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from roi_reports.normalise import (
     empty_frame,
     normalise_table,
 )
+from roi_reports.periods import parse_period
 from roi_reports.readers import read_file
 from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem, ValidationReport
@@ -74,18 +75,55 @@ class FileTables:
 def read_file_tables(path: Path, config: Config) -> FileTables:
     """Read and type every table of one file; problems are collected, not raised."""
     try:
-        read = read_file(path, config.columns)
+        read = read_file(path, config.columns, config.input)
     except RoiReportsError as exc:
         problem = Problem(path.name, None, None, None, None, "unreadable file", str(exc))
         return FileTables(path.name, {}, (problem,))
     problems = list(read.problems)
     frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
+    period = _input_period(config)
     for table in read.tables:
-        frame, table_problems = normalise_table(table, config.report.fiscal_year_start)
+        frame, table_problems = normalise_table(table, config.report.fiscal_year_start, period)
         problems.extend(table_problems)
         frames[table.kind].append(frame)
     combined = {kind: combine(found, kind) for kind, found in frames.items() if found}
+    if config.input.skip_invalid_rows:
+        combined, problems = skip_invalid_rows(combined, problems)
     return FileTables(path.name, combined, tuple(problems), tuple(read.notes))
+
+
+def _input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if config.input.period is None:
+        return None
+    period = parse_period(config.input.period, fiscal_year_start=config.report.fiscal_year_start)
+    return pd.Timestamp(period.start), pd.Timestamp(period.end)
+
+
+def skip_invalid_rows(
+    frames: dict[SheetKind, pd.DataFrame], problems: Sequence[Problem]
+) -> tuple[dict[SheetKind, pd.DataFrame], list[Problem]]:
+    """Drop the data rows that have errors; their errors become warnings saying so.
+
+    Errors that are not about one data row (a missing column, an unreadable file) stay
+    errors: no row can be kept from a table that cannot be read.
+    """
+    flagged = [(p.sheet, p.row) for p in problems if p.severity == "error" and p.row is not None]
+    if not flagged:
+        return frames, list(problems)
+    kept: dict[SheetKind, pd.DataFrame] = {}
+    bad: set[tuple[object, object]] = set()  # flagged cells that are data rows
+    for kind, frame in frames.items():
+        keys = pd.MultiIndex.from_arrays([frame["sheet"].astype(object), frame["row"]])
+        drop = keys.isin(flagged)
+        bad.update(keys[drop])
+        kept[kind] = frame[~drop].reset_index(drop=True)
+    reported = [
+        replace(p, severity="warning", hint=f"row skipped ({p.hint})")
+        if p.severity == "error" and (p.sheet, p.row) in bad
+        else p
+        for p in problems
+    ]
+    return kept, reported
 
 
 def assemble(files: Sequence[FileTables], config: Config) -> Dataset:

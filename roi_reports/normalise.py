@@ -14,6 +14,7 @@ import pandas as pd
 
 from roi_reports.periods import month_indexes
 from roi_reports.readers import RawTable
+from roi_reports.rules import check_rules
 from roi_reports.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
 from roi_reports.validation import Problem, ValidationReport, problems_for_rows
 from roi_reports.values import (
@@ -114,7 +115,6 @@ class _TableChecker:
         if column.type in _NUMERIC_TYPES:
             values, bad = to_numbers(raw)
             self.flag(column.name, bad, "not a number", "write a number such as 1050 or 1 050,00 €")
-            self._check_sign(column, values)
         elif column.type == "date":
             values, bad = to_dates(raw)
             self.flag(
@@ -126,25 +126,6 @@ class _TableChecker:
         else:
             values = to_text(raw)
         self.out[column.name] = values
-
-    def _check_sign(self, column: ColumnSpec, values: pd.Series) -> None:
-        if column.name in ("revenue", "gross_profit", "target"):
-            return  # refunds and loss-making deals are legitimately negative
-        negative = values < 0
-        self.flag(
-            column.name,
-            negative.fillna(False),
-            "negative value",
-            f"{column.name} cannot be negative; correct the cell",
-        )
-        if column.type == "count":
-            fractional = (values.notna() & (values % 1 != 0)).fillna(False)
-            self.flag(
-                column.name,
-                fractional & ~negative.fillna(False),
-                "not a whole number",
-                f"{column.name} counts people or deals; use a whole number",
-            )
 
     def required_values(self) -> None:
         for name in self.spec.required:
@@ -178,9 +159,14 @@ class _TableChecker:
 
 
 def normalise_table(
-    table: RawTable, fiscal_year_start: int = 1
+    table: RawTable,
+    fiscal_year_start: int = 1,
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Type one raw table; returns the canonical frame and the problems found in it."""
+    """Type one raw table; returns the canonical frame and the problems found in it.
+
+    `period` (first, last day) is the period the file must stay within, if one is set.
+    """
     checker = _TableChecker(table, fiscal_year_start)
     for column in checker.spec.columns:
         if column.name != "period":
@@ -188,9 +174,18 @@ def normalise_table(
     checker.required_values()
     if table.kind in ("results", "costs", "targets"):
         checker.spans()
-    if table.kind == "results":
-        _check_results(checker)
-    elif table.kind == "targets":
+    checker.problems.extend(
+        check_rules(
+            checker.out,
+            checker.raw,
+            table.kind,
+            (table.file, table.sheet),
+            # ad platforms report fractional (attributed) conversions; warn only
+            whole_counts_required=table.preset is None,
+            period=period,
+        )
+    )
+    if table.kind == "targets":
         _check_targets(checker)
     elif table.kind == "fx_rates":
         _check_fx(checker)
@@ -205,18 +200,6 @@ def normalise_table(
     return out[list(FRAME_COLUMNS[table.kind])].astype(
         {c: _dtype(c) for c in FRAME_COLUMNS[table.kind]}
     ), checker.problems
-
-
-def _check_results(checker: _TableChecker) -> None:
-    out = checker.out
-    too_many = (out["conversions"] > out["contacts"]).fillna(False)
-    checker.flag(
-        "conversions",
-        too_many,
-        "more conversions than contacts",
-        "check the row: conversions are usually a subset of contacts",
-        "warning",
-    )
 
 
 def _check_targets(checker: _TableChecker) -> None:

@@ -7,6 +7,7 @@ checking values is validation's job, not the reader's.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Mapping
@@ -16,13 +17,19 @@ from typing import Any
 
 import pandas as pd
 
+from roi_reports.config import InputConfig
 from roi_reports.errors import RoiReportsError
+from roi_reports.filechecks import check_file_limits, formulas_without_values
+from roi_reports.presets import PRESETS, Preset, detect_preset, header_currency
 from roi_reports.schemas import (
+    COSTS,
     SHEETS,
+    TOTAL_LABELS,
     SheetKind,
     kind_for_sheet_name,
     match_headers,
     missing_required,
+    normalise_header,
     score_headers,
 )
 from roi_reports.validation import Problem
@@ -30,6 +37,8 @@ from roi_reports.validation import Problem
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
+AD_SPEND = "ad spend"
+LINE_KEY = "_line"  # hidden column: hash of all cells of the row as written
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class RawTable:
     kind: SheetKind
     header_row: int  # 1-based, as Excel shows it
     frame: pd.DataFrame  # canonical column names, object values; index = Excel row numbers
+    preset: str | None = None  # the export preset the table was read with
 
 
 @dataclass
@@ -50,24 +60,33 @@ class ReadResult:
     notes: list[str]
 
 
-def read_file(path: Path, column_mapping: Mapping[str, str] | None = None) -> ReadResult:
-    """Read every recognisable table of one input file."""
+def read_file(
+    path: Path,
+    column_mapping: Mapping[str, str] | None = None,
+    inputs: InputConfig | None = None,
+) -> ReadResult:
+    """Read every recognisable table of one input file (limits checked before parsing)."""
     mapping = column_mapping or {}
+    inputs = inputs or InputConfig()
     if not path.exists():
         raise RoiReportsError(f"{path}: file not found")
     suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        sheets = _excel_sheets(path)
-    elif suffix in CSV_SUFFIXES:
-        sheets = [(path.stem, _csv_rows(path))]
-    else:
+    if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
         raise RoiReportsError(
             f"{path}: unsupported file type {suffix or '(none)'}; "
             "use .xlsx, .xlsm, .xls, .ods or .csv"
         )
+    check_file_limits(path, inputs)
+    sheets = _excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, _csv_rows(path))]
     result = ReadResult([], [], [])
     for sheet_name, rows in sheets:
-        _find_table(path.name, sheet_name, rows, mapping, result)
+        if len(rows) > inputs.max_rows:
+            raise RoiReportsError(
+                f"{path.name} [{sheet_name}]: {len(rows):,} rows, above the limit of "
+                f"{inputs.max_rows:,}; split the file or raise [input] max_rows"
+            )
+        _find_table(path.name, sheet_name, rows, _Options(mapping, inputs), result)
+    _check_formulas(path, result)
     if not result.tables and not result.problems:
         names = ", ".join(repr(name) for name, _ in sheets) or "none"
         result.problems.append(
@@ -83,6 +102,24 @@ def read_file(path: Path, column_mapping: Mapping[str, str] | None = None) -> Re
             )
         )
     return result
+
+
+def _check_formulas(path: Path, result: ReadResult) -> None:
+    data_sheets = {table.sheet for table in result.tables}
+    for sheet, row, column in formulas_without_values(path):
+        if sheet in data_sheets:
+            result.problems.append(
+                Problem(
+                    path.name,
+                    sheet,
+                    row,
+                    column,
+                    None,
+                    "formula without a cached value",
+                    f"cell {column}{row} holds a formula whose result was never saved; open "
+                    "the file in Excel or LibreOffice and save it, or type the value",
+                )
+            )
 
 
 def _excel_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
@@ -102,14 +139,25 @@ def _excel_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     return sheets
 
 
+def _decode(raw: bytes) -> str:
+    """UTF-16 (by its BOM or its many NULs), UTF-8 with or without BOM, else cp1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    if raw[:200].count(0) > 40:  # UTF-16 without a BOM: every other byte of ASCII is NUL
+        return raw.decode("utf-16-le" if raw[1:2] == b"\0" else "utf-16-be")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def _csv_rows(path: Path) -> list[list[object]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise RoiReportsError(
+            f"{path.name}: text encoding not recognised; save it as CSV UTF-8"
+        ) from None
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -122,40 +170,158 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _find_table(
-    file: str,
-    sheet: str,
-    rows: list[list[object]],
-    mapping: Mapping[str, str],
-    result: ReadResult,
-) -> None:
+@dataclass(frozen=True)
+class _Options:
+    mapping: Mapping[str, str]
+    inputs: InputConfig
+
+    def preset_for(self, header: list[object]) -> Preset | None:
+        choice = self.inputs.preset
+        if choice == "none":
+            return None
+        return PRESETS[choice] if choice in PRESETS else detect_preset(header)
+
+    def provided(self, preset: Preset | None) -> set[str]:
+        """Columns that defaults supply when a sheet lacks them."""
+        provided = {"channel"} if preset or self.inputs.channel else set()
+        return provided | ({"period"} if self.inputs.period else set())
+
+
+@dataclass(frozen=True)
+class _Layout:
+    header_index: int
+    kind: SheetKind
+    mapping: Mapping[str, str]
+    preset: Preset | None
+    score: int
+
+
+def _locate(sheet: str, rows: list[list[object]], options: _Options) -> _Layout | None:
+    """The header row and sheet kind that fit best within the first rows."""
     named_kind = kind_for_sheet_name(sheet)
-    best: tuple[int, int, SheetKind] | None = None  # (score, row index, kind)
+    kinds = [named_kind] if named_kind else list(SHEETS)
+    best: _Layout | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        kinds = [named_kind] if named_kind else list(SHEETS)
+        preset = options.preset_for(row)
+        mapping = {**preset.columns, **options.mapping} if preset else options.mapping
+        provided = options.provided(preset)
         for kind in kinds:
-            score = score_headers(row, SHEETS[kind], mapping)
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, index, kind)
-    if best is None:
+            score = score_headers(row, SHEETS[kind], mapping, provided)
+            if score > 0 and (best is None or score > best.score):
+                best = _Layout(index, kind, mapping, preset, score)
+    return best
+
+
+def _find_table(
+    file: str, sheet: str, rows: list[list[object]], options: _Options, result: ReadResult
+) -> None:
+    layout = _locate(sheet, rows, options)
+    if layout is None:
+        named_kind = kind_for_sheet_name(sheet)
         if named_kind:
-            _report_missing_columns(file, sheet, rows, named_kind, mapping, result)
+            _report_missing_columns(file, sheet, rows, named_kind, options, result)
         elif any(not _is_blank(v) for row in rows for v in row):
             result.notes.append(f"{file} [{sheet}]: not a data table, skipped")
         return
-    _, header_index, kind = best
-    header = rows[header_index]
-    positions = match_headers(header, SHEETS[kind], mapping)
-    body = rows[header_index + 1 :]
+    header = rows[layout.header_index]
+    first = layout.header_index + 2  # Excel row of the first data row
+    body = rows[layout.header_index + 1 :]
+    body = body[: len(body) - _skip_totals(file, sheet, body, first, result)]
+    kinds: list[SheetKind] = [layout.kind]
+    # an export row with spend feeds results and costs alike (SPEC §2)
+    if (
+        layout.kind == "results"
+        and "amount" in match_headers(header, COSTS, layout.mapping).values()
+    ):
+        kinds.append("costs")
+    for kind in kinds:
+        positions = match_headers(header, SHEETS[kind], layout.mapping)
+        frame = _frame(body, positions, first)
+        _fill_defaults(frame, kind, options, layout, header, positions, split=len(kinds) > 1)
+        preset = layout.preset.name if layout.preset else None
+        result.tables.append(RawTable(file, sheet, kind, layout.header_index + 1, frame, preset))
+    if layout.preset:
+        result.notes.append(
+            f"{file} [{sheet}]: read as a {layout.preset.name} export "
+            f"(channel {options.inputs.channel or layout.preset.channel!r})"
+        )
+
+
+def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -> pd.DataFrame:
     columns = {
         canonical: [row[pos] if pos < len(row) else None for row in body]
         for pos, canonical in positions.items()
     }
     frame = pd.DataFrame(columns, dtype=object)
-    frame.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(body))
+    frame.index = pd.RangeIndex(first, first + len(body))
     blank = frame.map(_is_blank).all(axis=1) if len(frame) else pd.Series(dtype=bool)
-    frame = frame[~blank]
-    result.tables.append(RawTable(file, sheet, kind, header_index + 1, frame))
+    frame = frame[~blank].copy()
+    # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
+    frame[LINE_KEY] = [hash(tuple(body[row - first])) for row in frame.index]
+    return frame
+
+
+def _fill_defaults(
+    frame: pd.DataFrame,
+    kind: SheetKind,
+    options: _Options,
+    layout: _Layout,
+    header: list[object],
+    positions: Mapping[int, str],
+    split: bool,
+) -> None:
+    """Constant columns for what the sheet leaves out: channel, period, currency, category."""
+    if kind not in ("results", "costs"):
+        return
+    channel = options.inputs.channel or (layout.preset.channel if layout.preset else None)
+    if "channel" not in frame and channel:
+        frame["channel"] = channel
+    if "date" not in frame and "period" not in frame and options.inputs.period:
+        frame["period"] = options.inputs.period
+    money = [p for p, c in positions.items() if c in ("amount", "revenue")]
+    currency = header_currency(header, money)
+    if "currency" not in frame and currency:
+        frame["currency"] = currency
+    if split and kind == "costs" and "category" not in frame:
+        frame["category"] = AD_SPEND
+
+
+def _total_label(row: list[object]) -> bool:
+    first = next((v for v in row if not _is_blank(v)), None)
+    if not isinstance(first, str):
+        return False
+    key = normalise_header(first)
+    return key in TOTAL_LABELS or key.split(" ", 1)[0] in TOTAL_LABELS
+
+
+def _skip_totals(
+    file: str, sheet: str, body: list[list[object]], first: int, result: ReadResult
+) -> int:
+    """Trailing totals rows (`Total`, `Yhteensä`, `جمع`, `Total: Account`): how many to drop.
+
+    Trailing blank rows are stepped over; each skipped row is reported as a warning.
+    """
+    end = len(body)
+    cut = end
+    for index in range(end - 1, max(end - 20, -1), -1):
+        if all(_is_blank(v) for v in body[index]):
+            continue
+        if not _total_label(body[index]):
+            break
+        cut = index
+        result.problems.append(
+            Problem(
+                file,
+                sheet,
+                first + index,
+                None,
+                str(next(v for v in body[index] if not _is_blank(v))),
+                "totals row skipped",
+                "a totals row is not data; it was left out so nothing is counted twice",
+                "warning",
+            )
+        )
+    return end - cut
 
 
 def _report_missing_columns(
@@ -163,10 +329,11 @@ def _report_missing_columns(
     sheet: str,
     rows: list[list[object]],
     kind: SheetKind,
-    mapping: Mapping[str, str],
+    options: _Options,
     result: ReadResult,
 ) -> None:
     spec = SHEETS[kind]
+    mapping = options.mapping
     if not any(not _is_blank(v) for row in rows for v in row):
         result.problems.append(
             Problem(
@@ -187,7 +354,7 @@ def _report_missing_columns(
         key=lambda i: (len(match_headers(candidates[i], spec, mapping)), -i),
     )
     present = match_headers(candidates[header_index], spec, mapping).values()
-    for missing in missing_required(spec, present):
+    for missing in missing_required(spec, present, options.provided(None)):
         result.problems.append(
             Problem(
                 file,

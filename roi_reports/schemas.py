@@ -124,10 +124,17 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[\s_\-.:]+", " ", value).strip()
 
 
-def header_lookup(spec: SheetSpec, mapping: Mapping[str, str]) -> dict[str, str]:
-    """normalised header → canonical column, for one sheet kind.
+IGNORE = "ignore"  # `[columns] "day" = "ignore"`: never read this header as data
+# first cell of a trailing totals row (matched after normalise_header)
+TOTAL_LABELS = frozenset({"total", "totals", "grand total", "sum", "yhteensa", "summa", "جمع"})
+_HEADER_CURRENCY = re.compile(r"^(.*?)\s*\(([a-z]{3})\)$")
 
-    The user's `[columns]` mapping wins over built-in aliases.
+
+def header_lookup(spec: SheetSpec, mapping: Mapping[str, str]) -> dict[str, str]:
+    """normalised header → canonical column ("" = deliberately not this sheet's column).
+
+    The user's `[columns]` mapping wins over built-in aliases; a header mapped to another
+    sheet's column (or to "ignore") is never matched by an alias here.
     """
     lookup: dict[str, str] = {}
     for column in spec.columns:
@@ -135,28 +142,50 @@ def header_lookup(spec: SheetSpec, mapping: Mapping[str, str]) -> dict[str, str]
             lookup.setdefault(normalise_header(alias), column.name)
     names = {c.name for c in spec.columns}
     for source, canonical in mapping.items():
-        if canonical in names:
-            lookup[normalise_header(source)] = canonical
+        lookup[normalise_header(source)] = canonical if canonical in names else ""
     return lookup
+
+
+def split_header_currency(header: object) -> tuple[str, str | None]:
+    """`Amount spent (EUR)` → ("amount spent", "EUR"); other headers → (key, None)."""
+    key = normalise_header(header)
+    match = _HEADER_CURRENCY.match(key)
+    if match and match[2] not in ("utc", "gmt"):
+        return match[1], match[2].upper()
+    return key, None
 
 
 def match_headers(
     headers: Iterable[object], spec: SheetSpec, mapping: Mapping[str, str]
 ) -> dict[int, str]:
-    """Position → canonical column for the headers this sheet kind recognises."""
+    """Position → canonical column for the headers this sheet kind recognises.
+
+    Mapped headers are placed first, so a mapping beats an alias found further left.
+    A header with a currency suffix (`Cost (EUR)`) matches like the bare header.
+    """
     lookup = header_lookup(spec, mapping)
+    mapped = {normalise_header(source) for source in mapping}
+    keyed = [
+        (position, normalise_header(header), split_header_currency(header)[0])
+        for position, header in enumerate(headers)
+        if header is not None
+    ]
+    keyed.sort(key=lambda item: item[1] not in mapped)
     matched: dict[int, str] = {}
     seen: set[str] = set()
-    for position, header in enumerate(headers):
-        canonical = lookup.get(normalise_header(header)) if header is not None else None
+    for position, key, bare in keyed:
+        canonical = lookup.get(key, lookup.get(bare))
         if canonical and canonical not in seen:
             matched[position] = canonical
             seen.add(canonical)
-    return matched
+    return dict(sorted(matched.items()))
 
 
-def missing_required(spec: SheetSpec, present: Iterable[str]) -> list[str]:
-    have = set(present)
+def missing_required(
+    spec: SheetSpec, present: Iterable[str], provided: Iterable[str] = ()
+) -> list[str]:
+    """Required columns absent from `present`; `provided` ones come from defaults."""
+    have = set(present) | set(provided)
     missing = [c for c in spec.required if c not in have]
     if spec.one_of and not have.intersection(spec.one_of):
         missing.insert(0, " or ".join(spec.one_of))
@@ -171,9 +200,14 @@ def kind_for_sheet_name(name: str) -> SheetKind | None:
     return None
 
 
-def score_headers(headers: list[object], spec: SheetSpec, mapping: Mapping[str, str]) -> int:
-    """How well a header row fits a sheet kind: required columns found (−1 if none)."""
+def score_headers(
+    headers: list[object],
+    spec: SheetSpec,
+    mapping: Mapping[str, str],
+    provided: Iterable[str] = (),
+) -> int:
+    """How well a header row fits a sheet kind: columns found (−1 if a required one is not)."""
     present = set(match_headers(headers, spec, mapping).values())
-    if missing_required(spec, present):
+    if missing_required(spec, present, provided):
         return -1
     return len(present)

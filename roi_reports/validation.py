@@ -92,13 +92,16 @@ def problems_for_rows(
 ) -> list[Problem]:
     """One Problem per offending row; rows are Excel row numbers."""
     return [
-        Problem(file, sheet, int(row), column, _display(value), rule, hint, severity)
+        Problem(file, sheet, int(row), column, display_value(value), rule, hint, severity)
         for row, value in zip(rows, values, strict=True)
     ]
 
 
-def _display(value: object) -> str | None:
-    if value is None:
+def display_value(value: object) -> str | None:
+    """A cell value as shown in a problem table (long text shortened)."""
+    if value is None or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheet readers give every number as a float; show 12, not 12.0
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"

@@ -93,8 +93,9 @@ def blank_mask(values: pd.Series) -> pd.Series:
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# an optional time after the date (`31.10.2026 14:30`) is ignored: rows are per day
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+\d{1,2}[:.]\d{2}.*)?$")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: +\d{1,2}:\d{2}.*)?$")
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,289 @@
+"""PDF reports (SPEC §8): jinja2 templates rendered by WeasyPrint, one file per scope.
+
+Python builds the display rows (`pdf_display`); templates only print them, with
+autoescape and StrictUndefined, so a name such as `Mia <b>Berg</b>` prints literally and
+a template typo is an error rather than a blank. WeasyPrint may read only data: URIs and
+files inside the template folders: no network, no other file, whatever a template says.
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from unidecode import unidecode
+
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset
+from roi_reports.errors import ConfigError, RoiReportsError
+from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.periods import Period
+from roi_reports.pipeline import compute_metrics
+from roi_reports.reports.model import ReportModel, Scope, build_report_model
+from roi_reports.reports.pdf_display import build_page
+from roi_reports.resources import template_root
+
+REPORT_TEMPLATE = "report.html"
+STYLESHEET = "report.css"
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+MAX_SLUG = 60
+ACTIVITY = ("contacts", "conversions", "revenue", "cost")
+
+
+class ReportTemplateError(RoiReportsError):
+    """A report template is missing, invalid, or prints a value it was not given."""
+
+
+# --- file names -------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug: Latin letters lose accents (ä → a), other scripts' letters
+    and digits stay as they are, everything else becomes one dash; never empty."""
+    text = unicodedata.normalize("NFC", text)
+    chars = []
+    for char in text:
+        if char.isascii() or unicodedata.name(char, "").startswith("LATIN"):
+            char = unidecode(char)
+        chars.append(char.lower() if re.fullmatch(r"\w", char) else "-")
+    cleaned = re.sub(r"[-_]+", "-", "".join(chars).replace("_", "-")).strip("-")
+    return cleaned[:MAX_SLUG].strip("-") or "unnamed"
+
+
+def pdf_file_name(scope: Scope) -> str:
+    """`executive-summary.pdf`, or `<kind>-<slug>.pdf` such as `employee-aino-virtanen.pdf`."""
+    if scope.kind == "all":
+        return "executive-summary.pdf"
+    return f"{scope.kind}-{slug(scope.name or '')}.pdf"
+
+
+def unique_pdf_names(scopes: Iterable[Scope]) -> dict[Scope, str]:
+    """File names for scopes in order; names that would collide get `-2`, `-3`, …"""
+    names: dict[Scope, str] = {}
+    taken: set[str] = set()
+    for scope in scopes:
+        if scope in names:
+            continue
+        name = pdf_file_name(scope)
+        stem, number = name.removesuffix(".pdf"), 2
+        while name.lower() in taken:
+            name, number = f"{stem}-{number}.pdf", number + 1
+        taken.add(name.lower())
+        names[scope] = name
+    return names
+
+
+# --- scopes -----------------------------------------------------------------------------
+
+
+def _active_names(table: Any, key: str) -> list[str]:
+    active = table[table[key].notna() & (table[list(ACTIVITY)] != 0).any(axis=1)]
+    return sorted(str(name) for name in active[key])
+
+
+def default_scopes(
+    source: ReportModel | Dataset, config: Config | None = None, period: Period | None = None
+) -> list[Scope]:
+    """`all`, then every named employee and every named channel with data in the period.
+
+    A ReportModel (of scope all) already has the tables; a Dataset needs the config and
+    the period to compute them.
+    """
+    if isinstance(source, ReportModel):
+        employees, channels = source.by_employee, source.by_channel
+    else:
+        config = config or Config()
+        employees = compute_metrics(source, config, by=("employee",), period=period)
+        channels = compute_metrics(source, config, by=("channel",), period=period)
+    return [
+        Scope(),
+        *(Scope("employee", n) for n in _active_names(employees, "employee")),
+        *(Scope("channel", n) for n in _active_names(channels, "channel")),
+    ]
+
+
+# --- templates and fetching -------------------------------------------------------------
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """The user's template folder (config `template_dir`, relative to the config file's
+    folder) first, then the shipped templates, so a user may override single files."""
+    shipped = template_root().resolve()
+    if not config.report.template_dir:
+        return [shipped]
+    base = config.source.parent if config.source else Path.cwd()
+    custom = (base / config.report.template_dir).resolve()
+    if not custom.is_dir():
+        raise ConfigError(
+            f"[report] template_dir = {config.report.template_dir!r}: folder {custom} not "
+            "found; give a folder path relative to the config file"
+        )
+    return [custom, shipped]
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(page: Any, dirs: Sequence[Path]) -> str:
+    """The report's HTML; template problems become one-line ReportTemplateErrors."""
+    try:
+        template = _environment(tuple(dirs)).get_template(REPORT_TEMPLATE)
+        return template.render(page=page)
+    except jinja2.TemplateNotFound as exc:
+        where = ", ".join(str(d) for d in dirs)
+        raise ReportTemplateError(f"template {exc.name} not found in {where}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise ReportTemplateError(
+            f"{exc.filename or exc.name}, line {exc.lineno}: {exc.message}; fix the template"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise ReportTemplateError(
+            f"report template uses a value that does not exist ({exc.message}); "
+            "check the names against the shipped templates"
+        ) from None
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def make_url_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint fetcher for data: URIs and files under `roots`; anything else fails."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = [Path(r).resolve() for r in roots]
+
+    class TemplateFolderFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and not parts.netloc:
+                path = Path(unquote(parts.path)).resolve()
+                if _inside(path, allowed) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url}: only files in the template folder")
+
+    return TemplateFolderFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def logo_data_uri(config: Config) -> str | None:
+    """The configured logo as a data URI (read here, so WeasyPrint never opens a path)."""
+    logo = config.report.logo
+    if not logo:
+        return None
+    base = config.source.parent if config.source else Path.cwd()
+    path = (base / logo).resolve()
+    media_type = LOGO_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        raise ConfigError(f"[report] logo = {logo!r}: use a .png, .jpg or .svg file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"[report] logo = {logo!r}: cannot read {path} ({exc.strerror}); "
+            "give a path relative to the config file"
+        ) from None
+    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def pdf_bytes(model: ReportModel, config: Config) -> bytes:
+    """One report as PDF bytes (title and creation date in the PDF metadata)."""
+    from weasyprint import CSS, HTML
+
+    dirs = template_dirs(config)
+    html = render_html(build_page(model, config, logo_data_uri(config)), dirs)
+    fetcher = make_url_fetcher(dirs)
+    stylesheet = next((d / STYLESHEET for d in dirs if (d / STYLESHEET).is_file()), None)
+    if stylesheet is None:
+        raise ReportTemplateError(f"{STYLESHEET} not found in {dirs[0]}")
+    document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher)
+    css = CSS(filename=str(stylesheet), url_fetcher=fetcher)
+    return bytes(document.write_pdf(stylesheets=[css]))
+
+
+def render_pdf(model: ReportModel, config: Config, path: Path) -> Path:
+    """Render `model` to `path`, written atomically (temp file, fsync, rename)."""
+    return atomic_write_bytes(Path(path), pdf_bytes(model, config))
+
+
+def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
+    return render_pdf(*job)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: workers fork from a clean process that has already imported the
+    # renderer, so no thread of the caller (e.g. `watch`) is forked, and start-up is cheap
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["roi_reports.reports.pdf", "weasyprint"])
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+def render_reports(
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    generated_at: datetime,
+    scopes: Sequence[Scope],
+    out_dir: Path,
+    inputs: Sequence[Path] = (),
+    progress: Callable[[Scope], None] | None = None,
+    workers: int | None = None,
+) -> dict[Scope, Path]:
+    """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
+
+    Models are computed here; rendering (the costly part) runs in a process pool of
+    `workers` processes (default: every core). `progress` is called as each file is done.
+    """
+    names = unique_pdf_names(scopes)
+    jobs = {
+        scope: (
+            build_report_model(dataset, config, period, generated_at, scope, inputs),
+            config,
+            Path(out_dir) / name,
+        )
+        for scope, name in names.items()
+    }
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        for scope, job in jobs.items():
+            _render_job(job)
+            if progress:
+                progress(scope)
+        return {scope: job[2] for scope, job in jobs.items()}
+    with _pool(workers) as pool:
+        futures = {pool.submit(_render_job, job): scope for scope, job in jobs.items()}
+        for future in as_completed(futures):
+            future.result()
+            if progress:
+                progress(futures[future])
+    return {scope: job[2] for scope, job in jobs.items()}
