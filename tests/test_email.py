@@ -435,3 +435,36 @@ def test_headline_uses_the_engine_numbers_and_the_report_formatting():
     assert headline["ROI %"] == format_metric("roi_pct", model.kpi("roi_pct"), "EUR", "fi")
     assert headline["Revenue"] == format_metric("revenue", model.kpi("revenue"), "EUR", "fi")
     assert headline["Revenue"].endswith("€")
+
+
+@pytest.mark.pdf
+def test_real_pdf_reports_are_attached_to_the_right_people(tmp_path):
+    """End to end: the PDF renderer's files, keyed by scope label, delivered as .eml."""
+    from roi_reports.pipeline import load_dataset, resolve_period
+    from roi_reports.reports.model import Scope
+    from roi_reports.reports.pdf import render_reports
+    from roi_reports.resources import sample_files
+
+    config = make_config(free_port(), stakeholders=STAKEHOLDERS[:2])
+    dataset = load_dataset(sample_files(), config)
+    period = resolve_period(PERIOD, config.report)
+    assert period is not None
+    scopes = [Scope(), Scope.parse("employee:Aino Virtanen")]
+    written = render_reports(dataset, config, period, NOW, scopes, tmp_path / "pdf", workers=1)
+    files = {scope.label: [path] for scope, path in written.items()}
+    results = deliver(
+        config,
+        PERIOD,
+        HEADLINE,
+        files,
+        tmp_path / "l.sqlite",
+        tmp_path / "outbox",
+        send=False,
+        now=NOW,
+    )
+    assert [r.status for r in results] == ["failed", "written"]  # no workbook for Leena
+    assert "formats includes xlsx" in (results[0].error or "")
+    aino = message_from_bytes(Path(results[1].eml_path or "").read_bytes(), policy=policy.default)
+    (pdf,) = list(aino.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content() == written[scopes[1]].read_bytes()
