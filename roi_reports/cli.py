@@ -450,6 +450,31 @@ def excel(
     click.echo(str(path))
 
 
+@cli.command("send-test")
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="Who gets the test message.")
+@config_option
+def send_test(to: str, config_path: Path | None) -> None:
+    """Send one test message to ADDRESS to check the [email] settings.
+
+    Uses host, port, security, username/password_env and sender from the config, even
+    when [email] enabled = false, retries like a real run, and records nothing in the
+    ledger. Exits 1 with the server's answer when the message is not accepted.
+
+    \b
+    Example:
+      ROI_SMTP_PASSWORD=… roi-reports send-test --to you@example.com
+    """
+    from roi_reports.delivery.deliver import send_test_message
+
+    config = _config(config_path)
+    attempts = send_test_message(config, to)
+    email = config.email
+    click.echo(
+        f"Sent a test message to {to} via {email.host}:{email.port} "
+        f"(security {email.security}, {attempts} attempt(s))"
+    )
+
+
 def main() -> None:
     cli(prog_name="roi-reports")
 

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo
 
+from roi_reports.email_settings import EmailConfig, Stakeholder, check_stakeholders
 from roi_reports.errors import ConfigError
+
+__all__ = ["Config", "EmailConfig", "ReportConfig", "Stakeholder", "load_config", "parse_config"]
 
 ProfitBasis = Literal["revenue", "gross_profit"]
 SharedCosts = Literal["none", "revenue", "cost", "contacts", "even"]
@@ -93,6 +96,8 @@ class Config:
     columns: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
     input: InputConfig = field(default_factory=InputConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    stakeholders: tuple[Stakeholder, ...] = ()
 
 
 def _check_timezone(name: str) -> None:
@@ -162,6 +167,15 @@ def _section(cls: type, name: str, raw: Any) -> Any:
         raise ConfigError(
             f"unknown setting [{name}] {unknown[0]}: known settings are {', '.join(sorted(known))}"
         )
+    missing = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in raw
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"[{name}] needs {missing[0]} = …")
     values = {k: _coerce(f"[{name}] {k}", v, hints[k]) for k, v in raw.items()}
     return cls(**values)
 
@@ -183,7 +197,17 @@ def _columns(raw: Any) -> dict[str, str]:
     return dict(raw)
 
 
-KNOWN_SECTIONS = {"report", "columns", "input"}
+def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("write each stakeholder as its own [[stakeholders]] table")
+    people = tuple(
+        _section(Stakeholder, f"stakeholders #{number}", entry)
+        for number, entry in enumerate(raw, start=1)
+    )
+    return check_stakeholders(people)
+
+
+KNOWN_SECTIONS = {"report", "columns", "input", "email", "stakeholders"}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -198,7 +222,12 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     if inputs.period is not None:
         _check_period(inputs.period, report.fiscal_year_start)
     return Config(
-        report=report, columns=_columns(data.get("columns", {})), source=source, input=inputs
+        report=report,
+        columns=_columns(data.get("columns", {})),
+        source=source,
+        input=inputs,
+        email=_section(EmailConfig, "email", data.get("email", {})),
+        stakeholders=_stakeholders(data.get("stakeholders", [])),
     )
 
 

@@ -38,3 +38,9 @@ class InputError(RoiReportsError):
     def __init__(self, report: ValidationReport) -> None:
         self.report = report
         super().__init__(report.summary())
+
+
+class DeliveryError(RoiReportsError):
+    """An email could not be delivered (e.g. `send-test` against a refusing server)."""
+
+    exit_code = 1

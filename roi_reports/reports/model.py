@@ -10,47 +10,22 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
-from roi_reports.errors import UsageError
 from roi_reports.fsutil import sha256_file
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import compute_metrics, target_rows
+from roi_reports.scopes import Scope as Scope  # re-exported: reports import it from here
+from roi_reports.scopes import ScopeKind as ScopeKind
 from roi_reports.validation import Problem
 
-ScopeKind = Literal["all", "channel", "employee", "campaign"]
 TREND_MONTHS = 12
 RANKED = 3  # how many top and bottom groups a report names
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Who a report is for: everything, or one channel, employee or campaign."""
-
-    kind: ScopeKind = "all"
-    name: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Scope:
-        """`all`, `channel:LinkedIn`, `employee:Aino Virtanen`, `campaign:Slush 2026`."""
-        if text.strip() == "all":
-            return cls()
-        kind, sep, name = text.partition(":")
-        kind = kind.strip().lower()
-        if not sep or kind not in ("channel", "employee", "campaign") or not name.strip():
-            raise UsageError(
-                f"unknown scope {text!r}: use all, channel:NAME, employee:NAME or campaign:NAME"
-            )
-        return cls(kind, name.strip())  # type: ignore[arg-type]
-
-    @property
-    def label(self) -> str:
-        return "all" if self.kind == "all" else f"{self.kind}:{self.name}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,302 @@
+"""Deliver each stakeholder's reports for one period: send them, or write `.eml` files.
+
+One email per stakeholder and period. Sending goes through the ledger (intent → send →
+mark), so a rerun never mails the same report to the same person twice unless forced.
+A stakeholder whose report cannot be delivered gets a "failed" result, never a crash:
+the others still get theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from roi_reports.config import Config
+from roi_reports.delivery.ledger import Ledger, LedgerEntry
+from roi_reports.delivery.messages import (
+    Attachment,
+    MessageContext,
+    build_report_message,
+    build_test_message,
+    message_bytes,
+)
+from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, send_bytes
+from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
+from roi_reports.errors import ConfigError, DeliveryError, UsageError
+from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.metrics import METRICS
+from roi_reports.reports.formatting import format_metric
+from roi_reports.reports.model import ReportModel
+
+DeliveryStatus = Literal["sent", "already-sent", "written", "failed"]
+WORKBOOK_KEY = "xlsx"
+HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
+# From address of dry-run messages when no sender is configured (they are never sent).
+DRY_RUN_SENDER = "roi-reports@localhost"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one stakeholder's email; one entry of the manifest's deliveries."""
+
+    name: str
+    email: str
+    scope: str
+    attachments: tuple[str, ...]
+    status: DeliveryStatus
+    message_id: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    eml_path: str | None = None
+    note: str | None = None  # e.g. why an "already-sent" message was not sent again
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["attachments"] = list(self.attachments)
+        return data
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    person: Stakeholder
+    files: tuple[Attachment, ...]
+    message_id: str
+    data: bytes
+
+    def delivery(self, status: DeliveryStatus, **details: Any) -> Delivery:
+        person = self.person
+        names = tuple(f.name for f in self.files)
+        return Delivery(
+            person.name, person.email, person.scope, names, status, self.message_id, **details
+        )
+
+
+class _Unavailable(Exception):
+    """This stakeholder's email cannot be built (no report, too large, unreadable)."""
+
+
+def deliver(
+    config: Config,
+    period_label: str,
+    headline: Mapping[str, str],
+    attachments: Mapping[str, Sequence[Path]],
+    ledger_path: Path,
+    outbox_dir: Path,
+    send: bool,
+    force: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Delivery]:
+    """Email (send=True) or write as .eml (send=False) each stakeholder's reports.
+
+    `attachments` maps a scope label ("all", "employee:Aino Virtanen", …) to its PDFs and
+    "xlsx" to the workbook; `headline` is preformatted KPI text for the body. Settings
+    errors (no sender, password variable unset) raise ConfigError before anything is sent.
+    """
+    now = now or config.report.now()
+    report = progress or (lambda _line: None)
+    settings = config.email
+    login = check_settings(settings) if send else None
+    sender = _sender(settings, send)
+    context = MessageContext(
+        sender, config.report.title, period_label, settings.subject, headline, now
+    )
+    results: list[Delivery] = []
+    with Ledger(ledger_path) if send else nullcontext() as ledger:
+        for person in config.stakeholders:
+            try:
+                prepared = _prepare(person, attachments, context, config)
+            except _Unavailable as exc:
+                result = Delivery(
+                    person.name, person.email, person.scope, (), "failed", error=str(exc)
+                )
+            else:
+                if ledger is None:
+                    result = _write_eml(prepared, outbox_dir)
+                else:
+                    result = _send(prepared, ledger, settings, login, sender, period_label, force)
+            report(describe(result))
+            results.append(result)
+    return results
+
+
+def describe(result: Delivery) -> str:
+    """One line per stakeholder for the console and logs."""
+    who = f"{result.name} <{result.email}> ({result.scope})"
+    if result.status == "sent":
+        return f"sent to {who}: {', '.join(result.attachments)}"
+    if result.status == "written":
+        return f"wrote {result.eml_path} for {who}"
+    if result.status == "already-sent":
+        return f"not sent again to {who}: {result.note}"
+    return f"FAILED for {who}: {result.error}"
+
+
+def summary_lines(results: Sequence[Delivery]) -> list[str]:
+    """The end-of-run summary: counts by status, then one line per failure."""
+    order: tuple[DeliveryStatus, ...] = ("sent", "written", "already-sent", "failed")
+    counts = {status: sum(r.status == status for r in results) for status in order}
+    parts = [f"{counts[s]} {s.replace('-', ' ')}" for s in order if counts[s]]
+    lines = [f"Email: {', '.join(parts) if parts else 'no stakeholders configured'}"]
+    lines += [f"  {describe(r)}" for r in results if r.status in ("failed", "already-sent")]
+    return lines
+
+
+def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, str]:
+    """The KPI lines of an email body, formatted like the reports (label → text)."""
+    return {
+        METRICS[name].label: format_metric(name, model.kpi(name), model.currency, language)
+        for name in HEADLINE_METRICS
+    }
+
+
+def any_failed(results: Sequence[Delivery]) -> bool:
+    """True when the run should exit 3 (done, with failed deliveries)."""
+    return any(r.status == "failed" for r in results)
+
+
+def send_test_message(config: Config, to: str, now: datetime | None = None) -> int:
+    """Send one short message to `to` with the [email] settings; return the attempts."""
+    if not is_email_address(to):
+        raise UsageError(f"--to {to!r} is not an email address; use e.g. you@example.com")
+    settings = config.email
+    sender = _sender(settings, send=True)
+    login = check_settings(settings)
+    message = build_test_message(sender, to, now or config.report.now(), config.report.language)
+    try:
+        return send_bytes(settings, login, sender, [to], message_bytes(message))
+    except SendFailed as exc:
+        raise DeliveryError(f"test message to {to} not delivered: {exc}") from None
+
+
+def _sender(settings: EmailConfig, send: bool) -> str:
+    if settings.sender is not None:
+        return settings.sender
+    if send:
+        raise ConfigError('[email] sender is not set: add sender = "reports@example.com"')
+    return DRY_RUN_SENDER
+
+
+def _prepare(
+    person: Stakeholder,
+    attachments: Mapping[str, Sequence[Path]],
+    context: MessageContext,
+    config: Config,
+) -> _Prepared:
+    paths = _paths_for(person, attachments, context.period_label)
+    try:
+        files = tuple(Attachment.of(Path(path)) for path in paths)
+    except OSError as exc:
+        raise _Unavailable(f"cannot read attachment {exc.filename}: {exc.strerror}") from None
+    total = sum(f.size for f in files)
+    if total > config.email.max_attachment_bytes:
+        raise _Unavailable(
+            f"attachments total {total / 1024 / 1024:.1f} MB, over [email] max_attachment_mb = "
+            f'{config.email.max_attachment_mb:g}; raise the limit or use formats = ["pdf"]'
+        )
+    language = person.language or config.report.language
+    message = build_report_message(context, person, files, language)
+    return _Prepared(person, files, str(message["Message-ID"]), message_bytes(message))
+
+
+def _paths_for(
+    person: Stakeholder, attachments: Mapping[str, Sequence[Path]], period_label: str
+) -> list[Path]:
+    paths: list[Path] = []
+    if "pdf" in person.formats:
+        reports = list(attachments.get(person.scope, ()))
+        if not reports:
+            known = sorted(k for k in attachments if k != WORKBOOK_KEY)
+            raise _Unavailable(
+                f"no report for scope {person.scope!r} in {period_label} (reports were made "
+                f"for: {', '.join(known) or 'none'}); check the name is spelled as in the data"
+            )
+        paths += reports
+    if "xlsx" in person.formats:
+        workbook = list(attachments.get(WORKBOOK_KEY, ()))
+        if not workbook:
+            raise _Unavailable(f"formats includes xlsx but no workbook was made for {period_label}")
+        paths += workbook
+    return paths
+
+
+def _write_eml(prepared: _Prepared, outbox_dir: Path) -> Delivery:
+    person = prepared.person
+    path = outbox_dir / f"{slug(person.email)}-{slug(person.scope)}.eml"
+    atomic_write_bytes(path, prepared.data)
+    return prepared.delivery("written", eml_path=str(path))
+
+
+def _send(
+    prepared: _Prepared,
+    ledger: Ledger,
+    settings: EmailConfig,
+    login: Credentials | None,
+    sender: str,
+    period_label: str,
+    force: bool,
+) -> Delivery:
+    person = prepared.person
+    earlier = ledger.last_delivered(period_label, person.email, person.scope)
+    if earlier is not None and not force:
+        return prepared.delivery("already-sent", note=_reconcile(earlier, ledger))
+    hashes = [(f.name, f.sha256) for f in prepared.files]
+    entry = ledger.record_intent(
+        period_label,
+        person.name,
+        person.email,
+        person.scope,
+        hashes,
+        prepared.message_id,
+        _clock(),
+        forced=force,
+    )
+    try:
+        attempts = send_bytes(settings, login, sender, [person.email], prepared.data)
+    except SendFailed as exc:
+        ledger.mark(entry, "failed", _clock(), error=str(exc))
+        return prepared.delivery("failed", attempts=exc.attempts, error=str(exc))
+    except ConfigError as exc:  # e.g. an unreadable ca_file: nothing reached the server
+        ledger.mark(entry, "failed", _clock(), error=str(exc))
+        raise
+    ledger.mark(entry, "sent", _clock())
+    return prepared.delivery("sent", attempts=attempts)
+
+
+def _reconcile(earlier: LedgerEntry, ledger: Ledger) -> str:
+    """Why an earlier delivery blocks this one; an unfinished intent becomes unconfirmed."""
+    if earlier.status == "sent":
+        return f"already sent at {earlier.done_at}; use --force to send again"
+    if earlier.status == "intent":
+        # A run stopped between sending and recording: the server may have it.
+        ledger.mark(earlier.id, "unconfirmed", _clock())
+    return (
+        f"a run stopped while sending at {earlier.intent_at}, so it may have arrived; "
+        "ask the recipient, or use --force to send again"
+    )
+
+
+def _clock() -> datetime:
+    """Ledger times are when things happened, not the run's nominal time."""
+    return datetime.now().astimezone()
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form: `employee:Päivi Korhonen` → `employee-paivi-korhonen`.
+
+    Non-Latin names lose letters when reduced to ASCII, so a short hash keeps them apart.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    lost = sum(c.isalnum() for c in text) != sum(c.isalnum() for c in ascii_text)
+    if base and not lost:
+        return base
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{base}-{digest}" if base else digest

@@ -1,0 +1,140 @@
+"""The delivery ledger: an SQLite file that remembers every report email sent.
+
+Each send is two commits: an *intent* before the SMTP conversation and a *sent* mark
+after it. A crash in between leaves an intent without a mark; the next run cannot know
+whether the server accepted the message, so it treats it as possibly sent (status
+`unconfirmed`): no resend unless forced, and the run reports it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+LEDGER_FILE_NAME = "ledger.sqlite"
+LedgerStatus = Literal["intent", "sent", "unconfirmed", "failed"]
+# Rows in these states block a resend of the same report to the same person.
+DELIVERED_OR_MAYBE = ("intent", "sent", "unconfirmed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    attachments TEXT NOT NULL,      -- JSON list of {"name", "sha256"}
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,           -- intent, sent, unconfirmed, failed
+    forced INTEGER NOT NULL DEFAULT 0,
+    intent_at TEXT NOT NULL,
+    done_at TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (period, email, scope);
+"""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    period: str
+    name: str
+    email: str
+    scope: str
+    attachments: tuple[tuple[str, str], ...]  # (file name, sha256)
+    message_id: str
+    status: LedgerStatus
+    forced: bool
+    intent_at: str
+    done_at: str | None
+    error: str | None
+
+
+class Ledger:
+    """Open with `Ledger(path)`; use as a context manager to close it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit: every statement is its own durable transaction.
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.executescript(_SCHEMA)
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def last_delivered(self, period: str, email: str, scope: str) -> LedgerEntry | None:
+        """The latest sent (or possibly sent) row for this report and person."""
+        marks = ", ".join("?" for _ in DELIVERED_OR_MAYBE)
+        row = self._db.execute(
+            f"SELECT * FROM deliveries WHERE period = ? AND email = ? AND scope = ? "
+            f"AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (period, email.lower(), scope, *DELIVERED_OR_MAYBE),
+        ).fetchone()
+        return None if row is None else _entry(row)
+
+    def record_intent(
+        self,
+        period: str,
+        name: str,
+        email: str,
+        scope: str,
+        attachments: Sequence[tuple[str, str]],
+        message_id: str,
+        at: datetime,
+        forced: bool,
+    ) -> int:
+        files = json.dumps([{"name": n, "sha256": h} for n, h in attachments])
+        cursor = self._db.execute(
+            "INSERT INTO deliveries (period, name, email, scope, attachments, message_id, "
+            "status, forced, intent_at) VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?)",
+            (period, name, email.lower(), scope, files, message_id, int(forced), at.isoformat()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def mark(
+        self, entry_id: int, status: LedgerStatus, at: datetime, error: str | None = None
+    ) -> None:
+        self._db.execute(
+            "UPDATE deliveries SET status = ?, done_at = ?, error = ? WHERE id = ?",
+            (status, at.isoformat(), error, entry_id),
+        )
+
+    def entries(self, period: str | None = None) -> list[LedgerEntry]:
+        """Every row, oldest first (for audits and tests)."""
+        args: tuple[str, ...]
+        query, args = "SELECT * FROM deliveries", ()
+        if period is not None:
+            query, args = query + " WHERE period = ?", (period,)
+        return [_entry(row) for row in self._db.execute(query + " ORDER BY id", args)]
+
+
+def _entry(row: sqlite3.Row) -> LedgerEntry:
+    files = json.loads(row["attachments"])
+    return LedgerEntry(
+        id=row["id"],
+        period=row["period"],
+        name=row["name"],
+        email=row["email"],
+        scope=row["scope"],
+        attachments=tuple((f["name"], f["sha256"]) for f in files),
+        message_id=row["message_id"],
+        status=row["status"],
+        forced=bool(row["forced"]),
+        intent_at=row["intent_at"],
+        done_at=row["done_at"],
+        error=row["error"],
+    )

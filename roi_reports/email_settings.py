@@ -1,0 +1,156 @@
+"""The `[email]` and `[[stakeholders]]` settings (SPEC §5), checked when the config loads.
+
+Everything that ends up in a mail header is validated here, once: no CR/LF (header
+injection), addresses that a server will accept, a scope the report engine understands.
+`config.py` re-exports both classes and parses them like its other sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from roi_reports.errors import ConfigError, UsageError
+from roi_reports.scopes import Scope
+
+Security = Literal["none", "starttls", "ssl"]
+Language = Literal["en", "fi", "fa"]
+FORMATS = ("pdf", "xlsx")
+
+# ASCII addresses only: a server without SMTPUTF8 rejects anything else at send time,
+# which is too late to tell the user. The domain needs a dot, except `localhost`.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"{_LOCAL}@(?:{_LABEL}(?:\.{_LABEL})+|localhost)")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_email_address(text: str) -> bool:
+    return len(text) <= 254 and _ADDRESS.fullmatch(text) is not None
+
+
+def check_address(where: str, text: str) -> str:
+    """`text` if it is a plain address such as aino@example.com, else a ConfigError."""
+    if not is_email_address(text):
+        raise ConfigError(
+            f"{where} = {text!r} is not a valid email address; write it as name@example.com "
+            "(ASCII, no display name)"
+        )
+    return text
+
+
+def check_header_text(where: str, text: str) -> str:
+    """Text that goes into a mail header must be one line (no header injection)."""
+    if any(ch in text for ch in "\r\n\x00"):
+        raise ConfigError(f"{where} contains a line break; write it on one line")
+    return text
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The `[email]` section: how reports are delivered (disabled → .eml files)."""
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = 25
+    security: Security = "none"
+    username: str | None = None
+    # Name of the environment variable holding the password; never the password itself.
+    password_env: str | None = None
+    sender: str | None = None
+    subject: str = "{{ title }} — {{ period }}"
+    timeout_s: float = 30.0
+    retries: int = 3  # extra attempts after a temporary failure (4xx, lost connection)
+    retry_delay_s: float = 2.0  # first wait; doubles on each retry
+    max_attachment_mb: float = 20.0
+    ca_file: str | None = None  # extra CA certificates (PEM) for an internal mail server
+
+    def __post_init__(self) -> None:
+        check_header_text("[email] host", self.host)
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"[email] port = {self.port}: use a port number 1–65535")
+        if self.username is not None:
+            check_header_text("[email] username", self.username)
+        if self.password_env is not None and not _ENV_NAME.fullmatch(self.password_env):
+            raise ConfigError(
+                f"[email] password_env = {self.password_env!r}: give the name of an "
+                "environment variable (e.g. ROI_SMTP_PASSWORD), not the password"
+            )
+        if self.sender is not None:
+            check_address("[email] sender", self.sender)
+        elif self.enabled:
+            raise ConfigError(
+                '[email] enabled = true needs a sender: add sender = "reports@example.com"'
+            )
+        check_header_text("[email] subject", self.subject)
+        _check_template("[email] subject", self.subject)
+        for name in ("timeout_s", "max_attachment_mb"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"[email] {name} = {getattr(self, name)}: use a positive number")
+        if self.retries < 0 or self.retry_delay_s < 0:
+            raise ConfigError("[email] retries and retry_delay_s cannot be negative")
+
+    @property
+    def max_attachment_bytes(self) -> int:
+        return int(self.max_attachment_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    """One `[[stakeholders]]` entry: who gets which reports, in which language."""
+
+    name: str
+    email: str
+    scope: str = "all"  # normalised label, e.g. "employee:Aino Virtanen"
+    language: Language | None = None  # None → [report] language
+    formats: tuple[str, ...] = ("pdf",)
+
+    def __post_init__(self) -> None:
+        where = f"[[stakeholders]] {self.name!r}"
+        check_header_text(f"{where} name", self.name)
+        if not self.name.strip():
+            raise ConfigError("[[stakeholders]] name is empty; give each stakeholder a name")
+        check_address(f"{where} email", self.email)
+        check_header_text(f"{where} scope", self.scope)
+        try:
+            label = Scope.parse(self.scope).label
+        except UsageError as exc:
+            raise ConfigError(f"{where} scope: {exc}") from None
+        object.__setattr__(self, "scope", label)
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise ConfigError(
+                f'{where} formats = {list(self.formats)!r}: use one or both of "pdf", "xlsx"'
+            )
+
+
+def check_stakeholders(stakeholders: tuple[Stakeholder, ...]) -> tuple[Stakeholder, ...]:
+    """The ledger keys on (email, scope), so the same pair twice would be ambiguous."""
+    seen: set[tuple[str, str]] = set()
+    for person in stakeholders:
+        key = (person.email.lower(), person.scope)
+        if key in seen:
+            raise ConfigError(
+                f"[[stakeholders]] {person.email} with scope {person.scope!r} is listed twice; "
+                "remove one entry"
+            )
+        seen.add(key)
+    return stakeholders
+
+
+SUBJECT_VARIABLES = ("title", "period", "scope", "name")
+
+
+def _check_template(where: str, text: str) -> None:
+    """Render once with sample values, so a typo fails at load time, not mid-delivery."""
+    from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
+
+    try:
+        template = Environment(undefined=StrictUndefined).from_string(text)
+        template.render({name: name for name in SUBJECT_VARIABLES})
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"{where} is not a valid template: {exc.message}") from None
+    except UndefinedError as exc:
+        known = ", ".join("{{ " + name + " }}" for name in SUBJECT_VARIABLES)
+        raise ConfigError(f"{where}: {exc.message}; use {known}") from None
