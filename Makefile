@@ -13,15 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+DEMO := demo-out/team-roi
+
 demo: $(STAMP)
-	@echo "== roi-reports metrics on sample_data/roi-sample.xlsx (by channel, October 2026)"
-	$(BIN)/roi-reports metrics --by channel --period 2026-10 --compare sample_data/roi-sample.xlsx
+	@rm -rf $(DEMO)
+	$(BIN)/roi-reports init $(DEMO)
+	@cat sample_data/demo-stakeholders.toml >> $(DEMO)/roi-reports.toml
+	$(BIN)/roi-reports run --dir $(DEMO) --period 2026-10 --no-send
 	@echo
-	@echo "== by employee, whole sample (JSON written to demo-out/metrics-by-employee.json)"
-	@mkdir -p demo-out
-	$(BIN)/roi-reports metrics --by employee --format json sample_data/roi-sample.xlsx \
-		> demo-out/metrics-by-employee.json
-	@echo "Demo output: $(CURDIR)/demo-out/metrics-by-employee.json"
+	@echo "Excel workbook: $(CURDIR)/$(DEMO)/out/2026-10/roi-summary-2026-10.xlsx"
+	@echo "PDF reports:    $(CURDIR)/$(DEMO)/out/2026-10/pdf/"
+	@ls $(DEMO)/out/2026-10/pdf | sed 's/^/                  /'
+	@echo "Outbox (.eml):  $(CURDIR)/$(DEMO)/outbox/2026-10/"
+	@ls $(DEMO)/outbox/2026-10 | sed 's/^/                  /'
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

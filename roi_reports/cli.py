@@ -18,8 +18,10 @@ import click
 from roi_reports import __version__
 from roi_reports.config import Config, load_config
 from roi_reports.errors import InputError, RoiReportsError
-from roi_reports.jobs.console import ingest_lines
+from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
+from roi_reports.jobs.monthly import run_monthly
+from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
 from roi_reports.output import to_csv, to_json, to_text_table
@@ -473,6 +475,61 @@ def send_test(to: str, config_path: Path | None) -> None:
         f"Sent a test message to {to} via {email.host}:{email.port} "
         f"(security {email.security}, {attempts} attempt(s))"
     )
+
+
+@cli.command()
+@dir_option
+@config_option
+@click.option(
+    "--period",
+    metavar="P",
+    help="2026-10, 2026-Q3, 2026 or previous-month (the default, in [report] timezone).",
+)
+@click.option(
+    "--send/--no-send",
+    "send",
+    default=None,
+    help="Email the stakeholders, or write the messages to outbox/<period>/ as .eml "
+    "files (default: [email] enabled in the config).",
+)
+@click.option("--force", is_flag=True, help="Resend reports already emailed for this period.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress; the summary only on problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Every step on its own line, and timings.")
+def run(
+    workdir_path: Path,
+    config_path: Path | None,
+    period: str | None,
+    send: bool | None,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Run the monthly job in the working folder.
+
+    \b
+    1. Ingest inbox/: valid files are stored and moved to archive/YYYY-MM/, invalid
+       ones to quarantine/ beside <name>.errors.csv.
+    2. Compute the period (default: the previous month).
+    3. Write out/<period>/: roi-summary-<period>.xlsx, pdf/, manifest.json.
+    4. Email each stakeholder the reports of their scope, once (a ledger remembers),
+       or write the messages to outbox/<period>/.
+
+    A log of the run goes to logs/. Exit codes: 0 done, 1 failed, 2 usage error,
+    3 done with quarantined files or failed deliveries.
+    """
+    workdir = open_workdir(workdir_path)
+    config = _workdir_config(workdir, config_path)
+    now = config.report.now()
+    with (
+        run_log(workdir.logs, now, verbose) as log_path,
+        progress_reporter(quiet, verbose) as progress,
+    ):
+        result = run_monthly(workdir, config, period, now, send, force, progress)
+    if not quiet or result.exit_code:
+        click.echo(run_summary(result, verbose))
+        click.echo(f"  log:      {log_path}")
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 def main() -> None:

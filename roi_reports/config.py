@@ -89,9 +89,30 @@ class InputConfig:
                 raise ConfigError(f"[input] {key} = {getattr(self, key)}: use a positive number")
 
 
+ScopeKind = Literal["all", "channel", "employee", "campaign"]
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """The `[output]` section: which PDF reports the monthly job writes."""
+
+    # kinds of report: the executive summary ("all") and one per channel/employee/campaign
+    # with data in the period; stakeholders' own scopes are always added.
+    pdf_scopes: tuple[ScopeKind, ...] = ("all", "channel", "employee")
+
+    def __post_init__(self) -> None:
+        kinds = get_args(ScopeKind)
+        for kind in self.pdf_scopes:
+            if kind not in kinds:
+                raise ConfigError(
+                    f"[output] pdf_scopes: unknown kind {kind!r}; use any of {', '.join(kinds)}"
+                )
+
+
 @dataclass(frozen=True)
 class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
     # source header (as written in the sheet) → canonical column name
     columns: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
@@ -207,7 +228,7 @@ def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
     return check_stakeholders(people)
 
 
-KNOWN_SECTIONS = {"report", "columns", "input", "email", "stakeholders"}
+KNOWN_SECTIONS = {"report", "columns", "input", "output", "email", "stakeholders"}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -221,8 +242,10 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     inputs = _section(InputConfig, "input", data.get("input", {}))
     if inputs.period is not None:
         _check_period(inputs.period, report.fiscal_year_start)
+    output = _section(OutputConfig, "output", data.get("output", {}))
     return Config(
         report=report,
+        output=output,
         columns=_columns(data.get("columns", {})),
         source=source,
         input=inputs,

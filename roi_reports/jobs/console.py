@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from roi_reports.delivery.deliver import summary_lines
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.reports.formatting import format_metric
 
@@ -17,9 +18,9 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def progress_reporter(quiet: bool, verbose: bool) -> Iterator[object]:
+def progress_reporter(quiet: bool, verbose: bool) -> Iterator[Callable[[str, str], None]]:
     """A (stage, detail) callback: a live spinner on a terminal, plain lines when verbose."""
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if quiet:
         yield lambda stage, detail: None
         return
@@ -60,29 +61,25 @@ def _rows(rows: dict[str, int]) -> str:
     return ", ".join(f"{count} {kind} rows" for kind, count in rows.items()) or "no rows"
 
 
-def run_summary(result: RunResult) -> str:
+def run_summary(result: RunResult, verbose: bool = False) -> str:
+    """The one screen a person reads after the monthly job."""
     model = result.model
-    currency = model.currency
     lines = [f"roi-reports: {model.title} – period {result.period.label}"]
     lines += [f"  {line}" for line in ingest_lines(result.ingest)] or ["  inbox was empty"]
     headline = ", ".join(
-        f"{label} {format_metric(name, model.kpi(name), currency)}"
-        for name, label in (
-            ("cost", "cost"),
-            ("revenue", "revenue"),
-            ("roi_pct", "ROI"),
-            ("roas", "ROAS"),
-        )
+        f"{label} {format_metric(name, model.kpi(name), model.currency)}"
+        for name, label in (("cost", "cost"), ("revenue", "revenue"), ("roi_pct", "ROI"))
     )
     lines.append(f"  headline: {headline}")
-    lines.append(f"  outputs:  {result.out_dir}")
-    lines += [f"    {o.path} ({o.bytes:,} bytes)" for o in result.outputs]
-    for delivery in result.deliveries:
-        lines.append(
-            f"  delivery: {delivery.name} <{delivery.recipient}> {delivery.status}"
-            f" – {delivery.detail}"
-        )
+    outputs = result.outputs
+    lines.append(f"  workbook: {outputs.workbook}")
+    lines.append(f"  PDFs:     {len(outputs.pdfs)} in {outputs.folder / 'pdf'}")
+    lines += [f"  {line}" for line in summary_lines(result.deliveries)]
     if model.warnings:
         lines.append(f"  warnings: {len(model.warnings)} (see the Data quality sheet)")
     lines.append(f"  manifest: {result.manifest}")
+    if verbose:
+        lines.append(
+            "  timings:  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+        )
     return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""A period's output folder: the workbook and the PDFs, built aside and swapped in whole.
+
+Everything is rendered into a hidden staging folder next to `out/<period>/` and then
+renamed into place, so readers (and a crash) only ever see the previous complete set or
+the new complete set, and a report that no longer applies (an employee who left) does
+not linger from an earlier run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset
+from roi_reports.jobs.checkpoints import checkpoint
+from roi_reports.jobs.manifest import OutputFile
+from roi_reports.reports.excel import summary_file_name, write_workbook
+from roi_reports.reports.model import ReportModel, Scope
+from roi_reports.reports.pdf import render_reports
+
+Progress = Callable[[str, str], None]  # (stage, detail)
+PDF_FOLDER = "pdf"
+
+
+@dataclass(frozen=True)
+class RenderedOutputs:
+    folder: Path
+    workbook: Path
+    pdfs: dict[Scope, Path]
+    files: list[OutputFile]
+
+    def attachments(self) -> dict[str, list[Path]]:
+        """Files by scope label, plus "xlsx" for the workbook (what delivery attaches)."""
+        found: dict[str, list[Path]] = {scope.label: [path] for scope, path in self.pdfs.items()}
+        found["xlsx"] = [self.workbook]
+        return found
+
+
+def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
+    """The reports `[output] pdf_scopes` asks for, plus every stakeholder's scope.
+
+    Per-group reports are made for the groups with data in the period (the rows of the
+    model's tables, in their order); unassigned rows have no report of their own.
+    """
+    kinds = config.output.pdf_scopes
+    tables = {"channel": model.by_channel, "employee": model.by_employee}
+    tables["campaign"] = model.by_campaign
+    with_data = [
+        Scope(kind, name)  # type: ignore[arg-type]
+        for kind, table in tables.items()
+        for name in table[kind].dropna().astype(str)
+    ]
+    scopes = [Scope()] if "all" in kinds else []
+    scopes += [scope for scope in with_data if scope.kind in kinds]
+    # a stakeholder whose group has no data gets no report; delivery reports that
+    wanted = [Scope.parse(s.scope) for s in config.stakeholders]
+    scopes += [s for s in wanted if (s.kind == "all" or s in with_data) and s not in scopes]
+    return scopes
+
+
+def render_outputs(
+    dataset: Dataset,
+    config: Config,
+    model: ReportModel,
+    out_dir: Path,
+    inputs: Sequence[Path],
+    progress: Progress,
+) -> RenderedOutputs:
+    """Write `out_dir` (= out/<period>/) afresh: the workbook and one PDF per scope."""
+    period = model.period
+    workbook_name = summary_file_name(model)
+    _remove_leftovers(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    staging.mkdir(parents=True)
+    try:
+        progress("excel", workbook_name)
+        write_workbook(model, staging / workbook_name, config.report.language)
+        scopes = report_scopes(model, config)
+        done = iter(range(1, len(scopes) + 1))
+        pdfs = render_reports(
+            dataset,
+            config,
+            period,
+            model.generated_at,
+            scopes,
+            staging / PDF_FOLDER,
+            inputs=inputs,
+            progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
+        )
+        checkpoint("rendered")
+        _swap_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pdfs = {scope: out_dir / PDF_FOLDER / path.name for scope, path in pdfs.items()}
+    workbook = out_dir / workbook_name
+    files = [OutputFile.of(workbook, out_dir, "xlsx", "all")]
+    files += [OutputFile.of(path, out_dir, "pdf", scope.label) for scope, path in pdfs.items()]
+    return RenderedOutputs(out_dir, workbook, pdfs, files)
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Staging folders of a run that crashed (the job lock says none is running now)."""
+    if out_dir.parent.is_dir():
+        for kind in ("staging", "previous"):
+            for leftover in out_dir.parent.glob(f".{out_dir.name}.{kind}-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_into_place(staging: Path, out_dir: Path) -> None:
+    """Rename the finished staging folder to `out_dir`, moving the old one aside first."""
+    retired = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+    if out_dir.exists():
+        os.replace(out_dir, retired)
+    os.replace(staging, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
