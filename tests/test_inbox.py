@@ -163,3 +163,16 @@ def test_second_job_is_refused_while_one_holds_the_lock(workdir):
         pass
     with job_lock(workdir.lock):  # released afterwards
         pass
+
+
+def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from roi_reports.fsutil import atomic_write_text
+
+    mask = os.umask(0)
+    os.umask(mask)
+    path = atomic_write_text(tmp_path / "out.txt", "x")
+    # what open() would give under the process umask, not mkstemp's private 0600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
