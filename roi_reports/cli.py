@@ -7,6 +7,7 @@ quarantined files or failed deliveries. Errors print one line, `Error: …`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 import threading
@@ -20,7 +21,8 @@ from roi_reports.config import Config, load_config
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
-from roi_reports.jobs.monthly import run_monthly
+from roi_reports.jobs.monthly import require_data, run_monthly
+from roi_reports.jobs.plan import plan_deliveries, plan_lines, preview_dataset
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
@@ -493,6 +495,12 @@ def send_test(to: str, config_path: Path | None) -> None:
     "files (default: [email] enabled in the config).",
 )
 @click.option("--force", is_flag=True, help="Resend reports already emailed for this period.")
+@click.option(
+    "--plan",
+    "show_plan",
+    is_flag=True,
+    help="Only print the send plan (as `roi-reports plan`); nothing is read, written or sent.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress; the summary only on problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Every step on its own line, and timings.")
 def run(
@@ -501,6 +509,7 @@ def run(
     period: str | None,
     send: bool | None,
     force: bool,
+    show_plan: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -519,6 +528,9 @@ def run(
     """
     workdir = open_workdir(workdir_path)
     config = _workdir_config(workdir, config_path)
+    if show_plan:
+        _print_plan(workdir, config, period, send, "table")
+        return
     now = config.report.now()
     with (
         run_log(workdir.logs, now, verbose) as log_path,
@@ -530,6 +542,63 @@ def run(
         click.echo(f"  log:      {log_path}")
     if result.exit_code:
         sys.exit(result.exit_code)
+
+
+@cli.command()
+@dir_option
+@config_option
+@click.option(
+    "--period", metavar="P", help="2026-10, 2026-Q3, 2026 or previous-month (the default)."
+)
+@click.option(
+    "--send/--no-send",
+    "send",
+    default=None,
+    help="Plan as for `run --send` or `run --no-send` (default: [email] enabled).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json for scripts.",
+)
+def plan(
+    workdir_path: Path,
+    config_path: Path | None,
+    period: str | None,
+    send: bool | None,
+    output_format: str,
+) -> None:
+    """Show who the monthly job would send which files to, without doing it.
+
+    For each stakeholder: the files of their scope with sizes (from the period's last
+    run, when there was one), whether the ledger says they already got this period's
+    report, and their headline figures against the previous period. Files waiting in
+    inbox/ are included as the next run would read them. Nothing is moved, written or
+    sent.
+    """
+    workdir = open_workdir(workdir_path)
+    _print_plan(workdir, _workdir_config(workdir, config_path), period, send, output_format)
+
+
+def _print_plan(
+    workdir: WorkDir, config: Config, period_text: str | None, send: bool | None, fmt: str
+) -> None:
+    now = config.report.now()
+    period = resolve_period(period_text or "previous-month", config.report, now.date())
+    assert period is not None  # a text was given
+    dataset = preview_dataset(workdir, config)
+    if not dataset.report.ok:
+        raise InputError(dataset.report)
+    require_data(dataset, period)
+    sending = config.email.enabled if send is None else send
+    send_plan = plan_deliveries(workdir, dataset, config, period, now, sending)
+    if fmt == "json":
+        click.echo(json.dumps(send_plan.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(plan_lines(send_plan, workdir.outbox / period.label)))
 
 
 def main() -> None:

@@ -1,0 +1,205 @@
+"""The send plan: who would get which files for a period, before anything is sent.
+
+Read-only: nothing is ingested, rendered, written or sent. File sizes come from the
+period's last run when its outputs exist; headline figures are computed from the store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset, assemble, read_file_tables
+from roi_reports.delivery.ledger import DELIVERED_OR_MAYBE
+from roi_reports.email_settings import Stakeholder
+from roi_reports.fsutil import sha256_file
+from roi_reports.jobs.inbox import inbox_files
+from roi_reports.jobs.outputs import PDF_FOLDER, report_scopes
+from roi_reports.jobs.workdir import WorkDir
+from roi_reports.metrics import METRICS
+from roi_reports.periods import Period
+from roi_reports.reports.excel import summary_file_name
+from roi_reports.reports.formatting import format_change, format_metric
+from roi_reports.reports.model import ReportModel, Scope, build_report_model
+from roi_reports.reports.pdf import unique_pdf_names
+from roi_reports.store import Store
+
+PLAN_METRICS = ("revenue", "cost", "roi_pct")
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    name: str
+    bytes: int | None  # None: not rendered yet
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    name: str
+    email: str
+    scope: str
+    files: tuple[PlannedFile, ...]
+    status: str  # "to send", "already sent", "no report"
+    headline: tuple[tuple[str, str, str], ...]  # (label, this period, change vs previous)
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "scope": self.scope,
+            "files": [{"name": f.name, "bytes": f.bytes} for f in self.files],
+            "status": self.status,
+            "headline": [
+                {"metric": m, "value": value, "change": change}
+                for m, value, change in self.headline
+            ],
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    period: str
+    send: bool  # False: the run would write .eml files to the outbox instead
+    waiting_in_inbox: tuple[str, ...]
+    deliveries: tuple[PlannedDelivery, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "send": self.send,
+            "waiting_in_inbox": list(self.waiting_in_inbox),
+            "deliveries": [d.to_json() for d in self.deliveries],
+        }
+
+
+def plan_deliveries(
+    workdir: WorkDir,
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    now: datetime,
+    send: bool,
+) -> SendPlan:
+    model = build_report_model(dataset, config, period, now)
+    scopes = report_scopes(model, config)
+    names = unique_pdf_names(scopes)
+    out_dir = workdir.out / period.label
+    sent = _already_sent(workdir.ledger, period.label)
+    planned = []
+    for person in config.stakeholders:
+        scope = Scope.parse(person.scope)
+        files = _files_for(person, scope, names, model, out_dir)
+        if files is None:
+            status, note, files = "no report", f"no data for {person.scope} in {period.label}", ()
+        elif (person.email.lower(), person.scope) in sent:
+            status, note = "already sent", "rerun with --force to send again"
+        else:
+            status, note = "to send", None
+        scoped = build_report_model(dataset, config, period, now, scope) if files else None
+        planned.append(
+            PlannedDelivery(
+                person.name,
+                person.email,
+                person.scope,
+                files,
+                status,
+                _headline(scoped, person.language or config.report.language),
+                note,
+            )
+        )
+    waiting = tuple(p.name for p in inbox_files(workdir.inbox))
+    return SendPlan(period.label, send, waiting, tuple(planned))
+
+
+def _files_for(
+    person: Stakeholder,
+    scope: Scope,
+    names: dict[Scope, str],
+    model: ReportModel,
+    out_dir: Path,
+) -> tuple[PlannedFile, ...] | None:
+    wanted: list[Path] = []
+    if "pdf" in person.formats:
+        if scope not in names:
+            return None
+        wanted.append(out_dir / PDF_FOLDER / names[scope])
+    if "xlsx" in person.formats:
+        wanted.append(out_dir / summary_file_name(model))
+    return tuple(PlannedFile(p.name, p.stat().st_size if p.is_file() else None) for p in wanted)
+
+
+def _headline(model: ReportModel | None, language: str) -> tuple[tuple[str, str, str], ...]:
+    if model is None:
+        return ()
+    row = model.total.iloc[0]
+    return tuple(
+        (
+            METRICS[name].label,
+            format_metric(name, row[name], model.currency, language),
+            format_change(row[f"{name}_change"], METRICS[name].unit, model.currency, language),
+        )
+        for name in PLAN_METRICS
+    )
+
+
+def _already_sent(ledger: Path, period: str) -> set[tuple[str, str]]:
+    """(email, scope) pairs the ledger has as sent, read without creating a ledger."""
+    if not ledger.is_file():
+        return set()
+    marks = ", ".join("?" for _ in DELIVERED_OR_MAYBE)
+    db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            f"SELECT email, scope FROM deliveries WHERE period = ? AND status IN ({marks})",
+            (period, *DELIVERED_OR_MAYBE),
+        ).fetchall()
+    finally:
+        db.close()
+    return {(str(email), str(scope)) for email, scope in rows}
+
+
+def preview_dataset(workdir: WorkDir, config: Config) -> Dataset:
+    """The store as the next run will see it: plus the valid files waiting in the inbox."""
+    store = Store(workdir.store)
+    waiting = [
+        read_file_tables(path, config)
+        for path in inbox_files(workdir.inbox)
+        if store.find(sha256_file(path)) is None  # same content already stored
+    ]
+    valid = [t for t in waiting if not any(p.severity == "error" for p in t.problems)]
+    replaced = {t.name for t in valid}
+    stored = [t for t in store.load_all() if t.name not in replaced]
+    return assemble([*stored, *valid], config)
+
+
+def plan_lines(plan: SendPlan, outbox: Path) -> list[str]:
+    """The plan as a person reads it."""
+    how = "email" if plan.send else f"dry run: .eml files to {outbox}"
+    lines = [f"Send plan for {plan.period} ({how}); nothing has been sent or written"]
+    if plan.waiting_in_inbox:
+        lines.append(
+            f"  waiting in inbox/ (read first by the run): {', '.join(plan.waiting_in_inbox)}"
+        )
+    if not plan.deliveries:
+        lines.append("  no [[stakeholders]] in the config: the run makes reports, sends nothing")
+    for d in plan.deliveries:
+        lines.append(f"  {d.status:<12} {d.name} <{d.email}> ({d.scope})")
+        if d.files:
+            lines.append("      files: " + ", ".join(_file_text(f) for f in d.files))
+        if d.headline:
+            figures = ", ".join(f"{m} {value} ({change})" for m, value, change in d.headline)
+            lines.append(f"      {figures}")
+        if d.note:
+            lines.append(f"      {d.note}")
+    return lines
+
+
+def _file_text(file: PlannedFile) -> str:
+    size = "not rendered yet" if file.bytes is None else f"{file.bytes / 1024:,.0f} KB"
+    return f"{file.name} ({size})"

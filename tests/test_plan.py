@@ -1,0 +1,60 @@
+"""The send plan: who would get what, computed without reading, writing or sending."""
+
+from __future__ import annotations
+
+import json
+
+from roi_reports.jobs.plan import PLAN_METRICS
+from roi_reports.metrics import METRICS
+from tests.helpers import run_cli
+from tests.smtp_server import RecordingHandler, smtp_server
+from tests.test_run import PERIOD, files_under, make_workdir, stakeholder_config
+
+GHOST = (
+    '\n[[stakeholders]]\nname = "Ghost"\nemail = "ghost@example.com"\nscope = "employee:Nobody"\n'
+)
+
+
+def plan_json(workdir, *extra: str) -> dict:
+    result = run_cli(
+        "plan", "--dir", str(workdir.root), "--period", PERIOD, "--format", "json", *extra
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_plan_before_the_first_run_changes_nothing(tmp_path):
+    workdir = make_workdir(tmp_path)
+    stakeholder_config(workdir)
+    with workdir.config.open("a", encoding="utf-8") as handle:
+        handle.write(GHOST)
+    before = files_under(workdir.root)
+    plan = plan_json(workdir)
+    assert files_under(workdir.root) == before  # nothing ingested, rendered or written
+    assert plan["waiting_in_inbox"] == ["roi-sample.xlsx"] and plan["send"] is False
+    by_email = {d["email"]: d for d in plan["deliveries"]}
+    leena = by_email["leena.laine@example.com"]
+    assert [f["name"] for f in leena["files"]] == [
+        "executive-summary.pdf",
+        f"roi-summary-{PERIOD}.xlsx",
+    ]
+    assert all(f["bytes"] is None for f in leena["files"]) and leena["status"] == "to send"
+    assert [h["metric"] for h in leena["headline"]] == [METRICS[m].label for m in PLAN_METRICS]
+    assert by_email["ghost@example.com"]["status"] == "no report"
+    table = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--plan")
+    assert "to send      Aino Virtanen" in table.output and "not rendered yet" in table.output
+
+
+def test_plan_after_sending_shows_what_was_sent_with_sizes(tmp_path):
+    workdir = make_workdir(tmp_path)
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        stakeholder_config(workdir, server.port)
+        sent = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
+        assert sent.exit_code == 0, sent.output
+    plan = plan_json(workdir, "--send")
+    assert {d["status"] for d in plan["deliveries"]} == {"already sent"}
+    pdf = workdir.out / PERIOD / "pdf" / "channel-linkedin.pdf"
+    sara = next(d for d in plan["deliveries"] if d["scope"] == "channel:LinkedIn")
+    assert sara["files"] == [{"name": pdf.name, "bytes": pdf.stat().st_size}]
+    assert len(handler.messages) == 3  # the plan sent nothing
