@@ -18,11 +18,13 @@ import click
 
 from roi_reports import __version__
 from roi_reports.config import Config, load_config
+from roi_reports.delivery.deliver import any_failed, describe
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.jobs.monthly import require_data, run_monthly
 from roi_reports.jobs.plan import plan_deliveries, plan_lines, preview_dataset
+from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
@@ -599,6 +601,35 @@ def _print_plan(
         click.echo(json.dumps(send_plan.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(plan_lines(send_plan, workdir.outbox / period.label)))
+
+
+@cli.command()
+@dir_option
+@config_option
+@click.option("--period", metavar="P", required=True, help="The period whose reports to resend.")
+@click.option(
+    "--to", "address", required=True, metavar="ADDRESS", help="The stakeholder's email address."
+)
+def resend(workdir_path: Path, config_path: Path | None, period: str, address: str) -> None:
+    """Send one stakeholder the period's reports again, exactly as they were made.
+
+    The files are those of out/<period>/ listed in its manifest (they must still match
+    the recorded hashes); the send is recorded in the ledger. Only this person gets a
+    message. Exits 3 when the server refuses it.
+
+    \b
+    Example:
+      roi-reports resend --period 2026-10 --to aino.virtanen@example.com
+    """
+    workdir = open_workdir(workdir_path)
+    config = _workdir_config(workdir, config_path)
+    when = resolve_period(period, config.report)
+    assert when is not None  # a text was given
+    results = resend_reports(workdir, config, when.label, address, config.report.now())
+    for result in results:
+        click.echo(describe(result))
+    if any_failed(results):
+        sys.exit(3)
 
 
 def main() -> None:

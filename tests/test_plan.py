@@ -58,3 +58,30 @@ def test_plan_after_sending_shows_what_was_sent_with_sizes(tmp_path):
     sara = next(d for d in plan["deliveries"] if d["scope"] == "channel:LinkedIn")
     assert sara["files"] == [{"name": pdf.name, "bytes": pdf.stat().st_size}]
     assert len(handler.messages) == 3  # the plan sent nothing
+
+
+def test_resend_sends_the_same_files_to_one_person(tmp_path):
+    workdir = make_workdir(tmp_path)
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        stakeholder_config(workdir, server.port)
+        assert (
+            run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send").exit_code == 0
+        )
+        first = next(r for r in handler.messages if r.rcpt_tos == ["sara.ahmadi@example.com"])
+        args = ("resend", "--dir", str(workdir.root), "--period", PERIOD)
+        result = run_cli(*args, "--to", "Sara.Ahmadi@example.com")
+        assert result.exit_code == 0, result.output
+        assert "sent to Sara Ahmadi" in result.output
+        assert len(handler.messages) == 4  # exactly one more message
+        again = handler.messages[-1]
+        assert again.rcpt_tos == ["sara.ahmadi@example.com"]
+        original, resent = (list(m.message.iter_attachments()) for m in (first, again))
+        assert [a.get_content() for a in resent] == [a.get_content() for a in original]
+
+        unknown = run_cli(*args, "--to", "nobody@example.com")
+        assert unknown.exit_code == 2 and "not a stakeholder" in unknown.output
+        (workdir.out / PERIOD / "pdf" / "channel-linkedin.pdf").write_bytes(b"%PDF-changed")
+        changed = run_cli(*args, "--to", "sara.ahmadi@example.com")
+        assert changed.exit_code == 1 and "changed since the run" in changed.output
+    assert len(handler.messages) == 4

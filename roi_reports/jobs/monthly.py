@@ -100,11 +100,12 @@ def run_monthly(
         out_dir = workdir.out / period.label
         with timer.phase("render"):
             outputs = render_outputs(dataset, config, model, out_dir, inputs, say)
+        headline = headline_from_model(model, config.report.language)
         with timer.phase("deliver"):
             deliveries = deliver(
                 config,
                 period.label,
-                headline_from_model(model, config.report.language),
+                headline,
                 outputs.attachments(),
                 ledger_path=workdir.ledger,
                 outbox_dir=workdir.outbox / period.label,
@@ -115,7 +116,7 @@ def run_monthly(
             )
         manifest = out_dir / "manifest.json"
         result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
-        write_manifest(manifest, manifest_content(result, workdir, now))
+        write_manifest(manifest, {**manifest_content(result, workdir, now), "headline": headline})
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
 

@@ -1,0 +1,77 @@
+"""`roi-reports resend`: the period's reports, exactly as they were made, to one person.
+
+The files come from `out/<period>/` as listed in its manifest, and must still match
+the hashes recorded there, so a resend is the same report, not a new one. The send is
+recorded in the ledger like any other (as forced).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from roi_reports.config import Config
+from roi_reports.delivery.deliver import WORKBOOK_KEY, Delivery, deliver
+from roi_reports.errors import RoiReportsError, UsageError
+from roi_reports.fsutil import sha256_file
+from roi_reports.jobs.lock import job_lock
+from roi_reports.jobs.workdir import WorkDir
+
+
+def resend(
+    workdir: WorkDir,
+    config: Config,
+    period_label: str,
+    address: str,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> list[Delivery]:
+    people = tuple(s for s in config.stakeholders if s.email.lower() == address.lower())
+    if not people:
+        known = ", ".join(sorted({s.email for s in config.stakeholders})) or "none"
+        raise UsageError(f"{address} is not a stakeholder in the config (stakeholders: {known})")
+    with job_lock(workdir.lock):
+        out_dir = workdir.out / period_label
+        manifest = _manifest(out_dir, period_label)
+        return deliver(
+            dataclasses.replace(config, stakeholders=people),
+            period_label,
+            manifest.get("headline", {}),
+            _attachments(out_dir, manifest),
+            ledger_path=workdir.ledger,
+            outbox_dir=workdir.outbox / period_label,
+            send=True,
+            force=True,
+            now=now,
+            progress=progress,
+        )
+
+
+def _manifest(out_dir: Path, period_label: str) -> dict[str, Any]:
+    path = out_dir / "manifest.json"
+    if not path.is_file():
+        raise RoiReportsError(
+            f"no reports for {period_label} in {out_dir.parent}: make them first with "
+            f"`roi-reports run --period {period_label}`"
+        )
+    content: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return content
+
+
+def _attachments(out_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Path]]:
+    """Scope label → files, checked against the hashes the run recorded."""
+    found: dict[str, list[Path]] = {}
+    for output in manifest["outputs"]:
+        path = out_dir / output["path"]
+        if not path.is_file() or sha256_file(path) != output["sha256"]:
+            raise RoiReportsError(
+                f"{path} is missing or changed since the run that made it; rerun "
+                f"`roi-reports run --period {manifest['period']}` to rebuild the reports"
+            )
+        key = WORKBOOK_KEY if output["kind"] == "xlsx" else output["scope"]
+        found.setdefault(key, []).append(path)
+    return found
