@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from roi_reports.i18n import N_
+
 Unit = Literal["count", "money", "percent", "ratio"]
 SUM_COLUMNS = ("contacts", "conversions", "revenue", "gross_profit", "cost", "investment")
 
@@ -28,6 +30,8 @@ class MetricContext:
 
 @dataclass(frozen=True)
 class Metric:
+    """Label, formula and null rule are English msgids: show them through `_()`."""
+
     name: str
     label: str
     unit: Unit
@@ -48,7 +52,7 @@ METRICS: dict[str, Metric] = {}
 
 
 def metric(
-    name: str, label: str, unit: Unit, formula: str, null_rule: str = "never null"
+    name: str, label: str, unit: Unit, formula: str, null_rule: str = N_("never null")
 ) -> Callable[
     [Callable[[pd.DataFrame, MetricContext], pd.Series]],
     Callable[[pd.DataFrame, MetricContext], pd.Series],
@@ -77,81 +81,101 @@ def profit_amount(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums[column].astype("float64")
 
 
-@metric("contacts", "Contacts", "count", "sum of contacts")
+@metric("contacts", N_("Contacts"), "count", N_("sum of contacts"))
 def contacts(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["contacts"].astype("float64")
 
 
-@metric("conversions", "Conversions", "count", "sum of conversions")
+@metric("conversions", N_("Conversions"), "count", N_("sum of conversions"))
 def conversions(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["conversions"].astype("float64")
 
 
-@metric("cost", "Cost", "money", "sum of all cost amounts")
+@metric("cost", N_("Cost"), "money", N_("sum of all cost amounts"))
 def cost(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["cost"].astype("float64")
 
 
 @metric(
     "investment",
-    "Investment",
+    N_("Investment"),
     "money",
-    "sum of cost amounts in investment_categories (default: all)",
+    N_("sum of cost amounts in investment_categories (default: all)"),
 )
 def investment(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["investment"].astype("float64")
 
 
-@metric("revenue", "Revenue", "money", "sum of revenue")
+@metric("revenue", N_("Revenue"), "money", N_("sum of revenue"))
 def revenue(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["revenue"].astype("float64")
 
 
 @metric(
     "net_profit",
-    "Net profit",
+    N_("Net profit"),
     "money",
-    "revenue (or gross profit when profit_basis = gross_profit) − cost",
+    N_("revenue (or gross profit when profit_basis = gross_profit) − cost"),
 )
 def net_profit(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return profit_amount(sums, ctx) - sums["cost"]
 
 
-@metric("roi_pct", "ROI %", "percent", "net profit / investment × 100", "null when investment is 0")
+@metric(
+    "roi_pct",
+    N_("ROI %"),
+    "percent",
+    N_("net profit / investment × 100"),
+    N_("null when investment is 0"),
+)
 def roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(net_profit(sums, ctx), sums["investment"]) * 100
 
 
-@metric("roas", "ROAS", "ratio", "revenue / cost (×, not %)", "null when cost is 0")
+@metric("roas", N_("ROAS"), "ratio", N_("revenue / cost (×, not %)"), N_("null when cost is 0"))
 def roas(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["revenue"], sums["cost"])
 
 
 @metric(
     "conversion_rate_pct",
-    "Conversion rate %",
+    N_("Conversion rate %"),
     "percent",
-    "conversions / contacts × 100",
-    "null when contacts is 0",
+    N_("conversions / contacts × 100"),
+    N_("null when contacts is 0"),
 )
 def conversion_rate_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["conversions"], sums["contacts"]) * 100
 
 
 @metric(
-    "cost_per_contact", "Cost per contact", "money", "cost / contacts", "null when contacts is 0"
+    "cost_per_contact",
+    N_("Cost per contact"),
+    "money",
+    N_("cost / contacts"),
+    N_("null when contacts is 0"),
 )
 def cost_per_contact(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["cost"], sums["contacts"])
 
 
-@metric("cpa", "Cost per acquisition", "money", "cost / conversions", "null when conversions is 0")
+@metric(
+    "cpa",
+    N_("Cost per acquisition"),
+    "money",
+    N_("cost / conversions"),
+    N_("null when conversions is 0"),
+)
 def cpa(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["cost"], sums["conversions"])
 
 
 @metric(
-    "avg_ticket", "Average ticket", "money", "revenue / conversions", "null when conversions is 0"
+    "avg_ticket",
+    N_("Average ticket"),
+    "money",
+    N_("revenue / conversions"),
+    N_("null when conversions is 0"),
 )
 def avg_ticket(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(sums["revenue"], sums["conversions"])
@@ -159,11 +183,13 @@ def avg_ticket(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
 
 @metric(
     "break_even_conversions",
-    "Break-even conversions",
+    N_("Break-even conversions"),
     "count",
-    "ceil(cost / profit per conversion), profit per conversion = revenue (or gross "
-    "profit) / conversions",
-    "null when there are no conversions or they earn nothing",
+    N_(
+        "ceil(cost / profit per conversion), profit per conversion = revenue (or gross "
+        "profit) / conversions"
+    ),
+    N_("null when there are no conversions or they earn nothing"),
 )
 def break_even_conversions(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     per_conversion = ratio(profit_amount(sums, ctx), sums["conversions"])
@@ -186,10 +212,10 @@ def annualize_simple(roi: pd.Series, days: pd.Series) -> pd.Series:
 
 @metric(
     "annualized_roi_pct",
-    "Annualised ROI %",
+    N_("Annualised ROI %"),
     "percent",
-    "((1 + ROI/100)^(365/days) − 1) × 100, days = calendar days in the period",
-    "null when ROI is null or ≤ −100 %",
+    N_("((1 + ROI/100)^(365/days) − 1) × 100, days = calendar days in the period"),
+    N_("null when ROI is null or ≤ −100 %"),
 )
 def annualized_roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return annualize_compound(roi_pct(sums, ctx), ctx.days.astype("float64"))
@@ -197,10 +223,10 @@ def annualized_roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
 
 @metric(
     "annualized_roi_simple_pct",
-    "Annualised ROI (simple) %",
+    N_("Annualised ROI (simple) %"),
     "percent",
-    "ROI × 365 / days",
-    "null when ROI is null",
+    N_("ROI × 365 / days"),
+    N_("null when ROI is null"),
 )
 def annualized_roi_simple_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return annualize_simple(roi_pct(sums, ctx), ctx.days.astype("float64"))

@@ -431,10 +431,12 @@ def test_headline_uses_the_engine_numbers_and_the_report_formatting():
     assert period is not None
     model = build_report_model(dataset, config, period, NOW)
     headline = headline_from_model(model, "fi")
-    assert list(headline) == ["ROI %", "Revenue", "Cost", "Net profit", "ROAS", "Conversions"]
-    assert headline["ROI %"] == format_metric("roi_pct", model.kpi("roi_pct"), "EUR", "fi")
-    assert headline["Revenue"] == format_metric("revenue", model.kpi("revenue"), "EUR", "fi")
-    assert headline["Revenue"].endswith("€")
+    roi, revenue = "Sijoitetun pääoman tuotto %", "Liikevaihto"
+    others = ["Kulut", "Nettotuotto", "ROAS (mainoskulujen tuotto)", "Konversiot"]
+    assert list(headline) == [roi, revenue, *others]
+    assert headline[roi] == format_metric("roi_pct", model.kpi("roi_pct"), "EUR", "fi")
+    assert headline[revenue] == format_metric("revenue", model.kpi("revenue"), "EUR", "fi")
+    assert headline[revenue].endswith("€")
 
 
 @pytest.mark.pdf

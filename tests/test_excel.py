@@ -115,7 +115,7 @@ def test_number_formats_follow_the_unit(book):
 
 def test_finnish_number_formats(model, tmp_path):
     path = write_workbook(model, tmp_path / "fi.xlsx", language="fi")
-    sheet = load_workbook(path)["By channel"]
+    sheet = load_workbook(path)["Kanavittain"]  # the Finnish name of By channel
     assert sheet["D2"].number_format.startswith('#,##0.00 "€"')
     assert sheet["H2"].number_format == '#,##0.0" %"'
 

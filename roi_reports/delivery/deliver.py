@@ -31,6 +31,7 @@ from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, s
 from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
 from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.i18n import gettext_for
 from roi_reports.metrics import METRICS
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.model import ReportModel
@@ -151,8 +152,9 @@ def summary_lines(results: Sequence[Delivery]) -> list[str]:
 
 def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, str]:
     """The KPI lines of an email body, formatted like the reports (label → text)."""
+    _ = gettext_for(language)
     return {
-        METRICS[name].label: format_metric(name, model.kpi(name), model.currency, language)
+        _(METRICS[name].label): format_metric(name, model.kpi(name), model.currency, language)
         for name in HEADLINE_METRICS
     }
 

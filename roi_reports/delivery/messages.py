@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
+from roi_reports.i18n import N_, direction, gettext_for
 from roi_reports.resources import template_root
 from roi_reports.scopes import Scope
 
@@ -32,50 +33,26 @@ MIME_TYPES = {
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-RTL_LANGUAGES = {"fa"}
-
-# The few words of an email body, per language (reports carry the rest).
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "greeting": "Hello {name},",
-        "intro": "attached are the ROI reports for {period} ({scope}).",
-        "key_figures": "Key figures",
-        "attachments": "Attachments",
-        "closing": "This message was sent automatically by roi-reports.",
-        "all": "the whole team",
-        "channel": "channel {name}",
-        "employee": "employee {name}",
-        "campaign": "campaign {name}",
-        "test_subject": "roi-reports test message",
-        "test_intro": "this test message shows that the [email] settings work.",
-    },
-    "fi": {
-        "greeting": "Hei {name},",
-        "intro": "liitteenä ovat ROI-raportit ajalta {period} ({scope}).",
-        "key_figures": "Tunnusluvut",
-        "attachments": "Liitteet",
-        "closing": "Tämän viestin lähetti automaattisesti roi-reports.",
-        "all": "koko tiimi",
-        "channel": "kanava {name}",
-        "employee": "työntekijä {name}",
-        "campaign": "kampanja {name}",
-        "test_subject": "roi-reports: testiviesti",
-        "test_intro": "tämä testiviesti osoittaa, että [email]-asetukset toimivat.",
-    },
-    "fa": {
-        "greeting": "سلام {name}،",
-        "intro": "گزارش‌های بازگشت سرمایه (ROI) برای دوره {period} ({scope}) پیوست شده است.",
-        "key_figures": "شاخص‌های کلیدی",
-        "attachments": "پیوست‌ها",
-        "closing": "این پیام به‌طور خودکار توسط roi-reports ارسال شده است.",
-        "all": "کل تیم",
-        "channel": "کانال {name}",
-        "employee": "کارمند {name}",
-        "campaign": "کمپین {name}",
-        "test_subject": "roi-reports: پیام آزمایشی",
-        "test_intro": "این پیام آزمایشی نشان می‌دهد که تنظیمات [email] کار می‌کند.",
-    },
+# The few words of an email body (reports carry the rest); msgids of the catalogs.
+STRINGS: dict[str, str] = {
+    "greeting": N_("Hello {name},"),
+    "intro": N_("attached are the ROI reports for {period} ({scope})."),
+    "key_figures": N_("Key figures"),
+    "attachments": N_("Attachments"),
+    "closing": N_("This message was sent automatically by roi-reports."),
+    "all": N_("the whole team"),
+    "channel": N_("channel {name}"),
+    "employee": N_("employee {name}"),
+    "campaign": N_("campaign {name}"),
+    "test_subject": N_("roi-reports test message"),
+    "test_intro": N_("this test message shows that the [email] settings work."),
 }
+
+
+def words_for(language: str) -> dict[str, str]:
+    """STRINGS in `language` (English where its catalog lacks one)."""
+    _ = gettext_for(language)
+    return {key: _(message) for key, message in STRINGS.items()}
 
 
 @dataclass(frozen=True)
@@ -121,7 +98,7 @@ def build_report_message(
     language: str,
 ) -> EmailMessage:
     """The report email for one stakeholder, in `language` (en, fi, fa)."""
-    words = STRINGS[language]
+    words = words_for(language)
     scope_text = scope_phrase(recipient.scope, language)
     values = {
         "title": context.title,
@@ -154,7 +131,7 @@ def build_report_message(
 
 def build_test_message(sender: str, to: str, now: datetime, language: str = "en") -> EmailMessage:
     """A short message with no attachments, to check the SMTP settings."""
-    words = STRINGS[language]
+    words = words_for(language)
     recipient = Stakeholder(name=to, email=to)
     message_id = message_id_for("send-test", to, now.isoformat(), [], sender)
     message = _envelope(sender, recipient, words["test_subject"], now, message_id)
@@ -170,7 +147,7 @@ def message_bytes(message: EmailMessage) -> bytes:
 
 def scope_phrase(scope: str, language: str) -> str:
     parsed = Scope.parse(scope)
-    return STRINGS[language][parsed.kind].format(name=parsed.name)
+    return words_for(language)[parsed.kind].format(name=parsed.name)
 
 
 def _body(
@@ -182,10 +159,10 @@ def _body(
     attachment_names: Sequence[str] = (),
 ) -> dict[str, object]:
     """Everything the body templates print, already in the recipient's language."""
-    words = STRINGS[language]
+    words = words_for(language)
     return {
         "lang": language,
-        "direction": "rtl" if language in RTL_LANGUAGES else "ltr",
+        "direction": direction(language),
         "subject": subject,
         "greeting": greeting,
         "intro": intro,

@@ -2,15 +2,18 @@
 
 Reruns on the same numbers give byte-identical SVG (fixed `svg.hashsalt`, no date in the
 metadata), so a PDF that did not change in substance does not change in bytes either.
-Text is drawn as glyph paths (`svg.fonttype = path`): matplotlib shapes right-to-left
-names (Persian) correctly, which WeasyPrint's SVG text does not; the tables beside each
-chart carry the same names as searchable text.
+Text is drawn as glyph paths (`svg.fonttype = path`), as WeasyPrint's SVG text would
+reverse Persian. matplotlib neither joins Arabic-script letters nor orders right-to-left
+text, so every chart text goes through `visual()` (arabic-reshaper picks the joined letter
+forms, python-bidi the visual order); the tables beside each chart carry the same names
+as searchable text.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +21,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import arabic_reshaper
 import matplotlib.pyplot as plt
+from bidi import get_display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -39,7 +44,7 @@ WIDTH_IN, HEIGHT_IN = 7.0, 2.3
 _STYLE: dict[str, Any] = {
     "svg.hashsalt": "roi-reports",
     "svg.fonttype": "path",
-    "font.family": ["Noto Sans", "DejaVu Sans", "sans-serif"],
+    "font.family": ["Noto Sans", "Noto Sans Arabic", "DejaVu Sans", "sans-serif"],
     "font.size": 8,
     "axes.edgecolor": GRID,
     "axes.labelcolor": INK,
@@ -48,6 +53,16 @@ _STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def visual(text: str) -> str:
+    """Text as matplotlib must draw it: Arabic-script letters joined and in visual order."""
+    if not _ARABIC_SCRIPT.search(text):
+        return text
+    return str(get_display(arabic_reshaper.reshape(text)))
 
 
 def colour_for(name: str, names: Sequence[str]) -> str:
@@ -66,11 +81,13 @@ def _to_svg(figure: Figure) -> str:
 def _axis_formatter(unit: Unit, currency: str, language: str) -> FuncFormatter:
     # money ticks show whole units (the axis label names the currency) to stay short
     tick_unit: Unit = "count" if unit == "money" else unit
-    return FuncFormatter(lambda value, _pos: format_value(value, tick_unit, currency, language))
+    return FuncFormatter(
+        lambda value, _pos: visual(format_value(value, tick_unit, currency, language))
+    )
 
 
 def _finish_axes(axes: Axes, ylabel: str, unit: Unit, currency: str, language: str) -> None:
-    axes.set_ylabel(ylabel)
+    axes.set_ylabel(visual(ylabel))
     axes.yaxis.set_major_formatter(_axis_formatter(unit, currency, language))
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
@@ -103,8 +120,11 @@ def bar_chart_svg(
             axes.set_ylim(0, 100)  # nothing defined: a plain axis rather than a degenerate one
         if reference is not None:
             axes.axhline(reference, color=NEGATIVE_COLOUR, linestyle="--", linewidth=1)
-            axes.annotate(reference_label, (len(labels) - 0.5, reference), ha="right", va="bottom")
-        axes.set_xticks(list(positions), list(labels), rotation=20 if len(labels) > 4 else 0)
+            axes.annotate(
+                visual(reference_label), (len(labels) - 0.5, reference), ha="right", va="bottom"
+            )
+        rotation = 20 if len(labels) > 4 else 0
+        axes.set_xticks(list(positions), [visual(label) for label in labels], rotation=rotation)
         _finish_axes(axes, ylabel, unit, currency, language)
         return _to_svg(figure)
 
@@ -125,8 +145,10 @@ def line_chart_svg(
         positions = list(range(len(x_labels)))
         for name, values in series.items():
             colour = (colours or {}).get(name) or colour_for(name, list(series))
-            axes.plot(positions, list(values), marker="o", markersize=3, color=colour, label=name)
-        axes.set_xticks(positions, list(x_labels))
+            axes.plot(
+                positions, list(values), marker="o", markersize=3, color=colour, label=visual(name)
+            )
+        axes.set_xticks(positions, [visual(label) for label in x_labels])
         axes.legend(frameon=False, loc="best")
         _finish_axes(axes, ylabel, unit, currency, language)
         return _to_svg(figure)

@@ -16,6 +16,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from roi_reports.errors import RoiReportsError
+from roi_reports.i18n import N_
 from roi_reports.reports.excel_sheets import (
     write_breakdown,
     write_by_month,
@@ -28,16 +29,17 @@ from roi_reports.reports.excel_style import Styles
 from roi_reports.reports.excel_summary import write_summary
 from roi_reports.reports.model import ReportModel
 
+# English names are the msgids; translations stay ≤ 31 characters without []:*?/\
 SHEET_NAMES = (
-    "Summary",
-    "By channel",
-    "By employee",
-    "By campaign",
-    "By month",
-    "Costs by category",
-    "Targets",
-    "Data quality",
-    "Definitions",
+    N_("Summary"),
+    N_("By channel"),
+    N_("By employee"),
+    N_("By campaign"),
+    N_("By month"),
+    N_("Costs by category"),
+    N_("Targets"),
+    N_("Data quality"),
+    N_("Definitions"),
 )
 # Input text must never turn into formulas, links or numbers.
 WORKBOOK_OPTIONS = {
@@ -94,11 +96,11 @@ def build_workbook(model: ReportModel, path: Path, language: str = "en") -> None
         }
     )
     styles = Styles(workbook, model.currency, language)
-    sheets = {name: workbook.add_worksheet(name) for name in SHEET_NAMES}
+    sheets = {name: workbook.add_worksheet(styles.t(name)) for name in SHEET_NAMES}
     channels = write_breakdown(sheets["By channel"], styles, model, model.by_channel, "channel")
     write_breakdown(sheets["By employee"], styles, model, model.by_employee, "employee")
     write_breakdown(sheets["By campaign"], styles, model, model.by_campaign, "campaign")
-    write_summary(workbook, sheets["Summary"], styles, model, ("By channel", channels))
+    write_summary(workbook, sheets["Summary"], styles, model, (styles.t("By channel"), channels))
     write_by_month(sheets["By month"], styles, model)
     write_costs(sheets["Costs by category"], styles, model)
     write_targets(sheets["Targets"], styles, model)

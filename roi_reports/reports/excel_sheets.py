@@ -10,6 +10,7 @@ from dataclasses import asdict
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
+from roi_reports.i18n import N_, Gettext
 from roi_reports.metrics import METRICS
 from roi_reports.reports.excel_style import BAD_FILL, BAD_FONT, GOOD_FILL, GOOD_FONT, Styles
 from roi_reports.reports.excel_tables import (
@@ -36,7 +37,12 @@ COMPARED = (
     ("roi_pct", False),
     ("roas", False),
 )
-UNIT_TEXT = {"money": "money ({currency})", "percent": "percent", "ratio": "ratio (×)"}
+UNIT_TEXT = {
+    "money": N_("money ({currency})"),
+    "percent": N_("percent"),
+    "ratio": N_("ratio (×)"),
+    "count": N_("count"),
+}
 
 
 def sheet_title(model: ReportModel) -> str:
@@ -54,13 +60,15 @@ def named_first(table: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.concat([table[named], table[~named]]).reset_index(drop=True)
 
 
-def breakdown_columns(model: ReportModel, table: pd.DataFrame, key: str) -> list[Column]:
+def breakdown_columns(
+    model: ReportModel, table: pd.DataFrame, key: str, t: Gettext = str
+) -> list[Column]:
     columns = [key_column(key, key.capitalize()), *(metric_column(name) for name in METRICS)]
     if "target_attainment_pct" in table and table["target_attainment_pct"].notna().any():
-        columns.append(Column("target_attainment_pct", "Target attainment %", "percent"))
+        columns.append(Column("target_attainment_pct", N_("Target attainment %"), "percent"))
     for name, relative in COMPARED:
         if f"{name}_prev" in table:
-            columns.extend(comparison_columns(name, model.previous.label, relative))
+            columns.extend(comparison_columns(name, model.previous.label, relative, t))
     return columns
 
 
@@ -69,7 +77,7 @@ def write_breakdown(
 ) -> TableArea:
     """One row per channel, employee or campaign, and the engine's total below."""
     frame = named_first(table, key)
-    columns = breakdown_columns(model, table, key)
+    columns = breakdown_columns(model, table, key, styles.t)
     total = {str(k): v for k, v in model.total.iloc[0].items()}
     area = write_table(sheet, styles, frame, columns, total=total)
     finish_table(sheet, area, sheet_title(model))
@@ -80,11 +88,12 @@ def write_breakdown(
 
 def write_by_month(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
     """Channel × month over the trend window; each month also has its all-channel total."""
-    totals = model.monthly_total.assign(channel=TOTAL_LABEL, _order=2)
+    total_label = styles.t(TOTAL_LABEL)
+    totals = model.monthly_total.assign(channel=total_label, _order=2)
     rows = model.by_month.assign(_order=model.by_month["channel"].isna().astype(int))
     frame = pd.concat([rows, totals], ignore_index=True)
     frame = frame.sort_values(["month", "_order", "channel"], kind="stable", na_position="last")
-    columns = [key_column("month", "Month"), key_column("channel", "Channel")]
+    columns = [key_column("month", N_("Month")), key_column("channel", N_("Channel"))]
     columns += [metric_column(name) for name in METRICS]
     area = write_table(sheet, styles, frame, columns)
     finish_table(sheet, area, sheet_title(model), freeze_columns=2)
@@ -97,7 +106,7 @@ def write_by_month(sheet: Worksheet, styles: Styles, model: ReportModel) -> Tabl
             len(columns) - 1,
             {
                 "type": "formula",
-                "criteria": f'=$B{area.first_row + 1}="{TOTAL_LABEL}"',
+                "criteria": f'=$B{area.first_row + 1}="{total_label}"',
                 "format": styles.get(bold=True),
             },
         )
@@ -106,7 +115,7 @@ def write_by_month(sheet: Worksheet, styles: Styles, model: ReportModel) -> Tabl
 
 def write_costs(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
     columns = [
-        key_column("category", "Category", missing="(uncategorised)"),
+        key_column("category", N_("Category"), missing=N_("(uncategorised)")),
         metric_column("cost"),
         metric_column("investment"),
     ]
@@ -121,17 +130,17 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     """Targets of the period; target and actual carry their own metric's unit per row."""
     targets = model.targets
     frame = targets.assign(
-        metric_label=[METRICS[m].label for m in targets["metric"]],
+        metric_label=[styles.t(METRICS[m].label) for m in targets["metric"]],
         unit=[METRICS[m].unit for m in targets["metric"]],
     )
     columns = [
-        key_column("dimension", "Dimension", missing=""),
-        Column("name", "Name"),
-        Column("metric_label", "Metric"),
-        Column("target", "Target", unit_from="unit"),
-        Column("actual", "Actual", unit_from="unit"),
-        Column("attainment_pct", "Attainment %", "percent"),
-        Column("status", "Status"),
+        key_column("dimension", N_("Dimension"), missing=""),
+        Column("name", N_("Name")),
+        Column("metric_label", N_("Metric")),
+        Column("target", N_("Target"), unit_from="unit"),
+        Column("actual", N_("Actual"), unit_from="unit"),
+        Column("attainment_pct", N_("Attainment %"), "percent"),
+        Column("status", N_("Status")),
     ]
     area = write_table(sheet, styles, frame, columns)
     finish_table(sheet, area, sheet_title(model))
@@ -151,7 +160,7 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
                 },
             )
     if targets.empty:
-        sheet.write_string(area.first_row + 1, 0, "No targets for this period.")
+        sheet.write_string(area.first_row + 1, 0, styles.t("No targets for this period."))
     return area
 
 
@@ -159,30 +168,30 @@ def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> 
     """Warnings and skipped rows from ingest, notes, and the inputs with their hashes."""
     warnings = pd.DataFrame([asdict(p) for p in model.warnings], columns=list(PROBLEM_COLUMNS))
     columns = [
-        Column("severity", "Severity"),
-        Column("file", "File"),
-        Column("sheet", "Sheet"),
-        Column("row", "Row", "count"),
-        Column("column", "Column"),
-        Column("value", "Value"),
-        Column("rule", "Rule"),
-        Column("hint", "How to fix"),
+        Column("severity", N_("Severity")),
+        Column("file", N_("File")),
+        Column("sheet", N_("Sheet")),
+        Column("row", N_("Row"), "count"),
+        Column("column", N_("Column")),
+        Column("value", N_("Value")),
+        Column("rule", N_("Rule")),
+        Column("hint", N_("How to fix")),
     ]
     area = write_table(sheet, styles, warnings, columns)
     finish_table(sheet, area, sheet_title(model), freeze_columns=0)
     row = area.last_row + 2
     if warnings.empty:
-        sheet.write_string(row - 1, 0, "No warnings.")
-    sheet.write_string(row, 0, "Notes", styles.section())
-    notes = pd.DataFrame({"note": list(model.notes) or ["(none)"]})
-    write_table(sheet, styles, notes, [Column("note", "Note")], top=row + 1)
+        sheet.write_string(row - 1, 0, styles.t("No warnings."))
+    sheet.write_string(row, 0, styles.t("Notes"), styles.section())
+    notes = pd.DataFrame({"note": list(model.notes) or [styles.t("(none)")]})
+    write_table(sheet, styles, notes, [Column("note", N_("Note"))], top=row + 1)
     row += len(notes) + 3
-    sheet.write_string(row, 0, "Inputs", styles.section())
+    sheet.write_string(row, 0, styles.t("Inputs"), styles.section())
     inputs = pd.DataFrame([asdict(i) for i in model.inputs], columns=["name", "sha256", "size"])
     input_columns = [
-        Column("name", "File"),
+        Column("name", N_("File")),
         Column("sha256", "SHA-256"),
-        Column("size", "Size (bytes)", "count"),
+        Column("size", N_("Size (bytes)"), "count"),
     ]
     write_table(sheet, styles, inputs, input_columns, top=row + 1)
     sheet.set_column(0, 1, 40)  # the three tables share columns A–B; fit names and hashes
@@ -190,16 +199,16 @@ def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> 
     return area
 
 
-def definitions_frame(currency: str) -> pd.DataFrame:
+def definitions_frame(currency: str, t: Gettext = str) -> pd.DataFrame:
     """Every metric from the registry the engine uses, plus the derived report columns."""
     rows = [
         {
             "field": m.name,
-            "label": m.label,
-            "unit": UNIT_TEXT.get(m.unit, m.unit).format(currency=currency),
-            "formula": m.formula,
-            "null_rule": m.null_rule,
-            "better": "higher" if m.higher_is_better else "lower",
+            "label": t(m.label),
+            "unit": t(UNIT_TEXT.get(m.unit, m.unit)).format(currency=currency),
+            "formula": t(m.formula),
+            "null_rule": t(m.null_rule),
+            "better": t("higher") if m.higher_is_better else t("lower"),
         }
         for m in METRICS.values()
     ]
@@ -219,35 +228,41 @@ def definitions_frame(currency: str) -> pd.DataFrame:
 
 def write_definitions(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
     columns = [
-        Column("label", "Metric"),
-        Column("field", "Field"),
-        Column("unit", "Unit"),
-        Column("formula", "Formula"),
-        Column("null_rule", "Empty when"),
-        Column("better", "Better when"),
+        Column("label", N_("Metric")),
+        Column("field", N_("Field")),
+        Column("unit", N_("Unit")),
+        Column("formula", N_("Formula")),
+        Column("null_rule", N_("Empty when")),
+        Column("better", N_("Better when")),
     ]
-    area = write_table(sheet, styles, definitions_frame(model.currency), columns)
+    area = write_table(sheet, styles, definitions_frame(model.currency, styles.t), columns)
     finish_table(sheet, area, sheet_title(model))
     row = area.last_row + 2
-    for line in definition_notes(model):
+    for line in definition_notes(model, styles.t):
         sheet.write_string(row, 0, line)
         row += 1
     print_setup(sheet, sheet_title(model))
     return area
 
 
-def definition_notes(model: ReportModel) -> list[str]:
+def definition_notes(model: ReportModel, t: Gettext = str) -> list[str]:
     rule = (
         f"{model.hurdle_roi_pct:g} % (hurdle_roi_pct)"
         if model.hurdle_roi_pct is not None
-        else "0 % (break-even; set hurdle_roi_pct in roi-reports.toml to change it)"
+        else t("0 % (break-even; set hurdle_roi_pct in roi-reports.toml to change it)")
     )
     return [
-        "Ratios are computed after aggregation: totals rows are ratios of sums, "
-        "never sums or averages of ratios.",
-        "An empty cell means the value is undefined (for example a division by zero); "
-        "it is never a zero.",
-        f"ROI % is green at or above {rule} and red below it.",
-        f"Money is in {model.currency}; amounts in other currencies were converted with "
-        "the fx_rates sheet.",
+        t(
+            "Ratios are computed after aggregation: totals rows are ratios of sums, "
+            "never sums or averages of ratios."
+        ),
+        t(
+            "An empty cell means the value is undefined (for example a division by zero); "
+            "it is never a zero."
+        ),
+        t("ROI is green at or above {rule} and red below it.").format(rule=rule),
+        t(
+            "Money is in {currency}; amounts in other currencies were converted with "
+            "the fx_rates sheet."
+        ).format(currency=model.currency),
     ]

@@ -15,6 +15,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from roi_reports.i18n import gettext_for
 from roi_reports.metrics import Unit
 from roi_reports.reports.formatting import (
     excel_change_format,
@@ -52,6 +53,7 @@ class Styles:
         self.workbook = workbook
         self.currency = currency
         self.language = language
+        self.t = gettext_for(language)  # labels in the workbook's language
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
 
     def get(self, **props: Any) -> Format:

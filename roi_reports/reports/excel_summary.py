@@ -8,6 +8,7 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from roi_reports.i18n import N_, Gettext
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.excel_style import (
@@ -58,19 +59,24 @@ def write_summary(
     """Heading, KPI block, top/bottom channels and employees, trend; then the two charts."""
     row = _write_heading(sheet, styles, model)
     row = _write_kpis(sheet, styles, model, row + 1)
-    for table, key, plural in (
-        (model.by_channel, "channel", "channels"),
-        (model.by_employee, "employee", "employees"),
+    t = styles.t
+    for table, key, titles in (
+        (model.by_channel, "channel", (t("Top channels by ROI %"), t("Bottom channels by ROI %"))),
+        (
+            model.by_employee,
+            "employee",
+            (t("Top employees by ROI %"), t("Bottom employees by ROI %")),
+        ),
     ):
         top, bottom = model.top_and_bottom(table, key)
-        row = _write_ranking(sheet, styles, f"Top {plural} by ROI %", top, key, row + 1)
-        row = _write_ranking(sheet, styles, f"Bottom {plural} by ROI %", bottom, key, row + 1)
-    sheet.write_string(row + 1, 0, "Revenue and cost by month", styles.section())
-    trend_columns = [key_column("month", "Month"), *(metric_column(m) for m in TREND_METRICS)]
+        row = _write_ranking(sheet, styles, titles[0], top, key, row + 1)
+        row = _write_ranking(sheet, styles, titles[1], bottom, key, row + 1)
+    sheet.write_string(row + 1, 0, t("Revenue and cost by month"), styles.section())
+    trend_columns = [key_column("month", N_("Month")), *(metric_column(m) for m in TREND_METRICS)]
     trend = write_table(sheet, styles, model.monthly_total, trend_columns, top=row + 2)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 7, 16)
-    _insert_roi_chart(workbook, sheet, model, channels)
+    _insert_roi_chart(workbook, sheet, styles, model, channels)
     _insert_trend_chart(workbook, sheet, styles, trend)
     print_setup(sheet, model.title)
     sheet.hide_gridlines(2)
@@ -78,49 +84,50 @@ def write_summary(
 
 def _write_heading(sheet: Worksheet, styles: Styles, model: ReportModel) -> int:
     write_text(sheet, styles, 0, 0, model.title, bold=True, font_size=16)
-    scope = "whole team" if model.scope.kind == "all" else model.scope.label
+    t = styles.t
+    scope = t("whole team") if model.scope.kind == "all" else model.scope.label
     facts = [
-        ("Period", period_text(model.period)),
-        ("Compared with", period_text(model.previous)),
-        ("Scope", scope),
-        ("Currency", model.currency),
+        (t("Period"), period_text(model.period)),
+        (t("Compared with"), period_text(model.previous)),
+        (t("Scope"), scope),
+        (t("Currency"), model.currency),
     ]
     row = 2
     for label, text in facts:
         sheet.write_string(row, 0, label, styles.get(bold=True))
         write_text(sheet, styles, row, 1, text)
         row += 1
-    sheet.write_string(row, 0, "Generated at", styles.get(bold=True))
+    sheet.write_string(row, 0, t("Generated at"), styles.get(bold=True))
     stamp = model.generated_at
     sheet.write_datetime(row, 1, stamp, styles.get(num_format="yyyy-mm-dd hh:mm", align="left"))
     sheet.write_string(row, 2, stamp.strftime("%Z (UTC%z)") if stamp.tzinfo else "")
-    sheet.write_string(row + 1, 0, "ROI hurdle", styles.get(bold=True))
+    sheet.write_string(row + 1, 0, t("ROI hurdle"), styles.get(bold=True))
     if model.hurdle_roi_pct is None:
-        sheet.write_string(row + 1, 1, "none (ROI coloured against break-even, 0 %)")
+        sheet.write_string(row + 1, 1, t("none (ROI coloured against break-even, 0 %)"))
     else:
         write_value(sheet, styles, row + 1, 1, model.hurdle_roi_pct, "percent", align="left")
     return row + 2
 
 
-def _kpi_headers(model: ReportModel) -> list[str]:
-    headers = ["Metric", model.period.label, model.previous.label, "Change", "Change %"]
-    headers += ["Target", "Attainment %"]
+def _kpi_headers(model: ReportModel, t: Gettext) -> list[str]:
+    headers = [t("Metric"), model.period.label, model.previous.label, t("Change")]
+    headers += [t("Change %"), t("Target"), t("Attainment %")]
     if model.team_total is not None:
-        headers.append("Whole team")
+        headers.append(t("Whole team"))
     return headers
 
 
 def _write_kpis(sheet: Worksheet, styles: Styles, model: ReportModel, top: int) -> int:
     """One row per KPI: this period, previous, change, change %, target, team total."""
-    sheet.write_string(top, 0, "Key figures", styles.section())
+    sheet.write_string(top, 0, styles.t("Key figures"), styles.section())
     header = top + 1
-    for col, text in enumerate(_kpi_headers(model)):
+    for col, text in enumerate(_kpi_headers(model, styles.t)):
         write_text(sheet, styles, header, col, text, **HEADER_PROPS)
     total = model.total.iloc[0]
     goals = model.targets[model.targets["dimension"] == "total"].set_index("metric")
     for offset, name in enumerate(KPIS, start=1):
         row, unit = header + offset, METRICS[name].unit
-        sheet.write_string(row, 0, METRICS[name].label)
+        sheet.write_string(row, 0, styles.t(METRICS[name].label))
         write_value(sheet, styles, row, 1, total[name], unit, bold=True)
         write_value(sheet, styles, row, 2, total.get(f"{name}_prev"), unit)
         write_value(sheet, styles, row, 3, total.get(f"{name}_change"), unit, change=True)
@@ -153,7 +160,11 @@ def _write_ranking(
 
 
 def _insert_roi_chart(
-    workbook: Workbook, sheet: Worksheet, model: ReportModel, channels: tuple[str, TableArea]
+    workbook: Workbook,
+    sheet: Worksheet,
+    styles: Styles,
+    model: ReportModel,
+    channels: tuple[str, TableArea],
 ) -> None:
     """ROI % per named channel (the unassigned shared-cost row sits below them, left out)."""
     name, area = channels
@@ -171,7 +182,7 @@ def _insert_roi_chart(
             "data_labels": {"value": True, "num_format": '#,##0"%"'},
         }
     )
-    chart.set_title({"name": f"ROI % by channel, {model.period.label}"})
+    chart.set_title({"name": f"{styles.t('ROI % by channel')}, {model.period.label}"})
     chart.set_x_axis({"num_format": '#,##0"%"', "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
@@ -195,7 +206,7 @@ def _insert_trend_chart(
                 "fill": {"color": colour},
             }
         )
-    chart.set_title({"name": "Revenue vs cost by month"})
+    chart.set_title({"name": styles.t("Revenue vs cost by month")})
     chart.set_y_axis({"num_format": styles.number_format("money")})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 560, "height": 320})

@@ -13,6 +13,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from roi_reports.i18n import N_, Gettext
 from roi_reports.metrics import METRICS, Unit
 from roi_reports.reports.excel_style import (
     BAD_FILL,
@@ -31,7 +32,7 @@ from roi_reports.reports.excel_style import (
     write_value,
 )
 
-TOTAL_LABEL = "Total"
+TOTAL_LABEL = N_("Total")
 HEADER_HEIGHT = 32
 
 
@@ -69,14 +70,22 @@ def metric_column(name: str) -> Column:
     return Column(name, metric.label, metric.unit)
 
 
-def comparison_columns(name: str, previous_label: str, relative: bool) -> list[Column]:
-    """`<metric>_prev` and its change: relative (%) for money, absolute for ratios and %."""
+def comparison_columns(
+    name: str, previous_label: str, relative: bool, t: Gettext = str
+) -> list[Column]:
+    """`<metric>_prev` and its change: relative (%) for money, absolute for ratios and %.
+    Headers are composed, so they are translated here with `t` rather than when written."""
     metric = METRICS[name]
-    prev = Column(f"{name}_prev", f"{metric.label} {previous_label}", metric.unit)
+    label = t(metric.label)
+    prev = Column(f"{name}_prev", f"{label} {previous_label}", metric.unit)
     if relative:
-        return [prev, Column(f"{name}_change_pct", f"{metric.label} change %", "percent", True)]
-    suffix = " (pp)" if metric.unit == "percent" else ""
-    return [prev, Column(f"{name}_change", f"{metric.label} change{suffix}", metric.unit, True)]
+        header = t("{metric} change %").format(metric=label)
+        return [prev, Column(f"{name}_change_pct", header, "percent", True)]
+    if metric.unit == "percent":
+        header = t("{metric} change (pp)").format(metric=label)
+    else:
+        header = t("{metric} change").format(metric=label)
+    return [prev, Column(f"{name}_change", header, metric.unit, True)]
 
 
 def write_table(
@@ -89,7 +98,7 @@ def write_table(
 ) -> TableArea:
     """Write header and rows at `top` (and a bold totals row below); set widths."""
     for col, column in enumerate(columns):
-        write_text(sheet, styles, top, col, column.header, **HEADER_PROPS)
+        write_text(sheet, styles, top, col, styles.t(column.header), **HEADER_PROPS)
     sheet.set_row(top, HEADER_HEIGHT)
     first = top + 1
     for col, column in enumerate(columns):
@@ -103,7 +112,7 @@ def write_table(
     last = first + len(frame) - 1
     if total is not None:
         for col, column in enumerate(columns):
-            value = total.get(column.field, TOTAL_LABEL if col == 0 else None)
+            value = total.get(column.field, styles.t(TOTAL_LABEL) if col == 0 else None)
             _write_cell(sheet, styles, last + 1, col, column, value, bold=True, top=1)
     return TableArea(top, first, last, tuple(c.field for c in columns))
 
@@ -120,7 +129,7 @@ def _write_cell(
     if column.unit is None:
         text = cell_text(value)
         if not text and column.missing:
-            write_text(sheet, styles, row, col, column.missing, italic=True, **props)
+            write_text(sheet, styles, row, col, styles.t(column.missing), italic=True, **props)
         else:
             write_text(sheet, styles, row, col, text, **props)
     else:

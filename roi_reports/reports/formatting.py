@@ -1,16 +1,19 @@
-"""The one place numbers become text: PDF cells, e-mail bodies and Excel number formats.
+"""The one place numbers and dates become text: PDF cells, e-mail bodies, Excel formats.
 
 Values keep the units of the metric registry (`roi_pct` 110 means 110 %, `roas` 2.1 means
 2.1×), so Excel cells can hold exactly the engine's numbers and only their formats differ.
-Undefined values print as "–".
+Undefined values print as "–". Persian (`fa`) prints Persian digits and separators
+(`۱٬۰۵۰٫۰۰`, `۱۱۰٫۰٪`): Babel gives the separators, digits are transliterated here.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -24,6 +27,9 @@ from roi_reports.metrics import METRICS, Unit
 MISSING = "–"
 PCT_DECIMALS = 1
 HUGE = 1e15  # from here on numbers print in scientific notation
+PERSIAN_DIGITS = str.maketrans("0123456789%", "۰۱۲۳۴۵۶۷۸۹٪")
+# CLDR's own numbering system per language: Persian uses ٬ and ٫, the others Latin symbols
+NUMBERING = {"fa": "arabext"}
 
 
 @lru_cache(maxsize=16)
@@ -44,23 +50,53 @@ def _undefined(value: object) -> bool:
     return is_missing(value) or not math.isfinite(float(value))  # type: ignore[arg-type]
 
 
+def localise_digits(text: str, language: str) -> str:
+    """`2026-10` → `۲۰۲۶-۱۰` in Persian; other languages keep Latin digits."""
+    return text.translate(PERSIAN_DIGITS) if language == "fa" else text
+
+
 def format_value(value: object, unit: Unit, currency: str, language: str = "en") -> str:
     """110 (percent) → `110.0%`; 1050 (money, EUR, fi) → `1 050,00 €`; NaN → `–`."""
     if _undefined(value):
         return MISSING
-    number = float(value)  # type: ignore[arg-type]
+    return localise_digits(_format_number(float(value), unit, currency, language), language)  # type: ignore[arg-type]
+
+
+def _format_number(number: float, unit: Unit, currency: str, language: str) -> str:
     locale = _locale(language)
+    system = NUMBERING.get(language, "latn")
     if abs(number) >= HUGE:
         return _huge(number, unit, currency, locale)
     if unit == "money":
-        return str(format_currency(number, currency, locale=locale))
+        return str(format_currency(number, currency, locale=locale, numbering_system=system))
     if unit == "percent":
         pattern = parse_pattern(locale.percent_formats[None].pattern)
         pattern.frac_prec = (PCT_DECIMALS, PCT_DECIMALS)
-        return str(pattern.apply(number / 100, locale))
+        return str(pattern.apply(number / 100, locale, numbering_system=system))
     if unit == "ratio":
-        return str(format_decimal(number, format="#,##0.00", locale=locale)) + "×"
-    return str(format_decimal(round(number), format="#,##0", locale=locale))
+        text = format_decimal(number, format="#,##0.00", locale=locale, numbering_system=system)
+        return str(text) + "×"
+    return str(
+        format_decimal(round(number), format="#,##0", locale=locale, numbering_system=system)
+    )
+
+
+def format_day(value: date, language: str = "en") -> str:
+    """A calendar date: ISO `2026-10-31` in English, `31.10.2026` in Finnish, `۲۰۲۶/۱۰/۳۱`
+    in Persian (CLDR's short date of the locale, four-digit year)."""
+    if language == "en":
+        return value.isoformat()
+    pattern = _locale(language).date_formats["short"].pattern.replace("yy", "y")
+    pattern = pattern.replace("yyyy", "y").replace("y", "yyyy")
+    return localise_digits(str(babel_format_date(value, pattern, locale=language)), language)
+
+
+def format_timestamp(value: datetime, language: str = "en") -> str:
+    """Date, time and zone: `2026-11-01 08:00 UTC` in English, `1.11.2026 08:00 UTC` in fi."""
+    if language == "en":
+        return f"{value:%Y-%m-%d %H:%M %Z}".strip()
+    time = localise_digits(f"{value:%H:%M}", language)
+    return f"{format_day(value.date(), language)} {time} {value:%Z}".strip()
 
 
 def _huge(number: float, unit: Unit, currency: str, locale: Locale) -> str:

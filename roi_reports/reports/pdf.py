@@ -28,6 +28,7 @@ from roi_reports.config import Config
 from roi_reports.dataset import Dataset
 from roi_reports.errors import ConfigError, RoiReportsError
 from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.i18n import translator
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
 from roi_reports.reports.model import ReportModel, Scope, build_report_model
@@ -138,20 +139,25 @@ def template_dirs(config: Config) -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(dirs: tuple[Path, ...], language: str = "en") -> jinja2.Environment:
+    """Templates translate their own words with `_()` / `{% trans %}` (newstyle gettext:
+    the translation is escaped like any other value)."""
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(translator(language), newstyle=True)  # type: ignore[attr-defined]
+    return environment
 
 
 def render_html(page: Any, dirs: Sequence[Path]) -> str:
     """The report's HTML; template problems become one-line ReportTemplateErrors."""
     try:
-        template = _environment(tuple(dirs)).get_template(REPORT_TEMPLATE)
+        template = _environment(tuple(dirs), page.lang).get_template(REPORT_TEMPLATE)
         return template.render(page=page)
     except jinja2.TemplateNotFound as exc:
         where = ", ".join(str(d) for d in dirs)

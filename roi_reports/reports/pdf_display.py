@@ -16,11 +16,18 @@ from typing import Any
 import pandas as pd
 
 from roi_reports.config import Config
+from roi_reports.i18n import N_, direction, gettext_for
 from roi_reports.metrics import METRICS, MetricContext, compute_all
 from roi_reports.periods import month_index, period_label
-from roi_reports.pipeline import UNASSIGNED
 from roi_reports.reports import charts
-from roi_reports.reports.formatting import format_change, format_metric, format_value
+from roi_reports.reports.formatting import (
+    format_change,
+    format_day,
+    format_metric,
+    format_timestamp,
+    format_value,
+    localise_digits,
+)
 from roi_reports.reports.model import ReportModel, trend_window
 
 KPI_METRICS = (
@@ -47,7 +54,15 @@ RANKED_COLUMNS = ("revenue", "cost", "roi_pct", "conversions", "conversion_rate_
 CAMPAIGN_COLUMNS = ("cost", "revenue", "roi_pct", "roas", "conversions")
 TEAM_COLUMNS = ("contacts", "conversions", "revenue", "cost", "roi_pct", "roas", "cpa")
 DEFINED_METRICS = (*KPI_METRICS, "investment", "cost_per_contact", "avg_ticket")
-SCOPE_TITLES = {"channel": "Channel", "employee": "Employee", "campaign": "Campaign"}
+SCOPE_TITLES = {"channel": N_("Channel"), "employee": N_("Employee"), "campaign": N_("Campaign")}
+KEY_TITLES = {**SCOPE_TITLES, "month": N_("Month")}
+STATUS_TEXTS = {"met": N_("met"), "behind": N_("behind"), "no data": N_("no data")}
+LEVEL_TEXTS = {
+    "total": N_("total"),
+    "channel": N_("channel"),
+    "employee": N_("employee"),
+    "campaign": N_("campaign"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,10 +127,13 @@ class Page:
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
     inputs: tuple[Cell, ...] = field(default_factory=tuple)
+    page_numbers: str = "decimal"  # the CSS counter style of "Page n of m" (persian digits)
 
 
-def _name(value: Any) -> str:
-    return UNASSIGNED if value is None or pd.isna(value) else str(value)
+def _name(value: Any, language: str = "en") -> str:
+    if value is None or pd.isna(value):
+        return gettext_for(language)(N_("(unassigned)"))  # pipeline.UNASSIGNED
+    return str(value)
 
 
 def _tone(metric: str, change: float) -> tuple[str, str]:
@@ -135,11 +153,12 @@ def _kpi_card(model: ReportModel, metric: str, language: str) -> KpiCard:
         relative = format_change(row[f"{metric}_change_pct"], "percent", model.currency, language)
         change_text = f"{change_text} ({relative})"
     arrow, tone = _tone(metric, change)
+    _ = gettext_for(language)
     team = None
     if model.team_total is not None:
         team = format_metric(metric, model.team_total.iloc[0][metric], model.currency, language)
     return KpiCard(
-        label=METRICS[metric].label,
+        label=_(METRICS[metric].label),
         value=format_metric(metric, row[metric], model.currency, language),
         previous=format_metric(metric, row[f"{metric}_prev"], model.currency, language),
         change=change_text,
@@ -164,20 +183,23 @@ def metric_table(
     language: str,
 ) -> Table:
     """One row per group: the key's name, then each metric formatted by its unit."""
-    headers = (Cell(key.capitalize()), *(Cell(METRICS[c].label, "num") for c in columns))
+    _ = gettext_for(language)
+    headers = (Cell(_(KEY_TITLES[key])), *(Cell(_(METRICS[c].label), "num") for c in columns))
     rows = []
     for record in table.to_dict("records"):
-        cells = [Cell(_name(record[key]))]
+        cells = [Cell(_name(record[key], language))]
         for column in columns:
             text = format_metric(column, record[column], model.currency, language)
             css = _roi_css(model, record[column]) if column == "roi_pct" else "num"
             cells.append(Cell(text, css))
         rows.append(tuple(cells))
-    return Table(caption, headers, tuple(rows))
+    return Table(caption, headers, tuple(rows), _("No data for this period."))
 
 
 def targets_table(model: ReportModel, language: str) -> Table:
-    names = ("Level", "Name", "Metric", "Target", "Actual", "Attainment", "Status")
+    _ = gettext_for(language)
+    names = [_("Level"), _("Name"), _("Metric"), _("Target"), _("Actual"), _("Attainment")]
+    names.append(_("Status"))
     headers = tuple(Cell(name, "num" if 3 <= i <= 5 else "") for i, name in enumerate(names))
     rows = []
     for target in model.targets.to_dict("records"):
@@ -185,36 +207,42 @@ def targets_table(model: ReportModel, language: str) -> Table:
         status = str(target["status"])
         rows.append(
             (
-                Cell(str(target["dimension"])),
-                Cell("all" if target["dimension"] == "total" else _name(target["name"])),
-                Cell(METRICS[metric].label),
+                Cell(_(LEVEL_TEXTS.get(str(target["dimension"]), str(target["dimension"])))),
+                Cell(_("all") if target["dimension"] == "total" else _name(target["name"])),
+                Cell(_(METRICS[metric].label)),
                 Cell(format_metric(metric, target["target"], model.currency, language), "num"),
                 Cell(format_metric(metric, target["actual"], model.currency, language), "num"),
                 Cell(
                     format_value(target["attainment_pct"], "percent", model.currency, language),
                     "num",
                 ),
-                Cell(status, {"met": "good", "behind": "bad"}.get(status, "")),
+                Cell(
+                    _(STATUS_TEXTS.get(status, status)),
+                    {"met": "good", "behind": "bad"}.get(status, ""),
+                ),
             )
         )
-    return Table("Targets and attainment", headers, tuple(rows), "No targets for this period.")
+    return Table(
+        _("Targets and attainment"), headers, tuple(rows), _("No targets for this period.")
+    )
 
 
 def team_table(model: ReportModel, language: str) -> Table | None:
     """A scoped report's own figures beside the whole team's (ratios are the team's ratios)."""
     if model.team_total is None:
         return None
+    _ = gettext_for(language)
     own, team = model.total.iloc[0], model.team_total.iloc[0]
-    headers = (Cell("Metric"), Cell(model.scope.name or "", "num"), Cell("Team", "num"))
+    headers = (Cell(_("Metric")), Cell(model.scope.name or "", "num"), Cell(_("Team"), "num"))
     rows = tuple(
         (
-            Cell(METRICS[m].label),
+            Cell(_(METRICS[m].label)),
             Cell(format_metric(m, own[m], model.currency, language), "num"),
             Cell(format_metric(m, team[m], model.currency, language), "num"),
         )
         for m in TEAM_COLUMNS
     )
-    return Table("Compared with the team", headers, rows)
+    return Table(_("Compared with the team"), headers, rows, _("No data for this period."))
 
 
 def ranked_tables(model: ReportModel, language: str) -> tuple[Table, ...]:
@@ -224,10 +252,11 @@ def ranked_tables(model: ReportModel, language: str) -> tuple[Table, ...]:
     top, bottom = model.top_and_bottom(model.by_employee, "employee")
     if len(top) + len(bottom) < 2:
         return ()
+    _ = gettext_for(language)
     return (
-        metric_table(model, top, "employee", RANKED_COLUMNS, "Top employees by ROI", language),
+        metric_table(model, top, "employee", RANKED_COLUMNS, _("Top employees by ROI"), language),
         metric_table(
-            model, bottom, "employee", RANKED_COLUMNS, "Bottom employees by ROI", language
+            model, bottom, "employee", RANKED_COLUMNS, _("Bottom employees by ROI"), language
         ),
     )
 
@@ -250,21 +279,25 @@ def _month_labels(model: ReportModel, fiscal_year_start: int) -> list[str]:
 
 
 def trend_chart(model: ReportModel, fiscal_year_start: int, language: str) -> Chart:
+    _ = gettext_for(language)
     months = _month_labels(model, fiscal_year_start)
     by_month = model.monthly_total.assign(month=model.monthly_total["month"].astype(str))
     by_month = by_month.set_index("month").reindex(months)  # months without data → NaN gaps
+    revenue_label, cost_label = METRICS["revenue"].label, METRICS["cost"].label
     svg = charts.trend_chart_svg(
-        months,
+        [localise_digits(month, language) for month in months],
         by_month["revenue"].astype("float64").tolist(),
         by_month["cost"].astype("float64").tolist(),
         currency=model.currency,
         language=language,
+        labels=(_(revenue_label), _(cost_label)),
     )
-    return Chart("Revenue vs cost by month", svg_data_uri(svg), "Revenue and cost per month")
+    return Chart(_("Revenue vs cost by month"), svg_data_uri(svg), _("Revenue and cost per month"))
 
 
 def roi_chart(model: ReportModel, language: str) -> Chart:
     """ROI % per channel (per employee in a channel's own report)."""
+    _ = gettext_for(language)
     key, table = ("channel", model.by_channel)
     if model.scope.kind == "channel":
         key, table = ("employee", model.by_employee)
@@ -273,14 +306,19 @@ def roi_chart(model: ReportModel, language: str) -> Chart:
     svg = charts.bar_chart_svg(
         [str(n) for n in named[key]],
         named["roi_pct"].astype("float64").tolist(),
-        ylabel="ROI (%)",
+        ylabel=_("ROI (%)"),
         unit="percent",
         currency=model.currency,
         language=language,
         reference=hurdle,
-        reference_label="" if hurdle is None else "hurdle " + format_value(hurdle, "percent", ""),
+        reference_label=""
+        if hurdle is None
+        else _("hurdle {value}").format(value=format_value(hurdle, "percent", "", language)),
     )
-    return Chart(f"ROI % by {key}", svg_data_uri(svg), f"Bar chart of ROI % by {key}")
+    titles = {"channel": _("ROI % by channel"), "employee": _("ROI % by employee")}
+    return Chart(
+        titles[key], svg_data_uri(svg), _("Bar chart of {title}").format(title=titles[key])
+    )
 
 
 def seed_example(currency: str, language: str) -> str:
@@ -290,30 +328,36 @@ def seed_example(currency: str, language: str) -> str:
     ).assign(cost=500.0, investment=500.0)
     values = compute_all(sums, MetricContext("revenue", pd.Series([30]))).iloc[0]
 
-    def text(name: str) -> str:
-        return format_metric(name, values[name], currency, language)
-
-    return (
-        f"Example: cost {text('cost')}, {text('contacts')} contacts, "
-        f"{text('conversions')} conversions, revenue {text('revenue')} → net profit "
-        f"{text('net_profit')}, ROI {text('roi_pct')}, ROAS {text('roas')}, conversion rate "
-        f"{text('conversion_rate_pct')}, CPA {text('cpa')}, break-even "
-        f"{text('break_even_conversions')} conversions."
-    )
+    texts = {name: format_metric(name, values[name], currency, language) for name in values.index}
+    _ = gettext_for(language)
+    return _(
+        "Example: cost {cost}, {contacts} contacts, {conversions} conversions, revenue "
+        "{revenue} → net profit {net_profit}, ROI {roi_pct}, ROAS {roas}, conversion rate "
+        "{conversion_rate_pct}, CPA {cpa}, break-even {break_even_conversions} conversions."
+    ).format(**texts)
 
 
-def _heading(model: ReportModel) -> str:
+def _heading(model: ReportModel, language: str) -> str:
+    _ = gettext_for(language)
     if model.scope.kind == "all":
-        return "Executive summary"
-    return f"{SCOPE_TITLES[model.scope.kind]}: {model.scope.name}"
+        return _("Executive summary")
+    return f"{_(SCOPE_TITLES[model.scope.kind])}: {model.scope.name}"
+
+
+def _definition(name: str, language: str) -> Definition:
+    _ = gettext_for(language)
+    metric = METRICS[name]
+    null_rule = "" if metric.null_rule == "never null" else _(metric.null_rule)
+    return Definition(_(metric.label), _(metric.formula), null_rule)
 
 
 def build_page(model: ReportModel, config: Config, logo: str | None = None) -> Page:
     """Every text and chart of one report, ready for the templates to print."""
     settings = config.report
     language = settings.language
+    _ = gettext_for(language)
     tables = [
-        metric_table(model, model.by_channel, "channel", CHANNEL_COLUMNS, "By channel", language)
+        metric_table(model, model.by_channel, "channel", CHANNEL_COLUMNS, _("By channel"), language)
     ]
     team = team_table(model, language)
     if team is not None:
@@ -321,18 +365,18 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     tables.extend(ranked_tables(model, language))
     tables.append(
         metric_table(
-            model, model.by_campaign, "campaign", CAMPAIGN_COLUMNS, "By campaign", language
+            model, model.by_campaign, "campaign", CAMPAIGN_COLUMNS, _("By campaign"), language
         )
     )
     return Page(
         lang=language,
-        direction="rtl" if language == "fa" else "ltr",
+        direction=direction(language),
         page_size=f"{settings.paper} {settings.orientation}",
         title=model.title,
-        heading=_heading(model),
-        period=f"{model.period.label} ({model.period.start} – {model.period.end})",
-        previous=model.previous.label,
-        generated_at=f"{model.generated_at:%Y-%m-%d %H:%M %Z}".strip(),
+        heading=_heading(model, language),
+        period=_period_text(model, language),
+        previous=localise_digits(model.previous.label, language),
+        generated_at=format_timestamp(model.generated_at, language),
         created_iso=model.generated_at.isoformat(timespec="seconds"),
         logo=logo,
         kpis=tuple(_kpi_card(model, m, language) for m in KPI_METRICS),
@@ -342,12 +386,15 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         ),
         tables=tuple(tables),
         targets=targets_table(model, language),
-        definitions=tuple(
-            Definition(METRICS[m].label, METRICS[m].formula, METRICS[m].null_rule)
-            for m in DEFINED_METRICS
-        ),
+        definitions=tuple(_definition(m, language) for m in DEFINED_METRICS),
         example=seed_example(model.currency, language),
         warnings=tuple(p.one_line() for p in model.warnings),
         notes=model.notes,
         inputs=tuple(Cell(f"{i.name} (sha256 {i.sha256[:12]}…)") for i in model.inputs),
+        page_numbers="persian" if language == "fa" else "decimal",
     )
+
+
+def _period_text(model: ReportModel, language: str) -> str:
+    start, end = (format_day(d, language) for d in (model.period.start, model.period.end))
+    return f"{localise_digits(model.period.label, language)} ({start} – {end})"
