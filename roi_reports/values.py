@@ -156,6 +156,28 @@ def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 _PERIOD_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# 10/2026, 10.2026, 2026/10 — month and year as people type them
+_PERIOD_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.](\d{4})$")
+_PERIOD_YEAR_MONTH = re.compile(r"^(\d{4})/(\d{1,2})$")
+# "October 2026", "lokakuu 2026", "loka 2026", "اکتبر ۲۰۲۶", "2026 Oct"
+_PERIOD_NAMED_MONTH = re.compile(r"^(?:([^\W\d_]+)\.?\s+(\d{4})|(\d{4})\s+([^\W\d_]+)\.?)$")
+# Q3 2026, Q3/2026, 2026 Q3
+_PERIOD_QUARTER_WORDS = re.compile(r"^(?:Q([1-4])[\s/-]+(\d{4})|(\d{4})\s+Q([1-4]))$", re.I)
+_ZERO_WIDTH = str.maketrans("", "", "\u200c\u200d\u200e\u200f")
+
+
+@lru_cache(maxsize=1)
+def month_words() -> dict[str, int]:
+    """Month names in English, Finnish and Persian (Gregorian), full and short, → 1–12."""
+    from babel.dates import get_month_names
+
+    words: dict[str, int] = {}
+    for language in ("en", "fi", "fa"):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = get_month_names(width, context, language)
+                words.update({str(name).casefold(): number for number, name in names.items()})
+    return words
 _PERIOD_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _PERIOD_YEAR = re.compile(r"^(\d{4})$")
 
@@ -179,11 +201,31 @@ def _period_of(value: object, fiscal_year_start: int) -> tuple[int, PeriodKind] 
         if 1 <= int(match[2]) <= 12:
             return month_index(int(match[1]), int(match[2])), "month"
         return None
+    if month := _month_of(text.translate(_ZERO_WIDTH)):
+        return month, "month"
+    if match := _PERIOD_QUARTER_WORDS.match(text):
+        quarter, year = (match[1], match[2]) if match[1] else (match[4], match[3])
+        return int(year) * 12 + fiscal_year_start - 1 + (int(quarter) - 1) * 3, "quarter"
     if match := _PERIOD_QUARTER.match(text):
         return int(match[1]) * 12 + fiscal_year_start - 1 + (int(match[2]) - 1) * 3, "quarter"
     if match := _PERIOD_YEAR.match(text):
         return int(match[1]) * 12 + fiscal_year_start - 1, "year"
     return None
+
+
+def _month_of(text: str) -> int | None:
+    """Month index of `10/2026`, `2026/10`, `October 2026`, `lokakuu 2026`, `اکتبر 2026`."""
+    year, month = None, None
+    if match := _PERIOD_MONTH_YEAR.match(text):
+        month, year = int(match[1]), int(match[2])
+    elif match := _PERIOD_YEAR_MONTH.match(text):
+        year, month = int(match[1]), int(match[2])
+    elif match := _PERIOD_NAMED_MONTH.match(text):
+        word, digits = (match[1], match[2]) if match[1] else (match[4], match[3])
+        month, year = month_words().get(word.casefold()), int(digits)
+    if year is None or month is None or not 1 <= month <= 12:
+        return None
+    return month_index(year, month)
 
 
 def to_period_spans(

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from roi_reports.errors import UsageError
-from roi_reports.periods import parse_period, previous_period, time_keys
+from roi_reports.periods import month_index, parse_period, previous_period, time_keys
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,61 @@ def test_time_keys_calendar_and_fiscal():
         "2026-Q1",
         "2026-Q3",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-10",
+        "10/2026",
+        "10.2026",
+        "2026/10",
+        "October 2026",
+        "Oct. 2026",
+        "lokakuu 2026",
+        "lokakuuta 2026",
+        "loka 2026",
+        "اکتبر ۲۰۲۶",
+        "۲۰۲۶ اکتبر",
+    ],
+)
+def test_month_cells_in_english_finnish_and_persian(text):
+    from roi_reports.values import _period_of
+
+    assert _period_of(text, 1) == (month_index(2026, 10), "month")
+
+
+@pytest.mark.parametrize("text", ["Q3 2026", "2026 Q3", "Q3/2026", "2026-Q3"])
+def test_quarter_cells(text):
+    from roi_reports.values import _period_of
+
+    assert _period_of(text, 1) == (month_index(2026, 7), "quarter")
+
+
+@pytest.mark.parametrize("text", ["Foo 2026", "13/2026", "lokakuu", "2026/13"])
+def test_not_a_period(text):
+    from roi_reports.values import _period_of
+
+    assert _period_of(text, 1) is None
+
+
+def test_named_month_periods_feed_the_metrics(tmp_path):
+    from roi_reports import Config, compute_metrics, load_dataset
+    from tests.helpers import write_workbook
+
+    book = write_workbook(
+        tmp_path / "kausi.xlsx",
+        {
+            "results": [
+                ["period", "channel", "contacts", "conversions", "revenue"],
+                ["lokakuu 2026", "Messut", 50, 15, 1050],
+                ["اکتبر ۲۰۲۶", "LinkedIn", 10, 2, 300],
+            ],
+            "costs": [["period", "channel", "amount"], ["loka 2026", "Messut", 500]],
+        },
+    )
+    config = Config()
+    table = compute_metrics(load_dataset([book], config), config, by=("channel",), period="2026-10")
+    fair = table[table["channel"] == "Messut"].iloc[0]
+    assert fair["roi_pct"] == pytest.approx(110.0)
+    assert table["revenue"].sum() == pytest.approx(1350.0)
