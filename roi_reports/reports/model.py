@@ -6,6 +6,7 @@ workbook, the PDFs and the JSON output cannot disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,28 +83,38 @@ def file_digest(path: Path) -> InputFile:
     return InputFile(path.name, sha256_file(path), path.stat().st_size)
 
 
-def scope_dataset(dataset: Dataset, scope: Scope) -> Dataset:
-    """Only the rows of one channel, employee or campaign (shared costs excluded)."""
+def scope_targets(dataset: Dataset, scope: Scope) -> Dataset:
+    """The dataset with only the targets that belong to the scope (all of them for `all`)."""
     if scope.kind == "all":
         return dataset
-    column = scope.kind
-
-    def keep(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame[column] == scope.name).fillna(False)].reset_index(drop=True)
-
     targets = dataset.targets
-    targets = targets[
-        ((targets["dimension"] == column) & (targets["name"] == scope.name)).fillna(False)
-    ]
-    return Dataset(
-        results=keep(dataset.results),
-        costs=keep(dataset.costs),
-        targets=targets.reset_index(drop=True),
-        fx_rates=dataset.fx_rates,
-        report=dataset.report,
-        files=dataset.files,
-        notes=dataset.notes,
-    )
+    mine = (targets["dimension"] == scope.kind) & (targets["name"] == scope.name)
+    return dataclasses.replace(dataset, targets=targets[mine.fillna(False)].reset_index(drop=True))
+
+
+def scoped_metrics(
+    dataset: Dataset,
+    config: Config,
+    scope: Scope,
+    by: Sequence[str],
+    period: Period,
+    compare: bool = True,
+) -> pd.DataFrame:
+    """Metrics grouped `by`, for the scope's rows only, with shared costs allocated.
+
+    Shared costs are allocated across the whole team first and the scope's rows picked
+    afterwards, so a person's or channel's report shows exactly the figures of their row
+    in the team's workbook (allocating within the scope alone would leave them out).
+    """
+    if scope.kind == "all":
+        return compute_metrics(dataset, config, by=by, period=period, compare=compare)
+    key = scope.kind
+    dims = (key, *(d for d in by if d != key))
+    table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
+    mine = table[(table[key] == scope.name).fillna(False)]
+    if key not in by:
+        mine = mine.drop(columns=[key])
+    return mine.reset_index(drop=True)
 
 
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
@@ -175,10 +186,9 @@ def build_report_model(
     """Compute every table a report needs for `period` (and `scope`)."""
     settings = config.report
     fys = settings.fiscal_year_start
-    data = scope_dataset(dataset, scope)
 
     def grouped(by: Sequence[str], when: Period = period, compare: bool = True) -> pd.DataFrame:
-        return compute_metrics(data, config, by=by, period=when, compare=compare)
+        return scoped_metrics(dataset, config, scope, by, when, compare)
 
     tables = {
         "total": grouped(()),
@@ -187,8 +197,8 @@ def build_report_model(
         "campaign": grouped(("campaign",)),
     }
     window = trend_window(period, fys)
-    by_month = compute_metrics(data, config, by=("channel", "month"), period=window)
-    monthly_total = compute_metrics(data, config, by=("month",), period=window)
+    by_month = grouped(("channel", "month"), window, compare=False)
+    monthly_total = grouped(("month",), window, compare=False)
     team_total = None
     if scope.kind != "all":
         team_total = compute_metrics(dataset, config, period=period, compare=True)
@@ -207,7 +217,7 @@ def build_report_model(
         by_month=by_month,
         monthly_total=monthly_total,
         costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
-        targets=targets_table(data, config, period, tables),
+        targets=targets_table(scope_targets(dataset, scope), config, period, tables),
         team_total=team_total,
         warnings=tuple(dataset.report.warnings),
         notes=dataset.notes,
