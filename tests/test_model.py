@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,7 @@ from roi_reports.pipeline import resolve_period
 from roi_reports.reports.model import Scope, build_report_model
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "roi-sample.xlsx"
-NOW = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 FIGURES = ["cost", "revenue", "net_profit", "roi_pct", "roas", "conversions", "roi_pct_prev"]
 
 
