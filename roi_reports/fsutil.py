@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
+
+from unidecode import unidecode
+
+MAX_SLUG = 60  # characters of a name kept in a file name
 
 
 def _file_mode() -> int:
@@ -71,3 +77,16 @@ def move_into(source: Path, folder: Path) -> Path:
     target = free_name(folder, source.name)
     os.replace(source, target)
     return target
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug: Latin letters lose accents (ä → a), other scripts' letters
+    and digits stay as they are, everything else becomes one dash; never empty."""
+    text = unicodedata.normalize("NFC", text)
+    chars = []
+    for char in text:
+        if char.isascii() or unicodedata.name(char, "").startswith("LATIN"):
+            char = unidecode(char)
+        chars.append(char.lower() if re.fullmatch(r"\w", char) else "-")
+    cleaned = re.sub(r"[-_]+", "-", "".join(chars).replace("_", "-")).strip("-")
+    return cleaned[:MAX_SLUG].strip("-") or "unnamed"

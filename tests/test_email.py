@@ -204,7 +204,7 @@ def test_unknown_scope_fails_for_that_stakeholder_only(tmp_path, reports):
         results = run(make_config(server.port, stakeholders=stakeholders), reports, tmp_path)
     assert [r.status for r in results] == ["sent", "failed"]
     assert "no report for scope 'employee:Nobody'" in (results[1].error or "")
-    assert "employee:Aino Virtanen" in (results[1].error or "")
+    assert "spelled as in the data" in (results[1].error or "")
     assert recipients(handler) == ["aino@example.com"]
 
 
@@ -419,9 +419,9 @@ def test_unreadable_ca_file_stops_the_run_before_sending(tmp_path, reports):
 
 
 def test_headline_uses_the_engine_numbers_and_the_report_formatting():
-    from roi_reports.delivery.deliver import headline_from_model
     from roi_reports.pipeline import load_dataset, resolve_period
     from roi_reports.reports.formatting import format_metric
+    from roi_reports.reports.headline import headline_from_model
     from roi_reports.reports.model import build_report_model
     from roi_reports.resources import sample_files
 

@@ -19,6 +19,7 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.checkpoints import CRASH_VARIABLE
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.workdir import WorkDir
+from roi_reports.reports.formatting import format_metric
 from roi_reports.store import Store
 from tests.helpers import RESULTS_HEADER, run_cli, write_csv
 from tests.smtp_server import Received, RecordingHandler, attachment_names, smtp_server
@@ -205,6 +206,10 @@ def test_killed_job_loses_nothing_and_a_rerun_completes(tmp_path, stage):
     assert [f.name for f in Store(workdir.store).files()] == ["roi-sample.xlsx"]
 
 
+def dataset_total_revenue(dataset, config) -> float:
+    return float(compute_metrics(dataset, config, period=PERIOD).iloc[0]["revenue"])
+
+
 def stakeholder_config(workdir: WorkDir, port: int | None = None) -> None:
     """The demo's three stakeholders; with a port, sending through the test server."""
     stakeholders = (REPO / "sample_data" / "demo-stakeholders.toml").read_text(encoding="utf-8")
@@ -265,4 +270,37 @@ def test_dry_run_writes_the_messages_to_the_outbox(tmp_path):
     message = next(Received("", [], p.read_bytes()).message for p in written if "aino" in p.name)
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content() == pdf
+    # her own figures, in her language (fi), as her row of the team's workbook shows them
+    config = load_config(workdir.config)
+    dataset = load_dataset([next(workdir.archive.rglob("roi-sample.xlsx"))], config)
+    mine = compute_metrics(dataset, config, by=("employee",), period=PERIOD)
+    revenue = mine.loc[mine["employee"] == "Aino Virtanen", "revenue"].iloc[0]
+    body = message.get_body(("plain",)).get_content()
+    assert format_metric("revenue", revenue, "EUR", "fi") in body
+    assert format_metric("revenue", dataset_total_revenue(dataset, config), "EUR", "fi") not in body
+    assert {d["status"] for d in manifest(workdir)["deliveries"]} == {"written"}
+
+
+def test_only_invalid_files_names_them_in_the_error(tmp_path):
+    workdir = make_workdir(tmp_path)
+    (workdir.inbox / "roi-sample.xlsx").unlink()
+    bad = [["2026-10-15", "Webinars", "Autumn", "Aino", "many", 2, 5000, "", ""]]
+    write_csv(workdir.inbox / "broken.csv", [RESULTS_HEADER, *bad])
+    result = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--no-send")
+    assert result.exit_code == 1
+    assert "quarantined (quarantine/broken.csv)" in result.output
+    assert (workdir.quarantine / "broken.csv.errors.csv").is_file()
+
+
+def test_manifest_is_published_with_the_outputs_before_delivery(tmp_path):
+    """Killed while emailing: out/<period>/ still has a manifest listing its files."""
+    workdir = make_workdir(tmp_path)
+    stakeholder_config(workdir)
+    crashed = run_job(workdir, env={CRASH_VARIABLE: "delivering"})
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    content = manifest(workdir)
+    assert content["deliveries"] == "pending"
+    for output in content["outputs"]:
+        assert sha256_file(workdir.out / PERIOD / output["path"]) == output["sha256"]
+    assert run_job(workdir).returncode == 0
     assert {d["status"] for d in manifest(workdir)["deliveries"]} == {"written"}

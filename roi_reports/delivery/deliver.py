@@ -8,9 +8,6 @@ the others still get theirs.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
@@ -22,6 +19,7 @@ from roi_reports.config import Config
 from roi_reports.delivery.ledger import Ledger, LedgerEntry
 from roi_reports.delivery.messages import (
     Attachment,
+    HeadlineSource,
     MessageContext,
     build_report_message,
     build_test_message,
@@ -30,15 +28,10 @@ from roi_reports.delivery.messages import (
 from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, send_bytes
 from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
 from roi_reports.errors import ConfigError, DeliveryError, UsageError
-from roi_reports.fsutil import atomic_write_bytes
-from roi_reports.i18n import gettext_for
-from roi_reports.metrics import METRICS
-from roi_reports.reports.formatting import format_metric
-from roi_reports.reports.model import ReportModel
+from roi_reports.fsutil import atomic_write_bytes, slug
 
 DeliveryStatus = Literal["sent", "already-sent", "written", "failed"]
 WORKBOOK_KEY = "xlsx"
-HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
 # From address of dry-run messages when no sender is configured (they are never sent).
 DRY_RUN_SENDER = "roi-reports@localhost"
 
@@ -86,7 +79,7 @@ class _Unavailable(Exception):
 def deliver(
     config: Config,
     period_label: str,
-    headline: Mapping[str, str],
+    headline: HeadlineSource,
     attachments: Mapping[str, Sequence[Path]],
     ledger_path: Path,
     outbox_dir: Path,
@@ -98,7 +91,9 @@ def deliver(
     """Email (send=True) or write as .eml (send=False) each stakeholder's reports.
 
     `attachments` maps a scope label ("all", "employee:Aino Virtanen", …) to its PDFs and
-    "xlsx" to the workbook; `headline` is preformatted KPI text for the body. Settings
+    "xlsx" to the workbook; `headline` gives the preformatted KPI text of each body: a
+    function of (scope label, language) so each person reads their own figures in their
+    own language, or one mapping for everybody. Settings
     errors (no sender, password variable unset) raise ConfigError before anything is sent.
     """
     now = now or config.report.now()
@@ -148,15 +143,6 @@ def summary_lines(results: Sequence[Delivery]) -> list[str]:
     lines = [f"Email: {', '.join(parts) if parts else 'no stakeholders configured'}"]
     lines += [f"  {describe(r)}" for r in results if r.status in ("failed", "already-sent")]
     return lines
-
-
-def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, str]:
-    """The KPI lines of an email body, formatted like the reports (label → text)."""
-    _ = gettext_for(language)
-    return {
-        _(METRICS[name].label): format_metric(name, model.kpi(name), model.currency, language)
-        for name in HEADLINE_METRICS
-    }
 
 
 def any_failed(results: Sequence[Delivery]) -> bool:
@@ -215,10 +201,10 @@ def _paths_for(
     if "pdf" in person.formats:
         reports = list(attachments.get(person.scope, ()))
         if not reports:
-            known = sorted(k for k in attachments if k != WORKBOOK_KEY)
             raise _Unavailable(
-                f"no report for scope {person.scope!r} in {period_label} (reports were made "
-                f"for: {', '.join(known) or 'none'}); check the name is spelled as in the data"
+                f"no report for scope {person.scope!r} in {period_label}: no data for it in "
+                "that period; check the name is spelled as in the data (`roi-reports plan` "
+                "lists who gets what)"
             )
         paths += reports
     if "xlsx" in person.formats:
@@ -288,17 +274,3 @@ def _reconcile(earlier: LedgerEntry, ledger: Ledger) -> str:
 def _clock() -> datetime:
     """Ledger times are when things happened, not the run's nominal time."""
     return datetime.now().astimezone()
-
-
-def slug(text: str) -> str:
-    """A file-name-safe form: `employee:Päivi Korhonen` → `employee-paivi-korhonen`.
-
-    Non-Latin names lose letters when reduced to ASCII, so a short hash keeps them apart.
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    lost = sum(c.isalnum() for c in text) != sum(c.isalnum() for c in ascii_text)
-    if base and not lost:
-        return base
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    return f"{base}-{digest}" if base else digest

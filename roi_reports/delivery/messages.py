@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -70,6 +71,10 @@ class Attachment:
         return cls(path, sha256_file(path), path.stat().st_size)
 
 
+# (scope label, language) → label → value text, or one mapping for every recipient
+HeadlineSource: TypeAlias = Callable[[str, str], Mapping[str, str]] | Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class MessageContext:
     """What a report email says, apart from who it is for."""
@@ -78,8 +83,11 @@ class MessageContext:
     title: str
     period_label: str
     subject_template: str
-    headline: Mapping[str, str]
+    headline: HeadlineSource
     now: datetime
+
+    def headline_for(self, scope: str, language: str) -> Mapping[str, str]:
+        return self.headline(scope, language) if callable(self.headline) else self.headline
 
 
 def message_id_for(
@@ -112,7 +120,7 @@ def build_report_message(
         subject,
         words["greeting"].format(name=recipient.name),
         words["intro"].format(period=context.period_label, scope=scope_text),
-        list(context.headline.items()),
+        list(context.headline_for(recipient.scope, language).items()),
         [a.name for a in attachments],
     )
     message_id = message_id_for(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,20 +20,24 @@ import pandas as pd
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset, assemble
-from roi_reports.delivery.deliver import Delivery, deliver, headline_from_model
+from roi_reports.delivery.deliver import Delivery, deliver
+from roi_reports.delivery.smtp import check_settings
 from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock
-from roi_reports.jobs.manifest import write_manifest
+from roi_reports.jobs.manifest import OutputFile, write_manifest
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.pipeline import resolve_period
+from roi_reports.reports.headline import Headlines
 from roi_reports.reports.model import ReportModel, build_report_model
-from roi_reports.store import Store
+from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
 Progress = Callable[[str, str], None]  # (stage, detail)
+MANIFEST_NAME = "manifest.json"
 
 
 @dataclass
@@ -93,30 +97,41 @@ def run_monthly(
             dataset = load_store(workdir, config)
         period = resolve_period(period_text or "previous-month", config.report, now.date())
         assert period is not None  # a text was given
-        require_data(dataset, period)
+        require_data(dataset, period, [q.moved_to for q in summary.quarantined])
         inputs = archived_inputs(workdir)
         with timer.phase("metrics"):
             model = build_report_model(dataset, config, period, now, inputs=inputs)
         out_dir = workdir.out / period.label
+        sending = config.email.enabled if send is None else send
+        if sending:
+            check_settings(config.email)  # a missing password fails now, not after rendering
+        facts = ManifestFacts(workdir, now, summary, model, timer.timings)
+
+        def publish_pending(folder: Path, files: list[OutputFile]) -> None:
+            write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
+
         with timer.phase("render"):
-            outputs = render_outputs(dataset, config, model, out_dir, inputs, say)
-        headline = headline_from_model(model, config.report.language)
+            outputs = render_outputs(
+                dataset, config, model, out_dir, inputs, say, before_publish=publish_pending
+            )
+        headlines = Headlines(dataset, config, period, now)
+        checkpoint("delivering")
         with timer.phase("deliver"):
             deliveries = deliver(
                 config,
                 period.label,
-                headline,
+                headlines,
                 outputs.attachments(),
                 ledger_path=workdir.ledger,
                 outbox_dir=workdir.outbox / period.label,
-                send=config.email.enabled if send is None else send,
+                send=sending,
                 force=force,
                 now=now,
                 progress=lambda detail: say("email", detail),
             )
-        manifest = out_dir / "manifest.json"
+        manifest = out_dir / MANIFEST_NAME
+        write_manifest(manifest, facts.content(outputs.files, deliveries, headlines.given))
         result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
-        write_manifest(manifest, {**manifest_content(result, workdir, now), "headline": headline})
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
 
@@ -128,7 +143,7 @@ def load_store(workdir: WorkDir, config: Config) -> Dataset:
     return dataset
 
 
-def require_data(dataset: Dataset, period: Period) -> None:
+def require_data(dataset: Dataset, period: Period, quarantined: Sequence[str] = ()) -> None:
     """A period with no rows at all is a mistake (wrong --period, files not dropped yet)."""
     frames = [f for f in (dataset.results, dataset.costs) if not f.empty]
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
@@ -140,6 +155,13 @@ def require_data(dataset: Dataset, period: Period) -> None:
         first = min(f["start"].min() for f in frames)
         last = max(f["end"].max() for f in frames)
         covered = f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+    if quarantined:
+        names = ", ".join(f"quarantine/{name}" for name in quarantined)
+        raise RoiReportsError(
+            f"no results or costs for period {period.label} ({covered}): this run's files "
+            f"were invalid and quarantined ({names}); fix the problems listed in their "
+            ".errors.csv and drop them into inbox/ again"
+        )
     raise RoiReportsError(
         f"no results or costs for period {period.label} ({covered}); drop that period's "
         "sheets into inbox/ or choose another --period"
@@ -153,29 +175,47 @@ def archived_inputs(workdir: WorkDir) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def manifest_content(result: RunResult, workdir: WorkDir, now: datetime) -> dict[str, Any]:
-    store = Store(workdir.store)
+@dataclass(frozen=True)
+class ManifestFacts:
+    """What every version of a run's manifest.json says; outputs and deliveries vary."""
+
+    workdir: WorkDir
+    now: datetime
+    ingest: IngestSummary
+    model: ReportModel
+    timings: dict[str, float]
+
+    def content(
+        self,
+        files: list[OutputFile],
+        deliveries: list[Delivery] | None,
+        headlines: dict[str, dict[str, str]],
+    ) -> dict[str, Any]:
+        """`deliveries=None` while they are pending (written before the outputs go live)."""
+        ingest = self.ingest
+        return {
+            "period": self.model.period.label,
+            "generated_at": self.now,
+            "inputs": [_input_entry(f) for f in Store(self.workdir.store).files()],
+            "this_run": {
+                "accepted": ingest.accepted,
+                "duplicates": [{"file": n, "same_as": s} for n, s in ingest.duplicates],
+                "quarantined": ingest.quarantined,
+            },
+            "outputs": files,
+            "deliveries": "pending" if deliveries is None else [d.to_json() for d in deliveries],
+            "headlines": headlines,
+            "warnings": [p.one_line() for p in self.model.warnings],
+            "timings_s": self.timings,
+        }
+
+
+def _input_entry(stored: StoredFile) -> dict[str, Any]:
     return {
-        "period": result.period.label,
-        "generated_at": now,
-        "inputs": [
-            {
-                "file": f.name,
-                "sha256": f.sha256,
-                "rows": f.rows,
-                "ingested_at": f.ingested_at,
-                "archived_as": f.archived_as,
-                "replaced_versions": list(f.replaced),
-            }
-            for f in store.files()
-        ],
-        "this_run": {
-            "accepted": result.ingest.accepted,
-            "duplicates": [{"file": n, "same_as": s} for n, s in result.ingest.duplicates],
-            "quarantined": result.ingest.quarantined,
-        },
-        "outputs": result.outputs.files,
-        "deliveries": [d.to_json() for d in result.deliveries],
-        "warnings": [p.one_line() for p in result.model.warnings],
-        "timings_s": result.timings,
+        "file": stored.name,
+        "sha256": stored.sha256,
+        "rows": stored.rows,
+        "ingested_at": stored.ingested_at,
+        "archived_as": stored.archived_as,
+        "replaced_versions": list(stored.replaced),
     }

@@ -69,8 +69,13 @@ def render_outputs(
     out_dir: Path,
     inputs: Sequence[Path],
     progress: Progress,
+    before_publish: Callable[[Path, list[OutputFile]], None] | None = None,
 ) -> RenderedOutputs:
-    """Write `out_dir` (= out/<period>/) afresh: the workbook and one PDF per scope."""
+    """Write `out_dir` (= out/<period>/) afresh: the workbook and one PDF per scope.
+
+    `before_publish(staging, files)` may add files (the manifest) to the staging folder
+    before it replaces `out_dir`, so the published folder is complete from the start.
+    """
     period = model.period
     workbook_name = summary_file_name(model)
     _remove_leftovers(out_dir)
@@ -92,15 +97,20 @@ def render_outputs(
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
         )
         checkpoint("rendered")
+        files = _output_files(staging, workbook_name, pdfs)
+        if before_publish:
+            before_publish(staging, files)
         _swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pdfs = {scope: out_dir / PDF_FOLDER / path.name for scope, path in pdfs.items()}
-    workbook = out_dir / workbook_name
-    files = [OutputFile.of(workbook, out_dir, "xlsx", "all")]
-    files += [OutputFile.of(path, out_dir, "pdf", scope.label) for scope, path in pdfs.items()]
-    return RenderedOutputs(out_dir, workbook, pdfs, files)
+    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files)
+
+
+def _output_files(folder: Path, workbook_name: str, pdfs: dict[Scope, Path]) -> list[OutputFile]:
+    files = [OutputFile.of(folder / workbook_name, folder, "xlsx", "all")]
+    return files + [OutputFile.of(path, folder, "pdf", scope.label) for scope, path in pdfs.items()]
 
 
 def _remove_leftovers(out_dir: Path) -> None:

@@ -20,10 +20,9 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.inbox import inbox_files
 from roi_reports.jobs.outputs import PDF_FOLDER, report_scopes
 from roi_reports.jobs.workdir import WorkDir
-from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.excel import summary_file_name
-from roi_reports.reports.formatting import format_change, format_metric
+from roi_reports.reports.headline import headline_figures
 from roi_reports.reports.model import ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf import unique_pdf_names
 from roi_reports.store import Store
@@ -137,15 +136,8 @@ def _files_for(
 def _headline(model: ReportModel | None, language: str) -> tuple[tuple[str, str, str], ...]:
     if model is None:
         return ()
-    row = model.total.iloc[0]
-    return tuple(
-        (
-            METRICS[name].label,
-            format_metric(name, row[name], model.currency, language),
-            format_change(row[f"{name}_change"], METRICS[name].unit, model.currency, language),
-        )
-        for name in PLAN_METRICS
-    )
+    figures = headline_figures(model, language, PLAN_METRICS)
+    return tuple((f.label, f.value, f.change) for f in figures)
 
 
 def _already_sent(ledger: Path, period: str) -> set[tuple[str, str]]:

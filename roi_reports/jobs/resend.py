@@ -40,7 +40,7 @@ def resend(
         return deliver(
             dataclasses.replace(config, stakeholders=people),
             period_label,
-            manifest.get("headline", {}),
+            _recorded_headline(manifest.get("headlines", {})),
             _attachments(out_dir, manifest),
             ledger_path=workdir.ledger,
             outbox_dir=workdir.outbox / period_label,
@@ -60,6 +60,13 @@ def _manifest(out_dir: Path, period_label: str) -> dict[str, Any]:
         )
     content: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return content
+
+
+def _recorded_headline(
+    recorded: dict[str, dict[str, str]],
+) -> Callable[[str, str], dict[str, str]]:
+    """The figures the run put in the first email (the same files, the same numbers)."""
+    return lambda scope, language: recorded.get(f"{scope}|{language}", {})
 
 
 def _attachments(out_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Path]]:

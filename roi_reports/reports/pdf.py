@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import os
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
@@ -22,12 +20,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from unidecode import unidecode
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
 from roi_reports.errors import ConfigError, RoiReportsError
-from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import translator
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
@@ -43,7 +40,6 @@ LOGO_TYPES = {
     ".jpeg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
-MAX_SLUG = 60
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
 
 
@@ -52,19 +48,6 @@ class ReportTemplateError(RoiReportsError):
 
 
 # --- file names -------------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    """A file-name-safe slug: Latin letters lose accents (ä → a), other scripts' letters
-    and digits stay as they are, everything else becomes one dash; never empty."""
-    text = unicodedata.normalize("NFC", text)
-    chars = []
-    for char in text:
-        if char.isascii() or unicodedata.name(char, "").startswith("LATIN"):
-            char = unidecode(char)
-        chars.append(char.lower() if re.fullmatch(r"\w", char) else "-")
-    cleaned = re.sub(r"[-_]+", "-", "".join(chars).replace("_", "-")).strip("-")
-    return cleaned[:MAX_SLUG].strip("-") or "unnamed"
 
 
 def pdf_file_name(scope: Scope) -> str:

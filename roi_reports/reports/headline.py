@@ -1,0 +1,68 @@
+"""Headline figures: a report's key numbers as text, for email bodies and the send plan.
+
+One definition, so the plan previews exactly what each email will say: the figures of
+the recipient's own scope, in the recipient's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset
+from roi_reports.i18n import gettext_for
+from roi_reports.metrics import METRICS
+from roi_reports.periods import Period
+from roi_reports.reports.formatting import format_change, format_metric
+from roi_reports.reports.model import ReportModel, Scope, build_report_model
+
+HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    change: str  # against the previous period of the same length
+
+
+def headline_figures(
+    model: ReportModel, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> tuple[Figure, ...]:
+    _ = gettext_for(language)
+    row = model.total.iloc[0]
+    return tuple(
+        Figure(
+            _(METRICS[name].label),
+            format_metric(name, row[name], model.currency, language),
+            format_change(row[f"{name}_change"], METRICS[name].unit, model.currency, language),
+        )
+        for name in metrics
+    )
+
+
+def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, str]:
+    """Label → value text, as an email body lists them."""
+    return {f.label: f.value for f in headline_figures(model, language)}
+
+
+class Headlines:
+    """(scope label, language) → that scope's headline; each scope's model built once."""
+
+    def __init__(self, dataset: Dataset, config: Config, period: Period, now: datetime) -> None:
+        self._args = (dataset, config, period, now)
+        self._models: dict[str, ReportModel] = {}
+        self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
+
+    def model(self, scope_label: str) -> ReportModel:
+        if scope_label not in self._models:
+            dataset, config, period, now = self._args
+            scope = Scope.parse(scope_label)
+            self._models[scope_label] = build_report_model(dataset, config, period, now, scope)
+        return self._models[scope_label]
+
+    def __call__(self, scope_label: str, language: str) -> dict[str, str]:
+        figures = headline_from_model(self.model(scope_label), language)
+        self.given[f"{scope_label}|{language}"] = figures
+        return figures
