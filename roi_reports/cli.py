@@ -23,6 +23,7 @@ from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.jobs.monthly import require_data, run_monthly
+from roi_reports.jobs.outputs import scopes_with_data
 from roi_reports.jobs.plan import plan_deliveries, plan_lines, preview_dataset
 from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
@@ -41,6 +42,7 @@ from roi_reports.reports.excel import summary_file_name, write_workbook
 from roi_reports.reports.model import build_report_model
 from roi_reports.validation import ValidationReport
 
+FILES_HINT = "choose another --period or add files with rows for it"
 TABLE_FIELDS = (
     "cost",
     "revenue",
@@ -394,10 +396,12 @@ def pdf(
     dataset = load_dataset(files, config)
     when = resolve_period(period, config.report)
     assert when is not None  # a period text always resolves or raises
+    require_data(dataset, when, hint=FILES_HINT)
     scopes: list[Scope] = []
     for text in scope_texts or ("all",):
         found = default_scopes(dataset, config, when) if text == "each" else [Scope.parse(text)]
         scopes.extend(s for s in found if s not in scopes)
+    _require_scopes(scopes, build_report_model(dataset, config, when, config.report.now()))
     done = 0
 
     def progress(scope: Scope) -> None:
@@ -449,6 +453,7 @@ def excel(
     dataset = load_dataset(files, config)
     resolved = resolve_period(period, settings)
     assert resolved is not None  # period text is always given (it has a default)
+    require_data(dataset, resolved, hint=FILES_HINT)
     model = build_report_model(dataset, config, resolved, settings.now(), inputs=files)
     path = write_workbook(model, output or Path(summary_file_name(model)), settings.language)
     for warning in dataset.report.warnings:
@@ -583,6 +588,18 @@ def plan(
     """
     workdir = open_workdir(workdir_path)
     _print_plan(workdir, _workdir_config(workdir, config_path), period, send, output_format)
+
+
+def _require_scopes(scopes: list[Any], model: Any) -> None:
+    known = scopes_with_data(model)
+    for scope in scopes:
+        if scope.kind != "all" and scope not in known:
+            kind_names = [str(s.name) for s in known if s.kind == scope.kind]
+            shown = ", ".join(kind_names[:8]) + (", …" if len(kind_names) > 8 else "")
+            raise click.UsageError(
+                f"no data for {scope.label} in {model.period.label}; "
+                f"{scope.kind}s with data: {shown or 'none'}"
+            )
 
 
 def _print_plan(

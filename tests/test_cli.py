@@ -190,3 +190,14 @@ def test_sample_workbook_matches_its_generator(tmp_path):
     assert committed.sheetnames == regenerated.sheetnames
     for name in committed.sheetnames:
         assert list(committed[name].values) == list(regenerated[name].values), name
+
+
+def test_pdf_and_excel_refuse_an_empty_period_or_unknown_scope(tmp_path):
+    nobody = run_cli(
+        "pdf", "--scope", "employee:Nobody", "--period", "2026-10", "-o", str(tmp_path), str(SAMPLE)
+    )
+    assert nobody.exit_code == 2 and "no data for employee:Nobody in 2026-10" in nobody.output
+    assert "Aino Virtanen" in nobody.output
+    empty = run_cli("excel", "--period", "2027-01", "-o", str(tmp_path / "x.xlsx"), str(SAMPLE))
+    assert empty.exit_code == 1 and "no results or costs for period 2027-01" in empty.output
+    assert list(tmp_path.iterdir()) == []

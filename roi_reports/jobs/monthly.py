@@ -143,7 +143,12 @@ def load_store(workdir: WorkDir, config: Config) -> Dataset:
     return dataset
 
 
-def require_data(dataset: Dataset, period: Period, quarantined: Sequence[str] = ()) -> None:
+FOLDER_HINT = "drop that period's sheets into inbox/ or choose another --period"
+
+
+def require_data(
+    dataset: Dataset, period: Period, quarantined: Sequence[str] = (), hint: str = FOLDER_HINT
+) -> None:
     """A period with no rows at all is a mistake (wrong --period, files not dropped yet)."""
     frames = [f for f in (dataset.results, dataset.costs) if not f.empty]
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
@@ -162,10 +167,7 @@ def require_data(dataset: Dataset, period: Period, quarantined: Sequence[str] = 
             f"were invalid and quarantined ({names}); fix the problems listed in their "
             ".errors.csv and drop them into inbox/ again"
         )
-    raise RoiReportsError(
-        f"no results or costs for period {period.label} ({covered}); drop that period's "
-        "sheets into inbox/ or choose another --period"
-    )
+    raise RoiReportsError(f"no results or costs for period {period.label} ({covered}); {hint}")
 
 
 def archived_inputs(workdir: WorkDir) -> list[Path]:

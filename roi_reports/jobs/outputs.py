@@ -40,6 +40,17 @@ class RenderedOutputs:
         return found
 
 
+def scopes_with_data(model: ReportModel) -> list[Scope]:
+    """Every named channel, employee and campaign with rows in the model's period."""
+    tables = {"channel": model.by_channel, "employee": model.by_employee}
+    tables["campaign"] = model.by_campaign
+    return [
+        Scope(kind, name)  # type: ignore[arg-type]
+        for kind, table in tables.items()
+        for name in table[kind].dropna().astype(str)
+    ]
+
+
 def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
     """The reports `[output] pdf_scopes` asks for, plus every stakeholder's scope.
 
@@ -47,13 +58,7 @@ def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
     model's tables, in their order); unassigned rows have no report of their own.
     """
     kinds = config.output.pdf_scopes
-    tables = {"channel": model.by_channel, "employee": model.by_employee}
-    tables["campaign"] = model.by_campaign
-    with_data = [
-        Scope(kind, name)  # type: ignore[arg-type]
-        for kind, table in tables.items()
-        for name in table[kind].dropna().astype(str)
-    ]
+    with_data = scopes_with_data(model)
     scopes = [Scope()] if "all" in kinds else []
     scopes += [scope for scope in with_data if scope.kind in kinds]
     # a stakeholder whose group has no data gets no report; delivery reports that
