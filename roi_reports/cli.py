@@ -20,6 +20,7 @@ from roi_reports import __version__
 from roi_reports.config import Config, load_config
 from roi_reports.delivery.deliver import any_failed, describe
 from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.i18n import gettext_for
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.jobs.monthly import require_data, run_monthly
@@ -293,13 +294,20 @@ def _workdir_config(workdir: WorkDir, config_path: Path | None) -> Config:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["en", "fi", "fa"]),
+    default="en",
+    show_default=True,
+    help="Reports in this language; the sample sheets get Finnish or Persian headers.",
+)
+def init(directory: Path, language: str) -> None:
     """Create a working folder in DIRECTORY for the monthly job.
 
     It gets a commented roi-reports.toml, inbox/ (with the sample sheets, so the first
     `roi-reports run` works), archive/, quarantine/, out/, outbox/, logs/ and store/.
     """
-    workdir = init_workdir(directory)
+    workdir = init_workdir(directory, language)
     click.echo(f"Created {workdir.root}")
     click.echo(f"  settings: {workdir.config}")
     click.echo(f"  drop spreadsheets into {workdir.inbox}/, then run:")
@@ -327,7 +335,7 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
     stop = threading.Event()
 
     def report(summary: IngestSummary) -> None:
-        for line in ingest_lines(summary):
+        for line in ingest_lines(summary, config.report.language):
             click.echo(line)
 
     click.echo(f"Watching {workdir.inbox} (Ctrl-C to stop)")
@@ -545,8 +553,9 @@ def run(
     ):
         result = run_monthly(workdir, config, period, now, send, force, progress)
     if not quiet or result.exit_code:
-        click.echo(run_summary(result, verbose))
-        click.echo(f"  log:      {log_path}")
+        _ = gettext_for(config.report.language)
+        click.echo(run_summary(result, verbose, config.report.language))
+        click.echo("  " + _("log:      {path}").format(path=log_path))
     if result.exit_code:
         sys.exit(result.exit_code)
 
@@ -644,7 +653,7 @@ def resend(workdir_path: Path, config_path: Path | None, period: str, address: s
     assert when is not None  # a text was given
     results = resend_reports(workdir, config, when.label, address, config.report.now())
     for result in results:
-        click.echo(describe(result))
+        click.echo(describe(result, config.report.language))
     if any_failed(results):
         sys.exit(3)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from roi_reports.i18n import N_
+
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,5 +31,16 @@ def sample_files() -> list[Path]:
     return sorted(p for p in sample_root().glob("*.xlsx") if not p.name.startswith("."))
 
 
-def config_template() -> str:
-    return (Path(__file__).parent / "data" / "roi-reports.toml").read_text(encoding="utf-8")
+DEFAULT_TITLE = N_("Marketing ROI")
+
+
+def config_template(language: str = "en") -> str:
+    """The commented roi-reports.toml that `init` writes; `language` sets reports' language."""
+    from roi_reports.i18n import gettext_for
+
+    text = (Path(__file__).parent / "data" / "roi-reports.toml").read_text(encoding="utf-8")
+    if language == "en":
+        return text
+    title = gettext_for(language)(DEFAULT_TITLE)
+    text = text.replace('# language = "en"     ', f'language = "{language}"       ', 1)
+    return text.replace(f'title = "{DEFAULT_TITLE}"', f'title = "{title}"', 1)

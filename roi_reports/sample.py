@@ -11,6 +11,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from roi_reports.i18n import N_, gettext_for
+
 # (channel, campaign, revenue per conversion, conversion rate, contacts per week)
 CHANNELS = [
     ("Trade fairs", "Slush 2026", 420.0, 0.22, 30),
@@ -152,18 +154,61 @@ def sample_rows() -> dict[str, list[list[object]]]:
     return {"results": results, "costs": costs, "targets": targets, "fx_rates": fx}
 
 
-def write_sample(path: Path) -> Path:
+# Header and sheet names a Finnish or Persian team would write (all known to schemas.py)
+LOCAL_HEADERS: dict[str, dict[str, str]] = {
+    "fi": {
+        "Date": "Päivämäärä", "Channel": "Kanava", "Campaign": "Kampanja",
+        "Employee": "Työntekijä", "Contacts": "Kontaktit", "Conversions": "Konversiot",
+        "Revenue": "Tulot", "Gross profit": "Myyntikate", "Currency": "Valuutta",
+        "Category": "Kululaji", "Amount": "Summa", "Period": "Kausi",
+        "Dimension": "Ulottuvuus", "Name": "Nimi", "Metric": "Mittari", "Target": "Tavoite",
+        "Month": "Kuukausi", "Rate": "Kurssi",
+    },
+    "fa": {
+        "Date": "تاریخ", "Channel": "کانال", "Campaign": "کمپین", "Employee": "کارمند",
+        "Contacts": "تماس", "Conversions": "تبدیل", "Revenue": "درآمد",
+        "Gross profit": "سود ناخالص", "Currency": "ارز", "Category": "دسته",
+        "Amount": "هزینه", "Period": "دوره", "Dimension": "بعد", "Name": "نام",
+        "Metric": "شاخص", "Target": "هدف", "Month": "ماه", "Rate": "نرخ",
+    },
+}  # fmt: skip
+LOCAL_SHEETS: dict[str, dict[str, str]] = {
+    "fi": {"results": "Tulokset", "costs": "Kulut", "targets": "Tavoitteet",
+           "fx_rates": "Valuuttakurssit"},
+    "fa": {"results": "نتایج", "costs": "هزینه‌ها", "targets": "اهداف", "fx_rates": "نرخ ارز"},
+}  # fmt: skip
+ABOUT = (
+    N_("Marketing & sales ROI — sample team workbook"),
+    N_("Sheets: results (weekly per employee and channel), costs, targets, fx_rates."),
+    N_("Costs without a channel or employee are shared costs."),
+)
+
+
+def localised_rows(language: str) -> dict[str, list[list[object]]]:
+    """The sample's sheets with sheet names and headers in `language` (data unchanged)."""
+    rows = sample_rows()
+    if language == "en":
+        return rows
+    headers, sheets = LOCAL_HEADERS[language], LOCAL_SHEETS[language]
+    return {
+        sheets[kind]: [[headers[str(h)] for h in table[0]], *table[1:]]
+        for kind, table in rows.items()
+    }
+
+
+def write_sample(path: Path, language: str = "en") -> Path:
+    """The sample workbook; with `language` fi or fa, the way such a team would write it."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    _ = gettext_for(language)
     workbook = Workbook()
     about = workbook.active
-    about.title = "About"
-    about["A1"] = "Marketing & sales ROI — sample team workbook"
+    about.title = _("About")
+    about["A1"] = _(ABOUT[0])
     about["A1"].font = Font(bold=True, size=14)
-    about["A3"] = "Sheets: results (weekly per employee and channel), costs, targets, fx_rates."
-    about["A4"] = "Costs without a channel or employee are shared costs."
-    for name, rows in sample_rows().items():
+    about["A3"], about["A4"] = _(ABOUT[1]), _(ABOUT[2])
+    for name, rows in localised_rows(language).items():
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(row)
@@ -174,6 +219,7 @@ def write_sample(path: Path) -> Path:
                 if isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"
         sheet.freeze_panes = "A2"
+        sheet.sheet_view.rightToLeft = language == "fa"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
     workbook.save(tmp)

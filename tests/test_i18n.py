@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -160,3 +161,38 @@ def test_excel_summary_has_translated_headers_and_numeric_cells(sample, tmp_path
     assert isinstance(revenue, float) and revenue == pytest.approx(model.kpi("revenue"))
     header = next(book[_("By channel")].iter_rows(max_row=1, values_only=True))
     assert header[:2] == (_("Channel"), _("Contacts"))
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet", "header"), [("fi", "Tulokset", "Kanava"), ("fa", "نتایج", "کانال")]
+)
+def test_init_in_a_language_gives_local_sheets_that_read_the_same(
+    tmp_path, language, sheet, header
+):
+    from roi_reports import compute_metrics
+    from roi_reports.config import load_config
+    from tests.helpers import run_cli
+
+    root = tmp_path / "team"
+    assert run_cli("init", "--language", language, str(root)).exit_code == 0
+    config = load_config(root / "roi-reports.toml")
+    assert config.report.language == language
+    assert config.report.title == gettext_for(language)("Marketing ROI") != "Marketing ROI"
+    local = root / "inbox" / "roi-sample.xlsx"
+    book = load_workbook(local, read_only=True)
+    assert sheet in book.sheetnames and header in next(book[sheet].iter_rows(values_only=True))
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "roi-sample.xlsx"
+    ours, theirs = (
+        compute_metrics(load_dataset([path], config), config, by=("channel",), period="2026-10")
+        for path in (local, sample)
+    )
+    pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_run_summary_speaks_the_report_language(tmp_path):
+    from roi_reports.jobs.console import ingest_lines
+    from roi_reports.jobs.inbox import Accepted, IngestSummary
+
+    summary = IngestSummary(accepted=[Accepted("kulut.xlsx", "0" * 64, {"costs": 3}, "a", None)])
+    assert ingest_lines(summary, "fi") == ["hyväksytty kulut.xlsx (3 riviä (costs))"]
+    assert ingest_lines(summary, "en") == ["accepted   kulut.xlsx (3 costs rows)"]

@@ -29,6 +29,7 @@ from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, s
 from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
 from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes, slug
+from roi_reports.i18n import N_, gettext_for
 
 DeliveryStatus = Literal["sent", "already-sent", "written", "failed"]
 WORKBOOK_KEY = "xlsx"
@@ -118,31 +119,41 @@ def deliver(
                     result = _write_eml(prepared, outbox_dir)
                 else:
                     result = _send(prepared, ledger, settings, login, sender, period_label, force)
-            report(describe(result))
+            report(describe(result, config.report.language))
             results.append(result)
     return results
 
 
-def describe(result: Delivery) -> str:
+def describe(result: Delivery, language: str = "en") -> str:
     """One line per stakeholder for the console and logs."""
+    _ = gettext_for(language)
     who = f"{result.name} <{result.email}> ({result.scope})"
     if result.status == "sent":
-        return f"sent to {who}: {', '.join(result.attachments)}"
+        return _("sent to {who}: {files}").format(who=who, files=", ".join(result.attachments))
     if result.status == "written":
-        return f"wrote {result.eml_path} for {who}"
+        return _("wrote {path} for {who}").format(path=result.eml_path, who=who)
     if result.status == "already-sent":
-        return f"not sent again to {who}: {result.note}"
-    return f"FAILED for {who}: {result.error}"
+        return _("not sent again to {who}: {why}").format(who=who, why=result.note)
+    return _("FAILED for {who}: {error}").format(who=who, error=result.error)
 
 
-def summary_lines(results: Sequence[Delivery]) -> list[str]:
+STATUS_WORDS: dict[DeliveryStatus, str] = {
+    "sent": N_("{count} sent"),
+    "written": N_("{count} written"),
+    "already-sent": N_("{count} already sent"),
+    "failed": N_("{count} failed"),
+}
+
+
+def summary_lines(results: Sequence[Delivery], language: str = "en") -> list[str]:
     """The end-of-run summary: counts by status, then one line per failure."""
-    order: tuple[DeliveryStatus, ...] = ("sent", "written", "already-sent", "failed")
-    counts = {status: sum(r.status == status for r in results) for status in order}
-    parts = [f"{counts[s]} {s.replace('-', ' ')}" for s in order if counts[s]]
-    lines = [f"Email: {', '.join(parts) if parts else 'no stakeholders configured'}"]
-    lines += [f"  {describe(r)}" for r in results if r.status in ("failed", "already-sent")]
-    return lines
+    _ = gettext_for(language)
+    counts = {status: sum(r.status == status for r in results) for status in STATUS_WORDS}
+    parts = [_(STATUS_WORDS[s]).format(count=n) for s, n in counts.items() if n]
+    text = ", ".join(parts) if parts else _("no stakeholders configured")
+    lines = [_("Email: {summary}").format(summary=text)]
+    unsent = [r for r in results if r.status in ("failed", "already-sent")]
+    return lines + [f"  {describe(r, language)}" for r in unsent]
 
 
 def any_failed(results: Sequence[Delivery]) -> bool:

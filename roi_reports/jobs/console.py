@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from roi_reports.delivery.deliver import summary_lines
+from roi_reports.i18n import gettext_for
 from roi_reports.jobs.inbox import IngestSummary
+from roi_reports.metrics import METRICS
 from roi_reports.reports.formatting import format_metric
 
 if TYPE_CHECKING:
@@ -40,46 +42,63 @@ def progress_reporter(quiet: bool, verbose: bool) -> Iterator[Callable[[str, str
         yield lambda stage, detail: bar.update(task, description=f"{stage}: {detail}")
 
 
-def ingest_lines(summary: IngestSummary) -> list[str]:
+def ingest_lines(summary: IngestSummary, language: str = "en") -> list[str]:
+    _ = gettext_for(language)
     lines = [
-        f"accepted   {a.name} ({_rows(a.rows)})"
-        + (" – replaces the earlier version" if a.replaced else "")
+        _("accepted   {name} ({rows})").format(name=a.name, rows=_rows(a.rows, language))
+        + (_(" – replaces the earlier version") if a.replaced else "")
         for a in summary.accepted
     ]
     lines += [
-        f"duplicate  {name} (same content as {same}; archived, not read again)"
+        _("duplicate  {name} (same content as {same}; archived, not read again)").format(
+            name=name, same=same
+        )
         for name, same in summary.duplicates
     ]
     lines += [
-        f"QUARANTINE {q.name}: {q.problems} problem(s), see quarantine/{q.errors_file}"
+        _("QUARANTINE {name}: {count} problem(s), see quarantine/{errors}").format(
+            name=q.name, count=q.problems, errors=q.errors_file
+        )
         for q in summary.quarantined
     ]
     return lines
 
 
-def _rows(rows: dict[str, int]) -> str:
-    return ", ".join(f"{count} {kind} rows" for kind, count in rows.items()) or "no rows"
+def _rows(rows: dict[str, int], language: str) -> str:
+    _ = gettext_for(language)
+    parts = [
+        _("{count} {sheet} rows").format(count=count, sheet=kind) for kind, count in rows.items()
+    ]
+    return ", ".join(parts) or _("no rows")
 
 
-def run_summary(result: RunResult, verbose: bool = False) -> str:
-    """The one screen a person reads after the monthly job."""
+def run_summary(result: RunResult, verbose: bool = False, language: str = "en") -> str:
+    """The one screen a person reads after the monthly job, in the report language."""
+    _ = gettext_for(language)
     model = result.model
-    lines = [f"roi-reports: {model.title} – period {result.period.label}"]
-    lines += [f"  {line}" for line in ingest_lines(result.ingest)] or ["  inbox was empty"]
+    title = _("roi-reports: {title} – period {period}")
+    lines = [title.format(title=model.title, period=result.period.label)]
+    ingested = [f"  {line}" for line in ingest_lines(result.ingest, language)]
+    lines += ingested or ["  " + _("inbox was empty")]
     headline = ", ".join(
-        f"{label} {format_metric(name, model.kpi(name), model.currency)}"
-        for name, label in (("cost", "cost"), ("revenue", "revenue"), ("roi_pct", "ROI"))
+        f"{_(METRICS[name].label)} {format_metric(name, model.kpi(name), model.currency, language)}"
+        for name in ("cost", "revenue", "roi_pct")
     )
-    lines.append(f"  headline: {headline}")
     outputs = result.outputs
-    lines.append(f"  workbook: {outputs.workbook}")
-    lines.append(f"  PDFs:     {len(outputs.pdfs)} in {outputs.folder / 'pdf'}")
-    lines += [f"  {line}" for line in summary_lines(result.deliveries)]
+    lines += [
+        "  " + _("headline: {figures}").format(figures=headline),
+        "  " + _("workbook: {path}").format(path=outputs.workbook),
+        "  "
+        + _("PDFs:     {count} in {folder}").format(
+            count=len(outputs.pdfs), folder=outputs.folder / "pdf"
+        ),
+    ]
+    lines += [f"  {line}" for line in summary_lines(result.deliveries, language)]
     if model.warnings:
-        lines.append(f"  warnings: {len(model.warnings)} (see the Data quality sheet)")
-    lines.append(f"  manifest: {result.manifest}")
+        warned = _("warnings: {count} (see the Data quality sheet)")
+        lines.append("  " + warned.format(count=len(model.warnings)))
+    lines.append("  " + _("manifest: {path}").format(path=result.manifest))
     if verbose:
-        lines.append(
-            "  timings:  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
-        )
+        timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+        lines.append("  " + _("timings:  {timings}").format(timings=timings))
     return "\n".join(lines)

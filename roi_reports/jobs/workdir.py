@@ -9,6 +9,7 @@ from pathlib import Path
 from roi_reports.config import CONFIG_FILE_NAME
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.resources import config_template, sample_files
+from roi_reports.sample import write_sample
 
 FOLDERS = ("inbox", "archive", "quarantine", "out", "outbox", "logs", "store")
 
@@ -71,8 +72,12 @@ def open_workdir(path: Path) -> WorkDir:
     return workdir
 
 
-def init_workdir(path: Path) -> WorkDir:
-    """Create the folders, a commented config and the sample sheets in inbox/."""
+def init_workdir(path: Path, language: str = "en") -> WorkDir:
+    """Create the folders, a commented config and the sample sheets in inbox/.
+
+    With `language` fi or fa the config reports in that language and the sample sheets
+    have Finnish or Persian sheet names and headers, as such a team would keep them.
+    """
     workdir = WorkDir(path.resolve())
     if workdir.config.exists():
         raise UsageError(f"{workdir.config} already exists: {path} is already set up")
@@ -80,9 +85,13 @@ def init_workdir(path: Path) -> WorkDir:
         raise UsageError(f"{path} exists and is not a folder")
     for folder in FOLDERS:
         (workdir.root / folder).mkdir(parents=True, exist_ok=True)
-    workdir.config.write_text(config_template(), encoding="utf-8")
+    workdir.config.write_text(config_template(language), encoding="utf-8")
     for sample in sample_files():
         target = workdir.inbox / sample.name
-        if not target.exists():
+        if target.exists():
+            continue
+        if language == "en":
             shutil.copyfile(sample, target)
+        else:
+            write_sample(target, language)
     return workdir
