@@ -178,6 +178,8 @@ def month_words() -> dict[str, int]:
                 names = get_month_names(width, context, language)
                 words.update({str(name).casefold(): number for number, name in names.items()})
     return words
+
+
 _PERIOD_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _PERIOD_YEAR = re.compile(r"^(\d{4})$")
 
