@@ -28,7 +28,7 @@ from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
-from roi_reports.output import to_csv, to_json, to_text_table
+from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
     compute_metrics,
     load_dataset,
@@ -255,7 +255,7 @@ def validate(
     if output_format == "json":
         click.echo(report.to_frame().to_json(orient="records", force_ascii=False, indent=2))
     elif output_format == "csv":
-        click.echo(report.to_frame().to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(problems_csv(report), nl=False)
     else:
         _print_problems(report, to_stderr=False)
         for note in dataset.notes:
