@@ -85,11 +85,21 @@ files_argument = click.argument(
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
+# Two options because the commands look for a settings file in different places (see
+# `_config` and `_workdir_config`); the help must say which.
 config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings file (roi-reports.toml); defaults apply without it.",
+    help="Settings file. Without it ./roi-reports.toml (in the current folder) is read "
+    "when it exists, else the defaults apply.",
+)
+workdir_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file. Without it the working folder's roi-reports.toml (see --dir) "
+    "is read when it exists, else the defaults apply.",
 )
 
 
@@ -128,8 +138,9 @@ def _input_config(
 def cli() -> None:
     """Turn results and cost spreadsheets into trustworthy ROI reports.
 
-    Reads canonical sheets (results, costs, targets, fx_rates) from .xlsx or .csv files
-    and computes ROI metrics per channel, employee, campaign and period.
+    Reads canonical sheets (results, costs, targets, fx_rates) from .xlsx, .xlsm, .xls
+    and .ods workbooks and .csv, .tsv or .txt files, and computes ROI metrics per
+    channel, employee, campaign and period.
     """
 
 
@@ -306,7 +317,7 @@ def init(directory: Path) -> None:
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--settle",
     type=click.FloatRange(min=0.1),
@@ -483,7 +494,7 @@ def send_test(to: str, config_path: Path | None) -> None:
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--period",
     metavar="P",
@@ -548,7 +559,7 @@ def run(
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--period", metavar="P", help="2026-10, 2026-Q3, 2026 or previous-month (the default)."
 )
@@ -605,7 +616,7 @@ def _print_plan(
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option("--period", metavar="P", required=True, help="The period whose reports to resend.")
 @click.option(
     "--to", "address", required=True, metavar="ADDRESS", help="The stakeholder's email address."
