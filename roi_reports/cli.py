@@ -30,7 +30,7 @@ from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
-from roi_reports.output import to_csv, to_json, to_text_table
+from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
     compute_metrics,
     load_dataset,
@@ -88,11 +88,21 @@ files_argument = click.argument(
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
+# Two options because the commands look for a settings file in different places (see
+# `_config` and `_workdir_config`); the help must say which.
 config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings file (roi-reports.toml); defaults apply without it.",
+    help="Settings file. Without it ./roi-reports.toml (in the current folder) is read "
+    "when it exists, else the defaults apply.",
+)
+workdir_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file. Without it the working folder's roi-reports.toml (see --dir) "
+    "is read when it exists, else the defaults apply.",
 )
 
 
@@ -131,8 +141,9 @@ def _input_config(
 def cli() -> None:
     """Turn results and cost spreadsheets into trustworthy ROI reports.
 
-    Reads canonical sheets (results, costs, targets, fx_rates) from .xlsx or .csv files
-    and computes ROI metrics per channel, employee, campaign and period.
+    Reads canonical sheets (results, costs, targets, fx_rates) from .xlsx, .xlsm, .xls
+    and .ods workbooks and .csv, .tsv or .txt files, and computes ROI metrics per
+    channel, employee, campaign and period.
     """
 
 
@@ -258,7 +269,7 @@ def validate(
     if output_format == "json":
         click.echo(report.to_frame().to_json(orient="records", force_ascii=False, indent=2))
     elif output_format == "csv":
-        click.echo(report.to_frame().to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(problems_csv(report), nl=False)
     else:
         _print_problems(report, to_stderr=False)
         for note in dataset.notes:
@@ -316,7 +327,7 @@ def init(directory: Path, language: str) -> None:
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--settle",
     type=click.FloatRange(min=0.1),
@@ -496,7 +507,7 @@ def send_test(to: str, config_path: Path | None) -> None:
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--period",
     metavar="P",
@@ -562,7 +573,7 @@ def run(
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option(
     "--period", metavar="P", help="2026-10, 2026-Q3, 2026 or previous-month (the default)."
 )
@@ -631,7 +642,7 @@ def _print_plan(
 
 @cli.command()
 @dir_option
-@config_option
+@workdir_config_option
 @click.option("--period", metavar="P", required=True, help="The period whose reports to resend.")
 @click.option(
     "--to", "address", required=True, metavar="ADDRESS", help="The stakeholder's email address."

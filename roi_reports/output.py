@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from roi_reports.metrics import METRICS
+from roi_reports.validation import ValidationReport
 
 COUNT_FIELDS = {name for name, m in METRICS.items() if m.unit == "count"}
 
@@ -37,8 +39,47 @@ def to_json(table: pd.DataFrame) -> str:
     return json.dumps(records(table), ensure_ascii=False, indent=2, allow_nan=False)
 
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (CSV/DDE injection): `=HYPERLINK(...)` or `=cmd|' /C calc'!A0` from a sheet someone
+# dropped in the inbox must reach the reader as text. OWASP: prefix such cells with "'".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# "-500" or "+1 050,00" has no operator after its sign, so it cannot run anything; left
+# alone it stays a number for whoever opens the file. No \s here: tab and CR are triggers.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .,'\u00a0\u202f]*")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """`=1+2` → `'=1+2`; numbers, plain numeric text and safe text pass unchanged."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas; numeric columns are not touched."""
+    safe = table.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            # element-wise, but over output tables: one row per group or per problem
+            safe[column] = values.map(neutralise_formula, na_action="ignore")
+    return safe
+
+
 def to_csv(table: pd.DataFrame) -> str:
-    return str(table.to_csv(index=False, lineterminator="\n", float_format=None))
+    """CSV for people to open in a spreadsheet: formula-like text is neutralised."""
+    return str(csv_safe(table).to_csv(index=False, lineterminator="\n", float_format=None))
+
+
+def problems_csv(report: ValidationReport) -> str:
+    """The problem table as CSV: `validate --format csv` and quarantine `.errors.csv`."""
+    return to_csv(report.to_frame())
 
 
 def _display(column: str, value: Any, group_columns: Sequence[str]) -> str:

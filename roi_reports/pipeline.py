@@ -165,12 +165,23 @@ def _group_sum(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.D
 
 
 def _days(
-    sums: pd.DataFrame, dims: Sequence[str], period: Period | None, fiscal_year_start: int
+    sums: pd.DataFrame,
+    dims: Sequence[str],
+    period: Period | None,
+    data_period: Period | None,
+    fiscal_year_start: int,
 ) -> pd.Series:
-    """Calendar days of each group's period: its time bucket within the report period."""
+    """Calendar days of each group's period, the `days` of the annualised ROI.
+
+    A time bucket (month, quarter, year) counts its own calendar days, clipped to the
+    report period only when one was asked for: a year of data that ends in October is
+    still a year, not the months the data happens to cover. Without time grouping the
+    period is the report period, or else the whole months the data covers.
+    """
     finest = next((k for k in ("month", "quarter", "year") if k in dims), None)
     if finest is None:
-        days = float(period.days) if period else np.nan
+        span = period or data_period
+        days = float(span.days) if span else np.nan
         return pd.Series(days, index=sums.index, dtype="float64")
     labels = sums[finest]
     lookup = {}
@@ -214,7 +225,6 @@ def _metrics_for(
     dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...], period: Period | None
 ) -> pd.DataFrame:
     results, costs = dataset.fine.results, dataset.fine.costs
-    span = period or data_span(dataset)
     if period is not None:
         results = _select(results, period, dataset.results, "results")
         costs = _select(costs, period, dataset.costs, "cost")
@@ -225,7 +235,8 @@ def _metrics_for(
     results = _add_time_keys(results, dims, fys, dataset.results, "results")
     costs = _add_time_keys(costs, dims, fys, dataset.costs, "cost")
     sums = _sums(results, costs, dims, settings.investment_categories)
-    ctx = MetricContext(settings.profit_basis, _days(sums, dims, span, fys))
+    data_period = data_span(dataset) if period is None else None
+    ctx = MetricContext(settings.profit_basis, _days(sums, dims, period, data_period, fys))
     metrics = compute_all(sums, ctx)
     table = pd.concat([sums[list(dims)], metrics], axis=1) if dims else metrics
     if settings.hurdle_roi_pct is not None:

@@ -39,6 +39,26 @@ def test_readme_lists_every_command_and_option():
                     assert option in readme, f"{name} {option} is not documented"
 
 
+def test_config_help_says_which_file_is_read_without_it():
+    checked = 0
+    for name, command in cli.commands.items():
+        opts = {o: p for p in command.params for o in getattr(p, "opts", [])}
+        if "--config" not in opts:
+            continue
+        help_text = opts["--config"].help or ""
+        # the folder commands read <dir>/roi-reports.toml, the others ./roi-reports.toml
+        expected = "working folder's roi-reports.toml" if "--dir" in opts else "./roi-reports.toml"
+        assert expected in help_text, name
+        checked += 1
+    assert checked >= 9
+
+
+def test_top_level_help_lists_the_formats_read():
+    output = run_cli("--help").output
+    for suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".csv"):
+        assert re.search(rf"\{suffix}\b", output), suffix  # .xls alone, not inside .xlsx
+
+
 def test_json_records_have_group_keys_and_every_metric():
     records = cli_json("metrics", "--by", "channel,month", str(SAMPLE))
     assert records, "no records"

@@ -53,3 +53,27 @@ def test_huge_and_infinite_values_never_crash(unit):
     assert format_change(-8e30, unit, "EUR").startswith("−8.0E30")
     assert format_value(math.inf, unit, "EUR") == "–"
     assert format_change(math.inf, unit, "EUR") == "–"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "en", "fi"),
+    [
+        # halves round away from zero, as Excel shows the same cell
+        (31.25, "percent", "31.3%", "31,3\xa0%"),
+        (-31.25, "percent", "-31.3%", "-31,3\xa0%"),
+        (12.5, "count", "13", "13"),
+        (-12.5, "count", "-13", "-13"),
+        (2.125, "ratio", "2.13×", "2,13×"),
+        (0.125, "money", "€0.13", "0,13\xa0€"),
+        (1.005, "money", "€1.01", "1,01\xa0€"),  # the typed 1.005, not the binary 1.00499…
+        (31.24, "percent", "31.2%", "31,2\xa0%"),  # below the half still rounds down
+    ],
+)
+def test_format_value_rounds_half_away_from_zero_like_excel(value, unit, en, fi):
+    assert format_value(value, unit, "EUR", "en") == en
+    assert format_value(value, unit, "EUR", "fi") == fi
+
+
+def test_money_rounds_to_the_currency_digits():
+    assert format_value(1050.5, "money", "JPY", "en") == "¥1,051"
+    assert format_value(0.5, "money", "IRR", "fa").endswith("۱")

@@ -162,6 +162,53 @@ def test_annualised_roi_uses_days_of_the_period():
     assert close(row["annualized_roi_pct"], (3 ** (365 / 31) - 1) * 100)
 
 
+def _roi_200_on(day: str):
+    """One channel, ROI 200 %, all on `day`: the data span is that day's month."""
+    return make_dataset(
+        results=[{"date": day, "channel": "A", "contacts": 10, "conversions": 1, "revenue": 300.0}],
+        costs=[{"date": day, "channel": "A", "amount": 100.0}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("by", "period", "days"),
+    [
+        ("quarter", None, 92),  # the whole of 2026-Q4, not October where the data ends
+        ("year", None, 365),
+        ("quarter", "2026", 92),
+        ("quarter", "2026-10", 31),  # the bucket is clipped to the asked period
+        ("month", None, 31),
+        (None, None, 31),  # no time grouping, no period: the months the data covers
+        (None, "2026-Q4", 92),
+    ],
+)
+def test_annualised_roi_days_of_time_buckets(by, period, days):
+    row = compute_metrics(_roi_200_on("2026-10-15"), by=by, period=period).iloc[0]
+    assert close(row["annualized_roi_simple_pct"], 200 * 365 / days)
+    assert close(row["annualized_roi_pct"], (3 ** (365 / days) - 1) * 100)
+
+
+@pytest.mark.parametrize(
+    ("by", "label", "days"),
+    [
+        ("quarter", "2026-Q3", 91),  # fiscal Q3 from March: Sep–Nov 2026
+        ("year", "2026", 365),  # Mar 2026 – Feb 2027
+    ],
+)
+def test_annualised_roi_days_of_fiscal_buckets(by, label, days):
+    config = Config(report=ReportConfig(fiscal_year_start=3))
+    row = compute_metrics(_roi_200_on("2026-10-15"), config, by=by).iloc[0]
+    assert row[by] == label
+    assert close(row["annualized_roi_simple_pct"], 200 * 365 / days)
+
+
+def test_annualised_roi_days_of_a_leap_fiscal_year():
+    config = Config(report=ReportConfig(fiscal_year_start=3))
+    row = compute_metrics(_roi_200_on("2027-06-15"), config, by="year").iloc[0]
+    assert row["year"] == "2027"  # Mar 2027 – Feb 2028, 29 February included
+    assert close(row["annualized_roi_simple_pct"], 200 * 365 / 366)
+
+
 def test_aggregation_is_ratio_of_sums():
     data = make_dataset(
         results=[

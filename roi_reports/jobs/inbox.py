@@ -20,6 +20,7 @@ from roi_reports.dataset import FileTables, assemble, read_file_tables
 from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.workdir import WorkDir
+from roi_reports.output import problems_csv
 from roi_reports.store import Store
 from roi_reports.validation import Problem, ValidationReport
 
@@ -139,7 +140,7 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path) -> Quarantine
     target = free_name(folder, path.name)
     errors_file = target.with_name(target.name + ".errors.csv")
     report = ValidationReport(list(problems))
-    atomic_write_text(errors_file, report.to_frame().to_csv(index=False, lineterminator="\n"))
+    atomic_write_text(errors_file, problems_csv(report))
     checkpoint("quarantine-listed")
     _move(path, folder, target)
     errors = len(report.errors)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -18,6 +19,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     format_scientific,
+    get_currency_precision,
     get_currency_symbol,
     parse_pattern,
 )
@@ -26,6 +28,7 @@ from roi_reports.metrics import METRICS, Unit
 
 MISSING = "–"
 PCT_DECIMALS = 1
+RATIO_DECIMALS = 2
 HUGE = 1e15  # from here on numbers print in scientific notation
 PERSIAN_DIGITS = str.maketrans("0123456789%", "۰۱۲۳۴۵۶۷۸۹٪")
 # CLDR's own numbering system per language: Persian uses ٬ and ٫, the others Latin symbols
@@ -62,22 +65,44 @@ def format_value(value: object, unit: Unit, currency: str, language: str = "en")
     return localise_digits(_format_number(float(value), unit, currency, language), language)  # type: ignore[arg-type]
 
 
+def round_half_up(number: float, decimals: int) -> Decimal:
+    """`number` rounded half away from zero, as Excel rounds what a cell shows.
+
+    Babel (and Python's round) round half to even, so the PDF would say 31.2 % where the
+    workbook's `0.0"%"` shows 31.3 %. `repr` is the shortest decimal that reads back as
+    the float, the digits a user typed: 1.005 rounds to 1.01 as in Excel, not to 1.00 as
+    the binary 1.00499… would.
+    """
+    return Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def _format_number(number: float, unit: Unit, currency: str, language: str) -> str:
     locale = _locale(language)
     system = NUMBERING.get(language, "latn")
     if abs(number) >= HUGE:
         return _huge(number, unit, currency, locale)
+    # Rounded here to the shown precision, Babel's own half-even rounding has nothing left
+    # to round.
     if unit == "money":
-        return str(format_currency(number, currency, locale=locale, numbering_system=system))
+        amount = round_half_up(number, get_currency_precision(currency))
+        return str(format_currency(amount, currency, locale=locale, numbering_system=system))
     if unit == "percent":
         pattern = parse_pattern(locale.percent_formats[None].pattern)
         pattern.frac_prec = (PCT_DECIMALS, PCT_DECIMALS)
-        return str(pattern.apply(number / 100, locale, numbering_system=system))
+        share = round_half_up(number, PCT_DECIMALS) / 100  # exact: Decimal division by 100
+        return str(pattern.apply(share, locale, numbering_system=system))
     if unit == "ratio":
-        text = format_decimal(number, format="#,##0.00", locale=locale, numbering_system=system)
+        text = format_decimal(
+            round_half_up(number, RATIO_DECIMALS),
+            format="#,##0.00",
+            locale=locale,
+            numbering_system=system,
+        )
         return str(text) + "×"
     return str(
-        format_decimal(round(number), format="#,##0", locale=locale, numbering_system=system)
+        format_decimal(
+            round_half_up(number, 0), format="#,##0", locale=locale, numbering_system=system
+        )
     )
 
 
