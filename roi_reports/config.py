@@ -110,9 +110,23 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class SanityConfig:
+    """The `[sanity]` section: limits beyond which a figure is flagged for a second look."""
+
+    max_roas: float = 20.0  # revenue / cost above this usually means missing costs
+    max_change_pct: float = 50.0  # revenue or cost change against the previous period
+
+    def __post_init__(self) -> None:
+        for key in ("max_roas", "max_change_pct"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"[sanity] {key} = {getattr(self, key)}: use a positive number")
+
+
+@dataclass(frozen=True)
 class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    sanity: SanityConfig = field(default_factory=SanityConfig)
     # source header (as written in the sheet) → canonical column name
     columns: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
@@ -228,7 +242,7 @@ def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
     return check_stakeholders(people)
 
 
-KNOWN_SECTIONS = {"report", "columns", "input", "output", "email", "stakeholders"}
+KNOWN_SECTIONS = {"report", "columns", "input", "output", "sanity", "email", "stakeholders"}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -246,6 +260,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     return Config(
         report=report,
         output=output,
+        sanity=_section(SanityConfig, "sanity", data.get("sanity", {})),
         columns=_columns(data.get("columns", {})),
         source=source,
         input=inputs,

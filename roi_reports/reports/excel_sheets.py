@@ -27,6 +27,7 @@ from roi_reports.reports.excel_tables import (
     write_table,
 )
 from roi_reports.reports.model import ReportModel
+from roi_reports.reports.sanity import describe_flag
 from roi_reports.validation import PROBLEM_COLUMNS
 
 # (metric, relative change?) shown beside each group's values for the previous period
@@ -182,6 +183,11 @@ def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> 
     row = area.last_row + 2
     if warnings.empty:
         sheet.write_string(row - 1, 0, styles.t("No warnings."))
+    sheet.write_string(row, 0, styles.t("Worth a second look"), styles.section())
+    flags = [describe_flag(f, model.currency, styles.language) for f in model.flags]
+    flag_rows = pd.DataFrame({"flag": flags or [styles.t("(none)")]})
+    write_table(sheet, styles, flag_rows, [Column("flag", N_("Sanity check"))], top=row + 1)
+    row += len(flag_rows) + 3
     sheet.write_string(row, 0, styles.t("Notes"), styles.section())
     notes = pd.DataFrame({"note": list(model.notes) or [styles.t("(none)")]})
     write_table(sheet, styles, notes, [Column("note", N_("Note"))], top=row + 1)

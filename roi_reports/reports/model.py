@@ -21,6 +21,7 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import compute_metrics, target_rows
+from roi_reports.reports.sanity import Flag, sanity_flags
 from roi_reports.scopes import Scope as Scope  # re-exported: reports import it from here
 from roi_reports.scopes import ScopeKind as ScopeKind
 from roi_reports.validation import Problem
@@ -62,6 +63,7 @@ class ReportModel:
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
     warnings: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()  # sanity flags on the channels (reports/sanity.py)
     inputs: tuple[InputFile, ...] = field(default_factory=tuple)
 
     def kpi(self, name: str) -> float:
@@ -221,5 +223,6 @@ def build_report_model(
         team_total=team_total,
         warnings=tuple(dataset.report.warnings),
         notes=dataset.notes,
+        flags=sanity_flags(tables["channel"], config.sanity),
         inputs=tuple(file_digest(Path(p)) for p in inputs),
     )

@@ -29,6 +29,7 @@ from roi_reports.reports.formatting import (
     localise_digits,
 )
 from roi_reports.reports.model import ReportModel, trend_window
+from roi_reports.reports.sanity import describe_flag
 
 KPI_METRICS = (
     "revenue",
@@ -127,6 +128,7 @@ class Page:
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
     inputs: tuple[Cell, ...] = field(default_factory=tuple)
+    flags: tuple[str, ...] = ()  # sanity flags, shown at the top
     page_numbers: str = "decimal"  # the CSS counter style of "Page n of m" (persian digits)
 
 
@@ -391,6 +393,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         warnings=tuple(p.one_line() for p in model.warnings),
         notes=model.notes,
         inputs=tuple(Cell(f"{i.name} (sha256 {i.sha256[:12]}…)") for i in model.inputs),
+        flags=tuple(describe_flag(f, model.currency, language) for f in model.flags),
         page_numbers="persian" if language == "fa" else "decimal",
     )
 
