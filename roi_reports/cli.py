@@ -30,6 +30,7 @@ from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
 from roi_reports.jobs.workdir import WorkDir, init_workdir, open_workdir
+from roi_reports.metrics import KEY_METRICS
 from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
     compute_metrics,
@@ -44,16 +45,7 @@ from roi_reports.reports.model import build_report_model
 from roi_reports.validation import ValidationReport
 
 FILES_HINT = "choose another --period or add files with rows for it"
-TABLE_FIELDS = (
-    "cost",
-    "revenue",
-    "net_profit",
-    "roi_pct",
-    "roas",
-    "conversions",
-    "conversion_rate_pct",
-    "cpa",
-)
+TABLE_FIELDS = KEY_METRICS
 
 
 class RoiGroup(click.Group):

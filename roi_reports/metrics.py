@@ -237,3 +237,16 @@ def compute_all(sums: pd.DataFrame, ctx: MetricContext) -> pd.DataFrame:
     return pd.DataFrame(
         {name: m.compute(sums, ctx) for name, m in METRICS.items()}, index=sums.index
     )
+
+
+# The figures every report leads with: the CLI table, KPI cards, channel tables, Summary.
+KEY_METRICS = (
+    "cost",
+    "revenue",
+    "net_profit",
+    "roi_pct",
+    "roas",
+    "conversions",
+    "conversion_rate_pct",
+    "cpa",
+)

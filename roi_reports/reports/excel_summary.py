@@ -9,7 +9,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from roi_reports.i18n import N_, Gettext
-from roi_reports.metrics import METRICS
+from roi_reports.metrics import KEY_METRICS, METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.excel_style import (
     HEADER_PROPS,
@@ -28,17 +28,7 @@ from roi_reports.reports.excel_tables import (
 )
 from roi_reports.reports.model import ReportModel
 
-KPIS = (
-    "cost",
-    "revenue",
-    "net_profit",
-    "roi_pct",
-    "roas",
-    "conversions",
-    "cpa",
-    "conversion_rate_pct",
-    "annualized_roi_pct",
-)
+KPIS = (*KEY_METRICS, "annualized_roi_pct")
 RANKING_METRICS = ("roi_pct", "net_profit", "revenue")
 TREND_METRICS = ("cost", "revenue", "net_profit", "roi_pct", "roas")
 CHART_COLUMN = 9  # charts sit right of the tables (column J)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from roi_reports.config import Config
 from roi_reports.i18n import N_, direction, gettext_for
-from roi_reports.metrics import METRICS, MetricContext, compute_all
+from roi_reports.metrics import KEY_METRICS, METRICS, MetricContext, compute_all
 from roi_reports.periods import month_index, period_label
 from roi_reports.reports import charts
 from roi_reports.reports.formatting import (
@@ -31,26 +31,8 @@ from roi_reports.reports.formatting import (
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
 
-KPI_METRICS = (
-    "revenue",
-    "cost",
-    "net_profit",
-    "roi_pct",
-    "roas",
-    "conversions",
-    "conversion_rate_pct",
-    "cpa",
-)
-CHANNEL_COLUMNS = (
-    "cost",
-    "revenue",
-    "net_profit",
-    "roi_pct",
-    "roas",
-    "conversions",
-    "conversion_rate_pct",
-    "cpa",
-)
+KPI_METRICS = KEY_METRICS
+CHANNEL_COLUMNS = KEY_METRICS
 RANKED_COLUMNS = ("revenue", "cost", "roi_pct", "conversions", "conversion_rate_pct")
 CAMPAIGN_COLUMNS = ("cost", "revenue", "roi_pct", "roas", "conversions")
 TEAM_COLUMNS = ("contacts", "conversions", "revenue", "cost", "roi_pct", "roas", "cpa")
