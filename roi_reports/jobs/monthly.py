@@ -25,6 +25,7 @@ from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import write_manifest
+from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cache_key
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
@@ -98,8 +99,13 @@ def run_monthly(
         with timer.phase("metrics"):
             model = build_report_model(dataset, config, period, now, inputs=inputs)
         out_dir = workdir.out / period.label
+        stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
+        key = output_cache_key(stored, config, period.label)
         with timer.phase("render"):
-            outputs = render_outputs(dataset, config, model, out_dir, inputs, say)
+            reused = cached_outputs(out_dir, key)
+            if reused is not None:
+                say("excel", "unchanged since the last run: outputs reused")
+            outputs = reused or render_outputs(dataset, config, model, out_dir, inputs, say)
         with timer.phase("deliver"):
             deliveries = deliver(
                 config,
@@ -114,8 +120,10 @@ def run_monthly(
                 progress=lambda detail: say("email", detail),
             )
         manifest = out_dir / "manifest.json"
-        result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
-        write_manifest(manifest, manifest_content(result, workdir, now))
+        timings = {**summary.timings, **timer.timings, **outputs.timings}
+        result = RunResult(period, summary, model, outputs, manifest, deliveries, timings)
+        content = manifest_content(result, workdir, now)
+        write_manifest(manifest, {**content, CACHE_KEY: key, "outputs_reused": bool(reused)})
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
 
@@ -176,5 +184,5 @@ def manifest_content(result: RunResult, workdir: WorkDir, now: datetime) -> dict
         "outputs": result.outputs.files,
         "deliveries": [d.to_json() for d in result.deliveries],
         "warnings": [p.one_line() for p in result.model.warnings],
-        "timings_s": result.timings,
+        "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
     }
