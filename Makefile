@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED := ../shared
 
-.PHONY: demo test lint fmt clean
+.PHONY: demo test lint fmt clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: $(STAMP)
 	@echo "Outbox (.eml):  $(CURDIR)/$(DEMO)/outbox/2026-10/"
 	@ls $(DEMO)/outbox/2026-10 | sed 's/^/                  /'
 
+# ROWS=… scales the inputs (default 1,000,000); generated once under .bench/ and reused
+bench: $(STAMP)
+	$(BIN)/python -m roi_reports.bench
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
@@ -40,4 +44,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix roi_reports tests
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-out
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-out .bench
