@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED := ../shared
 
-.PHONY: demo test lint fmt clean catalogs
+.PHONY: demo test lint fmt clean catalogs bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 	@ls $(DEMO)/out/2026-10/pdf | sed 's/^/                  /'
 	@echo "Outbox (.eml):  $(CURDIR)/$(DEMO)/outbox/2026-10/"
 	@ls $(DEMO)/outbox/2026-10 | sed 's/^/                  /'
+
+# ROWS=… scales the inputs (default 1,000,000); generated once under .bench/ and reused
+bench: $(STAMP)
+	$(BIN)/python -m roi_reports.bench
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -50,4 +54,4 @@ catalogs: $(STAMP)
 	$(BIN)/pybabel compile -D roi_reports -d roi_reports/locale --statistics
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-out
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-out .bench

@@ -25,7 +25,7 @@ from roi_reports.normalise import (
     normalise_table,
 )
 from roi_reports.periods import parse_period
-from roi_reports.readers import read_file
+from roi_reports.readers import ReadResult, read_file
 from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem, ValidationReport
 
@@ -74,11 +74,21 @@ class FileTables:
 
 def read_file_tables(path: Path, config: Config) -> FileTables:
     """Read and type every table of one file; problems are collected, not raised."""
+    return type_tables(path, read_raw(path, config), config)
+
+
+def read_raw(path: Path, config: Config) -> ReadResult | Problem:
+    """The reading half of `read_file_tables` (timed apart by the folder job)."""
     try:
-        read = read_file(path, config.columns, config.input)
+        return read_file(path, config.columns, config.input)
     except RoiReportsError as exc:
-        problem = Problem(path.name, None, None, None, None, "unreadable file", str(exc))
-        return FileTables(path.name, {}, (problem,))
+        return Problem(path.name, None, None, None, None, "unreadable file", str(exc))
+
+
+def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileTables:
+    """The typing and checking half of `read_file_tables`."""
+    if isinstance(read, Problem):
+        return FileTables(path.name, {}, (read,))
     problems = list(read.problems)
     frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
     period = _input_period(config)

@@ -33,6 +33,7 @@ from roi_reports.schemas import (
     score_headers,
 )
 from roi_reports.validation import Problem
+from roi_reports.values import blank_mask
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -254,11 +255,20 @@ def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -
     }
     frame = pd.DataFrame(columns, dtype=object)
     frame.index = pd.RangeIndex(first, first + len(body))
-    blank = frame.map(_is_blank).all(axis=1) if len(frame) else pd.Series(dtype=bool)
-    frame = frame[~blank].copy()
+    frame = frame[~_blank_rows(frame)].copy()
     # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
     frame[LINE_KEY] = [hash(tuple(body[row - first])) for row in frame.index]
     return frame
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank; each column is judged only on rows still blank."""
+    blank = pd.Series(True, index=frame.index)
+    for column in frame.columns:
+        if not blank.any():
+            break
+        blank[blank] = blank_mask(frame.loc[blank, column]).to_numpy()
+    return blank
 
 
 def _fill_defaults(

@@ -60,7 +60,7 @@ def parse_number_text(text: str) -> float | None:
 def to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(float column, mask of cells that are present but not numbers)."""
     numeric = pd.to_numeric(values, errors="coerce").astype("float64")
-    blank = blank_mask(values)
+    blank = _blank_where(values, numeric.isna())
     leftover = numeric.isna() & ~blank
     if leftover.any():
         texts = values[leftover]
@@ -80,16 +80,27 @@ def _number_or_none(value: object) -> float | None:
     return None
 
 
+def _is_blank(value: object) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
 def blank_mask(values: pd.Series) -> pd.Series:
     if values.dtype != object:
         return values.isna()
-    return values.map(
-        lambda v: (
-            v is None
-            or (isinstance(v, str) and not v.strip())
-            or (isinstance(v, float) and math.isnan(v))
-        )
-    ).astype(bool)
+    # judged once per distinct value: text columns repeat a few names a million times
+    return _map_distinct(values, _is_blank).fillna(True).astype(bool)
+
+
+def _blank_where(values: pd.Series, candidates: pd.Series) -> pd.Series:
+    """`blank_mask`, judged only where `candidates` holds (the rest is not blank)."""
+    blank = pd.Series(False, index=values.index)
+    if candidates.any():
+        blank[candidates] = blank_mask(values[candidates])
+    return blank
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
@@ -151,7 +162,7 @@ def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(datetime64 column, mask of cells that are present but not dates)."""
     parsed = _map_distinct(values, _date_of)
     dates = pd.to_datetime(parsed, errors="coerce")
-    bad = dates.isna() & ~blank_mask(values)
+    bad = dates.isna() & ~_blank_where(values, dates.isna())
     return dates, bad
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from roi_reports.config import Config
-from roi_reports.dataset import FileTables, assemble, read_file_tables
+from roi_reports.dataset import FileTables, assemble, read_raw, type_tables
 from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.workdir import WorkDir
@@ -52,6 +53,10 @@ class IngestSummary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, stored as)
     quarantined: list[Quarantined] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # read, validate, store (s)
+
+    def timed(self, phase: str, start: float) -> None:
+        self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - start
 
 
 def inbox_files(inbox: Path) -> list[Path]:
@@ -85,8 +90,17 @@ def ingest(
             log.info("%s: same content as %s; archived as %s", path.name, twin, target)
             continue
         batch[sha256] = path.name
-        fresh.append((path, sha256, read_file_tables(path, config)))
+        start = time.perf_counter()
+        read = read_raw(path, config)
+        summary.timed("read", start)
+        start = time.perf_counter()
+        fresh.append((path, sha256, type_tables(path, read, config)))
+        del read  # the raw cells go before the next file is read
+        summary.timed("validate", start)
+    start = time.perf_counter()
     errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
+    summary.timed("validate", start)
+    start = time.perf_counter()
     for path, sha256, tables in fresh:
         problems = [*tables.problems, *errors.get(tables.name, [])]
         if any(p.severity == "error" for p in problems):
@@ -108,6 +122,7 @@ def ingest(
             )
         )
         log.info("%s: accepted (%s), archived as %s", path.name, stored.rows, target)
+    summary.timed("store", start)
     return summary
 
 

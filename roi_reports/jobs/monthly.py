@@ -27,6 +27,7 @@ from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import OutputFile, write_manifest
+from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cache_key
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
@@ -105,13 +106,18 @@ def run_monthly(
         sending = config.email.enabled if send is None else send
         if sending:
             check_settings(config.email)  # a missing password fails now, not after rendering
-        facts = ManifestFacts(workdir, now, summary, model, timer.timings)
+        stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
+        key = output_cache_key(stored, config, period.label)
+        facts = ManifestFacts(workdir, now, summary, model, timer.timings, key)
 
         def publish_pending(folder: Path, files: list[OutputFile]) -> None:
             write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
 
         with timer.phase("render"):
-            outputs = render_outputs(
+            reused = cached_outputs(out_dir, key)
+            if reused is not None:
+                say("excel", "unchanged since the last run: outputs reused")
+            outputs = reused or render_outputs(
                 dataset, config, model, out_dir, inputs, say, before_publish=publish_pending
             )
         headlines = Headlines(dataset, config, period, now)
@@ -130,7 +136,9 @@ def run_monthly(
                 progress=lambda detail: say("email", detail),
             )
         manifest = out_dir / MANIFEST_NAME
-        write_manifest(manifest, facts.content(outputs.files, deliveries, headlines.given))
+        timer.timings.update({**summary.timings, **outputs.timings})
+        content = facts.content(outputs.files, deliveries, headlines.given)
+        write_manifest(manifest, {**content, "outputs_reused": reused is not None})
         result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
@@ -186,6 +194,7 @@ class ManifestFacts:
     ingest: IngestSummary
     model: ReportModel
     timings: dict[str, float]
+    cache_key: str  # what the outputs were made from (jobs/output_cache.py)
 
     def content(
         self,
@@ -208,7 +217,8 @@ class ManifestFacts:
             "deliveries": "pending" if deliveries is None else [d.to_json() for d in deliveries],
             "headlines": headlines,
             "warnings": [p.one_line() for p in self.model.warnings],
-            "timings_s": self.timings,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            CACHE_KEY: self.cache_key,
         }
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from roi_reports.config import Config
@@ -32,6 +33,7 @@ class RenderedOutputs:
     workbook: Path
     pdfs: dict[Scope, Path]
     files: list[OutputFile]
+    timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
 
     def attachments(self) -> dict[str, list[Path]]:
         """Files by scope label, plus "xlsx" for the workbook (what delivery attaches)."""
@@ -88,7 +90,10 @@ def render_outputs(
     staging.mkdir(parents=True)
     try:
         progress("excel", workbook_name)
+        start = time.perf_counter()
         write_workbook(model, staging / workbook_name, config.report.language)
+        timings = {"excel": round(time.perf_counter() - start, 3)}
+        start = time.perf_counter()
         scopes = report_scopes(model, config)
         done = iter(range(1, len(scopes) + 1))
         pdfs = render_reports(
@@ -101,6 +106,7 @@ def render_outputs(
             inputs=inputs,
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
         )
+        timings["pdfs"] = round(time.perf_counter() - start, 3)
         checkpoint("rendered")
         files = _output_files(staging, workbook_name, pdfs)
         if before_publish:
@@ -110,7 +116,7 @@ def render_outputs(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pdfs = {scope: out_dir / PDF_FOLDER / path.name for scope, path in pdfs.items()}
-    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files)
+    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings)
 
 
 def _output_files(folder: Path, workbook_name: str, pdfs: dict[Scope, Path]) -> list[OutputFile]:

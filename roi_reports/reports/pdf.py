@@ -250,29 +250,29 @@ def render_reports(
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
-    Models are computed here; rendering (the costly part) runs in a process pool of
-    `workers` processes (default: every core). `progress` is called as each file is done.
+    Models are computed here, each handed to a process pool of
+    `workers` processes (default: every core) as soon as it is built, so the two overlap.
+    `progress` is called as each file is done.
     """
     names = unique_pdf_names(scopes)
-    jobs = {
-        scope: (
-            build_report_model(dataset, config, period, generated_at, scope, inputs),
-            config,
-            Path(out_dir) / name,
-        )
-        for scope, name in names.items()
-    }
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    paths = {scope: Path(out_dir) / name for scope, name in names.items()}
+
+    def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
+        model = build_report_model(dataset, config, period, generated_at, scope, inputs)
+        return model, config, paths[scope]
+
+    workers = min(workers or os.cpu_count() or 1, len(paths))
     if workers <= 1:
-        for scope, job in jobs.items():
-            _render_job(job)
+        for scope in paths:
+            _render_job(job(scope))
             if progress:
                 progress(scope)
-        return {scope: job[2] for scope, job in jobs.items()}
+        return paths
     with _pool(workers) as pool:
-        futures = {pool.submit(_render_job, job): scope for scope, job in jobs.items()}
+        # each model is submitted as soon as it is built, so building overlaps rendering
+        futures = {pool.submit(_render_job, job(scope)): scope for scope in paths}
         for future in as_completed(futures):
             future.result()
             if progress:
                 progress(futures[future])
-    return {scope: job[2] for scope, job in jobs.items()}
+    return paths

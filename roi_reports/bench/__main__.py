@@ -1,0 +1,84 @@
+"""`python -m roi_reports.bench` (`make bench`): time the job against the naive baseline.
+
+ROWS (environment, default 1,000,000) sets the result rows; cost rows are a tenth. Each
+variant runs in a child process on the same generated files; the table shows wall time
+and the child's own peak RSS, then the phases of the cold job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from roi_reports.bench.generate import PERIOD, BenchInputs, ensure_inputs
+
+BENCH_DIR = Path(".bench")
+MIB = "peak RSS MiB"
+
+
+def run_child(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
+    command = [sys.executable, "-m", "roi_reports.bench.child", variant, json.dumps(spec)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
+    if done.returncode or not lines:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"bench: the {variant} variant failed (exit code {done.returncode})")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
+    return result
+
+
+def fresh_workdir(inputs: BenchInputs, root: Path) -> Path:
+    """An empty store with the generated files waiting in inbox/ (copying is not timed)."""
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "inbox").mkdir(parents=True)
+    for path in inputs.files:
+        shutil.copy2(path, root / "inbox" / path.name)
+    shutil.copy2(inputs.config, root / "roi-reports.toml")
+    return root
+
+
+def table(rows: list[tuple[str, float, float | None]]) -> str:
+    lines = [f"{'variant':<34} {'wall s':>9} {MIB:>13}", "-" * 58]
+    for name, wall, rss in rows:
+        memory = f"{rss:>13.0f}" if rss is not None else f"{'':>13}"
+        lines.append(f"{name:<34} {wall:>9.2f} {memory}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = int(os.environ.get("ROWS", "1000000"))
+    print(f"bench: {rows:,} result rows, {rows // 10:,} cost rows (inputs under {BENCH_DIR}/)")
+    inputs = ensure_inputs(BENCH_DIR, rows)
+    files = [str(p) for p in inputs.files]
+    naive_out = BENCH_DIR / "naive-out"
+    shutil.rmtree(naive_out, ignore_errors=True)
+    spec = {"files": files, "config": str(inputs.config), "period": PERIOD}
+    naive = run_child("naive", {**spec, "out": str(naive_out)})
+    workdir = fresh_workdir(inputs, BENCH_DIR / "job")
+    cold = run_child("job", {"workdir": str(workdir), "period": PERIOD})
+    warm = run_child("job", {"workdir": str(workdir), "period": PERIOD})
+    floor = run_child("floor", {"files": files})
+    report: list[tuple[str, float, float | None]] = [
+        ("(a) naive baseline", naive["wall_s"], naive["peak_rss_mib"]),
+        *[(f"    naive {k}", v, None) for k, v in naive["phases"].items()],
+        ("(b) roi-reports run, cold", cold["wall_s"], cold["peak_rss_mib"]),
+        *[(f"    {k}", v, None) for k, v in cold["phases"].items()],
+        ("(c) roi-reports run, warm", warm["wall_s"], warm["peak_rss_mib"]),
+        ("(d) bare python-calamine read", floor["wall_s"], floor["peak_rss_mib"]),
+    ]
+    print(table(report))
+    ratio = cold["phases"]["read"] / floor["wall_s"]
+    print(
+        f"bench: rows={rows} cold_s={cold['wall_s']:.2f} warm_s={warm['wall_s']:.2f} "
+        f"naive_s={naive['wall_s']:.2f} speedup={naive['wall_s'] / cold['wall_s']:.2f} "
+        f"read_floor_ratio={ratio:.2f} peak_rss_mib={cold['peak_rss_mib']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

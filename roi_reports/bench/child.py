@@ -1,0 +1,105 @@
+"""One bench variant in a fresh process: `python -m roi_reports.bench.child VARIANT ...`.
+
+Prints one JSON line: wall seconds, this process's own peak RSS (VmHWM, which unlike the
+parent's ru_maxrss of children counts nobody else) and the variant's phase timings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Phases = dict[str, float]
+
+
+def peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(phases: Phases, name: str, start: float) -> float:
+    now = time.perf_counter()
+    phases[name] = phases.get(name, 0.0) + now - start
+    return now
+
+
+def run_naive(files: list[Path], config_path: Path, out: Path, period: str) -> Phases:
+    from roi_reports.bench import naive
+    from roi_reports.config import load_config
+
+    phases: Phases = {}
+    start = time.perf_counter()
+    read = [naive.read_naive(path) for path in files]
+    results, costs = [r for r, _ in read], [c for _, c in read]
+    start = _timed(phases, "read", start)
+    metrics = naive.naive_metrics(naive.sum_groups(results, costs))
+    start = _timed(phases, "metrics", start)
+    out.mkdir(parents=True, exist_ok=True)
+    naive.write_naive_workbook(metrics, out / "naive-summary.xlsx")
+    start = _timed(phases, "excel", start)
+    dataset = naive.naive_dataset(results, costs)
+    del read, results, costs
+    naive.render_naive_pdfs(dataset, load_config(config_path), period, out / "pdf")
+    _timed(phases, "pdfs", start)
+    return phases
+
+
+def run_job(workdir: Path, period: str) -> Phases:
+    """`roi-reports run --dir D --period P --no-send`, in this process."""
+    from roi_reports.cli import cli
+
+    try:
+        cli(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise RuntimeError(f"roi-reports run exited with {exc.code}") from None
+    manifest = json.loads((workdir / "out" / period / "manifest.json").read_text())
+    timings: dict[str, float] = manifest["timings_s"]
+    return {
+        "read": timings.get("read", 0.0),
+        "validate": timings.get("validate", 0.0) + timings.get("store", 0.0),
+        "metrics": timings["load"] + timings["metrics"],
+        "excel": timings.get("excel", 0.0),
+        "pdfs": timings.get("pdfs", 0.0),
+        "email": timings["deliver"],
+    }
+
+
+def run_floor(files: list[Path]) -> Phases:
+    """The bare reader: every cell of every sheet into Python, nothing else."""
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    cells = 0
+    for path in files:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for name in workbook.sheet_names:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(row) for row in rows)
+            del rows
+    return {"read": time.perf_counter() - start}
+
+
+def main(argv: list[str]) -> None:
+    variant, spec = argv[0], json.loads(argv[1])
+    files = [Path(p) for p in spec.get("files", [])]
+    runners: dict[str, Callable[[], Phases]] = {
+        "naive": lambda: run_naive(files, Path(spec["config"]), Path(spec["out"]), spec["period"]),
+        "job": lambda: run_job(Path(spec["workdir"]), spec["period"]),
+        "floor": lambda: run_floor(files),
+    }
+    start = time.perf_counter()
+    phases = runners[variant]()
+    wall = time.perf_counter() - start
+    report: dict[str, Any] = {"wall_s": wall, "peak_rss_mib": peak_rss_mib(), "phases": phases}
+    print("BENCH-RESULT " + json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,83 @@
+"""Reuse a period's finished outputs when nothing they depend on has changed.
+
+Rendering 100 PDFs takes minutes; rerunning the job on unchanged inputs (a retry after a
+failed email, a cron job that fires twice) should not. The key covers everything the
+workbook and PDFs are made from: the stored inputs' content hashes, the whole config,
+the template files, the logo, the tool version and the period. Any change renders afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from roi_reports import __version__
+from roi_reports.config import Config
+from roi_reports.errors import RoiReportsError
+from roi_reports.jobs.manifest import OutputFile
+from roi_reports.jobs.outputs import PDF_FOLDER, RenderedOutputs
+from roi_reports.reports.pdf import template_dirs
+from roi_reports.scopes import Scope
+
+CACHE_KEY = "cache_key"  # the manifest field that records the key of its outputs
+
+
+def _files_digest(folder: Path) -> list[tuple[str, str]]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return [(str(p.relative_to(folder)), _sha256(p)) for p in files]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period: str) -> str:
+    """sha256 over everything the outputs are made from; (name, sha256) per stored input."""
+    logo = config.report.logo
+    base = config.source.parent if config.source else Path.cwd()
+    logo_path = (base / logo) if logo else None
+    parts = {
+        "version": __version__,
+        "period": period,
+        "inputs": sorted(input_hashes),
+        "config": repr(config),
+        "templates": [_files_digest(folder) for folder in template_dirs(config)],
+        "logo": _sha256(logo_path) if logo_path and logo_path.is_file() else None,
+    }
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
+    """The outputs recorded in `out_dir/manifest.json` under `key`, if all still intact."""
+    manifest = out_dir / "manifest.json"
+    try:
+        content = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if content.get(CACHE_KEY) != key:
+        return None
+    try:
+        files = [OutputFile(**entry) for entry in content["outputs"]]
+    except (KeyError, TypeError):
+        return None
+    # a file edited or deleted by hand since is not trusted: render again
+    for file in files:
+        path = out_dir / file.path
+        if not path.is_file() or _sha256(path) != file.sha256:
+            return None
+    return _rendered(out_dir, files)
+
+
+def _rendered(out_dir: Path, files: list[OutputFile]) -> RenderedOutputs | None:
+    workbooks = [out_dir / f.path for f in files if f.kind == "xlsx"]
+    if len(workbooks) != 1:
+        return None
+    try:
+        pdfs = {Scope.parse(f.scope): out_dir / f.path for f in files if f.kind == "pdf"}
+    except RoiReportsError:
+        return None
+    if any(path.parent.name != PDF_FOLDER for path in pdfs.values()):
+        return None
+    return RenderedOutputs(out_dir, workbooks[0], pdfs, files)

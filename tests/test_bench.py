@@ -1,0 +1,101 @@
+"""`make bench` pieces: the naive baseline agrees with the fast path; the output cache."""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+
+from roi_reports import compute_metrics, load_dataset
+from roi_reports.bench import naive
+from roi_reports.bench.generate import ensure_inputs
+from roi_reports.config import Config, load_config
+from roi_reports.jobs.output_cache import output_cache_key
+from roi_reports.pipeline import UNASSIGNED
+from tests.test_run import PERIOD, SAMPLE, make_workdir, manifest, run_job
+
+COMPARED = ("contacts", "conversions", "revenue", "cost", "net_profit", "roi_pct", "roas")
+COMPARED += ("conversion_rate_pct", "cost_per_contact", "cpa", "avg_ticket")
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None or (isinstance(b, float) and math.isnan(b)):
+        return a is None and (b is None or math.isnan(b))
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_naive_baseline_and_fast_path_give_identical_metrics(tmp_path):
+    inputs = ensure_inputs(tmp_path, rows=1200, cost_rows=300)
+    read = [naive.read_naive(path) for path in inputs.files]
+    found = naive.naive_metrics(naive.sum_groups([r for r, _ in read], [c for _, c in read]))
+    config = Config()
+    dataset = load_dataset(inputs.files, config)
+    assert any(key is None for key in found["employee"])  # shared costs are covered
+    for dimension, groups in found.items():
+        fast = compute_metrics(dataset, config, by=(dimension,))
+        fast[dimension] = fast[dimension].astype(object).where(fast[dimension].notna(), None)
+        assert len(fast) == len(groups) > 1, dimension
+        for record in fast.to_dict("records"):
+            expected = groups[record[dimension]]
+            for name in COMPARED:
+                assert _close(expected[name], record[name]), (dimension, record, name)
+    assert UNASSIGNED not in found["employee"]
+
+
+def test_generated_inputs_are_reused_not_rewritten(tmp_path):
+    first = ensure_inputs(tmp_path, rows=400, cost_rows=40)
+    stamps = [path.stat().st_mtime_ns for path in first.files]
+    again = ensure_inputs(tmp_path, rows=400, cost_rows=40)
+    assert [path.stat().st_mtime_ns for path in again.files] == stamps
+    assert len(first.files) == 4 and "[[stakeholders]]" in first.config.read_text()
+
+
+def test_cache_key_changes_with_inputs_config_period_and_templates(tmp_path):
+    config = Config()
+    inputs = [("a.xlsx", "1" * 64)]
+    key = output_cache_key(inputs, config, PERIOD)
+    assert output_cache_key(list(inputs), Config(), PERIOD) == key
+    assert output_cache_key([("a.xlsx", "2" * 64)], config, PERIOD) != key
+    assert output_cache_key(inputs, config, "2026-09") != key
+    (tmp_path / "roi-reports.toml").write_text('[report]\ncurrency = "USD"\n')
+    assert output_cache_key(inputs, load_config(tmp_path / "roi-reports.toml"), PERIOD) != key
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "roi-reports.toml").write_text('[report]\ntemplate_dir = "custom"\n')
+    custom = load_config(tmp_path / "roi-reports.toml")
+    before = output_cache_key(inputs, custom, PERIOD)
+    (tmp_path / "custom" / "report.css").write_text("body { color: red }")
+    assert output_cache_key(inputs, custom, PERIOD) != before
+
+
+@pytest.mark.pdf
+def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
+    workdir = make_workdir(tmp_path)
+    assert run_job(workdir).returncode == 0
+    first = manifest(workdir)
+    assert first["outputs_reused"] is False and "pdfs" in first["timings_s"]
+    pdf = workdir.out / PERIOD / "pdf" / "executive-summary.pdf"
+    stamp = pdf.stat().st_mtime_ns
+    assert run_job(workdir).returncode == 0
+    second = manifest(workdir)
+    assert second["outputs_reused"] is True and second["cache_key"] == first["cache_key"]
+    assert second["outputs"] == first["outputs"] and pdf.stat().st_mtime_ns == stamp
+
+    # a hand-edited output is not trusted
+    pdf.write_bytes(b"not a pdf")
+    assert run_job(workdir).returncode == 0
+    assert manifest(workdir)["outputs_reused"] is False
+
+    # a new version of the input (same name, other content) renders afresh
+    from openpyxl import load_workbook
+
+    changed = workdir.inbox / SAMPLE.name
+    shutil.copyfile(SAMPLE, changed)
+    book = load_workbook(changed)
+    sheet = book[book.sheetnames[0]]
+    sheet.cell(row=sheet.max_row, column=7).value = 123456.0
+    book.save(changed)
+    assert run_job(workdir).returncode == 0
+    third = manifest(workdir)
+    assert third["outputs_reused"] is False and third["cache_key"] != first["cache_key"]
+    assert pdf.read_bytes().startswith(b"%PDF")
