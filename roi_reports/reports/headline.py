@@ -15,7 +15,7 @@ from roi_reports.i18n import gettext_for
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.formatting import format_change, format_metric
-from roi_reports.reports.model import ReportModel, Scope, build_report_model
+from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 
 HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
 
@@ -53,13 +53,16 @@ class Headlines:
     def __init__(self, dataset: Dataset, config: Config, period: Period, now: datetime) -> None:
         self._args = (dataset, config, period, now)
         self._models: dict[str, ReportModel] = {}
+        self._memo: MetricsMemo = {}
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
     def model(self, scope_label: str) -> ReportModel:
         if scope_label not in self._models:
             dataset, config, period, now = self._args
             scope = Scope.parse(scope_label)
-            self._models[scope_label] = build_report_model(dataset, config, period, now, scope)
+            self._models[scope_label] = build_report_model(
+                dataset, config, period, now, scope, memo=self._memo
+            )
         return self._models[scope_label]
 
     def __call__(self, scope_label: str, language: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,14 @@ class ReportModel:
 
 
 def file_digest(path: Path) -> InputFile:
-    return InputFile(path.name, sha256_file(path), path.stat().st_size)
+    stat = path.stat()
+    return _digest(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _digest(path: str, mtime_ns: int, size: int) -> InputFile:
+    # many reports of one run list the same (possibly large) inputs: hash each once
+    return InputFile(Path(path).name, sha256_file(Path(path)), size)
 
 
 def scope_targets(dataset: Dataset, scope: Scope) -> Dataset:
@@ -94,6 +102,9 @@ def scope_targets(dataset: Dataset, scope: Scope) -> Dataset:
     return dataclasses.replace(dataset, targets=targets[mine.fillna(False)].reset_index(drop=True))
 
 
+MetricsMemo = dict[tuple[object, ...], pd.DataFrame]
+
+
 def scoped_metrics(
     dataset: Dataset,
     config: Config,
@@ -101,18 +112,25 @@ def scoped_metrics(
     by: Sequence[str],
     period: Period,
     compare: bool = True,
+    memo: MetricsMemo | None = None,
 ) -> pd.DataFrame:
     """Metrics grouped `by`, for the scope's rows only, with shared costs allocated.
 
     Shared costs are allocated across the whole team first and the scope's rows picked
     afterwards, so a person's or channel's report shows exactly the figures of their row
     in the team's workbook (allocating within the scope alone would leave them out).
+    `memo` shares the team-wide tables between the scopes of one run.
     """
-    if scope.kind == "all":
-        return compute_metrics(dataset, config, by=by, period=period, compare=compare)
-    key = scope.kind
-    dims = (key, *(d for d in by if d != key))
-    table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
+    key = None if scope.kind == "all" else scope.kind
+    dims = tuple(by) if key is None else (key, *(d for d in by if d != key))
+    memo_key = (dims, period.start, period.end, period.kind, compare)
+    table = memo.get(memo_key) if memo is not None else None
+    if table is None:
+        table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
+        if memo is not None:
+            memo[memo_key] = table
+    if key is None:
+        return table.copy()  # the memo's table stays as computed
     mine = table[(table[key] == scope.name).fillna(False)]
     if key not in by:
         mine = mine.drop(columns=[key])
@@ -184,13 +202,18 @@ def build_report_model(
     generated_at: datetime,
     scope: Scope = Scope(),
     inputs: Sequence[Path] = (),
+    memo: MetricsMemo | None = None,
 ) -> ReportModel:
-    """Compute every table a report needs for `period` (and `scope`)."""
+    """Compute every table a report needs for `period` (and `scope`).
+
+    Pass one `memo` dict when building many scopes of the same period: the team-wide
+    tables are then computed once and each scope only picks its rows.
+    """
     settings = config.report
     fys = settings.fiscal_year_start
 
     def grouped(by: Sequence[str], when: Period = period, compare: bool = True) -> pd.DataFrame:
-        return scoped_metrics(dataset, config, scope, by, when, compare)
+        return scoped_metrics(dataset, config, scope, by, when, compare, memo)
 
     tables = {
         "total": grouped(()),
@@ -203,7 +226,7 @@ def build_report_model(
     monthly_total = grouped(("month",), window, compare=False)
     team_total = None
     if scope.kind != "all":
-        team_total = compute_metrics(dataset, config, period=period, compare=True)
+        team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
     return ReportModel(
         title=settings.title,
         currency=settings.currency,

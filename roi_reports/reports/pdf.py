@@ -28,7 +28,7 @@ from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import translator
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
-from roi_reports.reports.model import ReportModel, Scope, build_report_model
+from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf_display import build_page
 from roi_reports.resources import template_root
 
@@ -257,8 +257,10 @@ def render_reports(
     names = unique_pdf_names(scopes)
     paths = {scope: Path(out_dir) / name for scope, name in names.items()}
 
+    memo: MetricsMemo = {}  # team-wide tables, computed once for all scopes
+
     def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
-        model = build_report_model(dataset, config, period, generated_at, scope, inputs)
+        model = build_report_model(dataset, config, period, generated_at, scope, inputs, memo)
         return model, config, paths[scope]
 
     workers = min(workers or os.cpu_count() or 1, len(paths))
