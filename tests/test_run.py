@@ -266,7 +266,12 @@ def test_dry_run_writes_the_messages_to_the_outbox(tmp_path):
     assert result.exit_code == 0, result.output
     written = sorted((workdir.outbox / PERIOD).glob("*.eml"))
     assert len(written) == 3
-    pdf = (workdir.out / PERIOD / "pdf" / "employee-aino-virtanen.pdf").read_bytes()
+    # Aino reads Finnish: her report is made in Finnish too, beside the English one
+    finnish = workdir.out / PERIOD / "pdf" / "fi" / "employee-aino-virtanen.pdf"
+    assert (workdir.out / PERIOD / "pdf" / "employee-aino-virtanen.pdf").is_file()
+    text = subprocess.run(["pdftotext", str(finnish), "-"], capture_output=True, text=True)
+    assert "Liikevaihto" in text.stdout
+    pdf = finnish.read_bytes()
     message = next(Received("", [], p.read_bytes()).message for p in written if "aino" in p.name)
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content() == pdf

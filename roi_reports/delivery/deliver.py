@@ -210,7 +210,9 @@ def _paths_for(
 ) -> list[Path]:
     paths: list[Path] = []
     if "pdf" in person.formats:
-        reports = list(attachments.get(person.scope, ()))
+        # the report in the person's own language when one was made, else the report's
+        own = attachments.get(f"{person.scope}|{person.language}") if person.language else None
+        reports = list(own or attachments.get(person.scope, ()))
         if not reports:
             raise _Unavailable(
                 f"no report for scope {person.scope!r} in {period_label}: no data for it in "

@@ -18,12 +18,21 @@ class OutputFile:
     scope: str
     sha256: str
     bytes: int
+    language: str | None = None  # set on a PDF made in a stakeholder's own language
 
     @classmethod
-    def of(cls, path: Path, folder: Path, kind: str, scope: str) -> OutputFile:
-        return cls(
-            str(path.relative_to(folder)), kind, scope, sha256_file(path), path.stat().st_size
-        )
+    def of(
+        cls, path: Path, folder: Path, kind: str, scope: str, language: str | None = None
+    ) -> OutputFile:
+        relative = str(path.relative_to(folder))
+        return cls(relative, kind, scope, sha256_file(path), path.stat().st_size, language)
+
+    @property
+    def attachment_key(self) -> str:
+        """How delivery finds it: "xlsx", a scope label, or "<scope>|<language>"."""
+        if self.kind == "xlsx":
+            return "xlsx"
+        return f"{self.scope}|{self.language}" if self.language else self.scope
 
 
 def write_manifest(path: Path, content: dict[str, Any]) -> Path:

@@ -75,7 +75,11 @@ def _rendered(out_dir: Path, files: list[OutputFile]) -> RenderedOutputs | None:
     if len(workbooks) != 1:
         return None
     try:
-        pdfs = {Scope.parse(f.scope): out_dir / f.path for f in files if f.kind == "pdf"}
+        pdfs = {
+            Scope.parse(f.scope): out_dir / f.path
+            for f in files
+            if f.kind == "pdf" and not f.language  # translated copies live in pdf/<lang>/
+        }
     except RoiReportsError:
         return None
     if any(path.parent.name != PDF_FOLDER for path in pdfs.values()):

@@ -8,6 +8,7 @@ not linger from an earlier run.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -36,9 +37,11 @@ class RenderedOutputs:
     timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
 
     def attachments(self) -> dict[str, list[Path]]:
-        """Files by scope label, plus "xlsx" for the workbook (what delivery attaches)."""
-        found: dict[str, list[Path]] = {scope.label: [path] for scope, path in self.pdfs.items()}
-        found["xlsx"] = [self.workbook]
+        """Files by scope label (and "<scope>|<language>" for translated reports), plus
+        "xlsx" for the workbook: what delivery attaches."""
+        found: dict[str, list[Path]] = {}
+        for file in self.files:
+            found.setdefault(file.attachment_key, []).append(self.folder / file.path)
         return found
 
 
@@ -67,6 +70,22 @@ def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
     wanted = [Scope.parse(s.scope) for s in config.stakeholders]
     scopes += [s for s in wanted if (s.kind == "all" or s in with_data) and s not in scopes]
     return scopes
+
+
+def translated_scopes(scopes: Sequence[Scope], config: Config) -> dict[str, list[Scope]]:
+    """Language → the scopes whose stakeholders read another language than the report's."""
+    wanted: dict[str, list[Scope]] = {}
+    for person in config.stakeholders:
+        scope, language = Scope.parse(person.scope), person.language
+        own = language and language != config.report.language and "pdf" in person.formats
+        if own and scope in scopes and scope not in wanted.setdefault(str(language), []):
+            wanted[str(language)].append(scope)
+    return {language: found for language, found in wanted.items() if found}
+
+
+def in_language(config: Config, language: str) -> Config:
+    report = dataclasses.replace(config.report, language=language)  # type: ignore[arg-type]
+    return dataclasses.replace(config, report=report)
 
 
 def render_outputs(
@@ -106,9 +125,22 @@ def render_outputs(
             inputs=inputs,
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
         )
+        translated = {
+            language: render_reports(
+                dataset,
+                in_language(config, language),
+                period,
+                model.generated_at,
+                wanted,
+                staging / PDF_FOLDER / language,
+                inputs=inputs,
+                progress=_progress_in(language, progress),
+            )
+            for language, wanted in translated_scopes(scopes, config).items()
+        }
         timings["pdfs"] = round(time.perf_counter() - start, 3)
         checkpoint("rendered")
-        files = _output_files(staging, workbook_name, pdfs)
+        files = _output_files(staging, workbook_name, pdfs, translated)
         if before_publish:
             before_publish(staging, files)
         _swap_into_place(staging, out_dir)
@@ -119,9 +151,23 @@ def render_outputs(
     return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings)
 
 
-def _output_files(folder: Path, workbook_name: str, pdfs: dict[Scope, Path]) -> list[OutputFile]:
+def _progress_in(language: str, progress: Progress) -> Callable[[Scope], None]:
+    return lambda scope: progress("pdf", f"{scope.label} ({language})")
+
+
+def _output_files(
+    folder: Path,
+    workbook_name: str,
+    pdfs: dict[Scope, Path],
+    translated: dict[str, dict[Scope, Path]],
+) -> list[OutputFile]:
     files = [OutputFile.of(folder / workbook_name, folder, "xlsx", "all")]
-    return files + [OutputFile.of(path, folder, "pdf", scope.label) for scope, path in pdfs.items()]
+    files += [OutputFile.of(path, folder, "pdf", scope.label) for scope, path in pdfs.items()]
+    return files + [
+        OutputFile.of(path, folder, "pdf", scope.label, language)
+        for language, rendered in translated.items()
+        for scope, path in rendered.items()
+    ]
 
 
 def _remove_leftovers(out_dir: Path) -> None:

@@ -93,7 +93,7 @@ def plan_deliveries(
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
-        files = _files_for(person, scope, names, model, out_dir)
+        files = _files_for(person, scope, names, model, out_dir, config.report.language)
         if files is None:
             status, note, files = "no report", f"no data for {person.scope} in {period.label}", ()
         elif (person.email.lower(), person.scope) in sent:
@@ -122,12 +122,15 @@ def _files_for(
     names: dict[Scope, str],
     model: ReportModel,
     out_dir: Path,
+    model_language: str,
 ) -> tuple[PlannedFile, ...] | None:
     wanted: list[Path] = []
     if "pdf" in person.formats:
         if scope not in names:
             return None
-        wanted.append(out_dir / PDF_FOLDER / names[scope])
+        own = person.language and person.language != model_language
+        folder = out_dir / PDF_FOLDER / str(person.language) if own else out_dir / PDF_FOLDER
+        wanted.append(folder / names[scope])
     if "xlsx" in person.formats:
         wanted.append(out_dir / summary_file_name(model))
     return tuple(PlannedFile(p.name, p.stat().st_size if p.is_file() else None) for p in wanted)

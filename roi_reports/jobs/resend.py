@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from roi_reports.config import Config
-from roi_reports.delivery.deliver import WORKBOOK_KEY, Delivery, deliver
+from roi_reports.delivery.deliver import Delivery, deliver
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.lock import job_lock
+from roi_reports.jobs.manifest import OutputFile
 from roi_reports.jobs.workdir import WorkDir
 
 
@@ -79,6 +80,5 @@ def _attachments(out_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Path
                 f"{path} is missing or changed since the run that made it; rerun "
                 f"`roi-reports run --period {manifest['period']}` to rebuild the reports"
             )
-        key = WORKBOOK_KEY if output["kind"] == "xlsx" else output["scope"]
-        found.setdefault(key, []).append(path)
+        found.setdefault(OutputFile(**output).attachment_key, []).append(path)
     return found
