@@ -90,19 +90,26 @@ def read_file(
     _check_formulas(path, result)
     if not result.tables and not result.problems:
         names = ", ".join(repr(name) for name, _ in sheets) or "none"
-        result.problems.append(
-            Problem(
-                path.name,
-                None,
-                None,
-                None,
-                None,
-                "no data table",
-                f"no results, costs, targets or fx_rates table found (sheets: {names}); "
-                "name a sheet 'results' or 'costs', or give it the headers of SPEC §2",
-            )
+        export = _undated_export(sheets)
+        hint = (
+            f"this looks like a {export.channel} export without a date column: export it "
+            "with the Day (or Week / Reporting starts) column, or set [input] period, e.g. "
+            '"2026-10", when the whole file is one period'
+            if export
+            else f"no results, costs, targets or fx_rates table found (sheets: {names}); "
+            "name a sheet 'results' or 'costs', or give it the headers of SPEC §2"
         )
+        result.problems.append(Problem(path.name, None, None, None, None, "no data table", hint))
     return result
+
+
+def _undated_export(sheets: list[tuple[str, list[list[Any]]]]) -> Preset | None:
+    """An ad-platform export recognised by its headers (read only when it has dates)."""
+    for _, rows in sheets:
+        for row in rows[:HEADER_SCAN_ROWS]:
+            if found := detect_preset(row):
+                return found
+    return None
 
 
 def _check_formulas(path: Path, result: ReadResult) -> None:

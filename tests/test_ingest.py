@@ -18,7 +18,7 @@ from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.workdir import init_workdir
 from roi_reports.pipeline import compute_metrics
 from roi_reports.store import Store
-from tests.helpers import run_cli, write_workbook
+from tests.helpers import run_cli, write_csv, write_workbook
 
 RESULTS = [
     ["date", "channel", "contacts", "conversions", "revenue"],
@@ -363,3 +363,26 @@ def test_folder_with_export_finnish_workbook_and_broken_file(tmp_path):
     assert by_channel.loc["Messut", "roi_pct"] == pytest.approx(110)
     assert by_channel.loc["Google Ads", "cost"] == pytest.approx(165.5)
     assert by_channel.loc["Google Ads", "revenue"] == pytest.approx(630)
+
+
+def test_export_without_a_date_column_says_so(tmp_path):
+    export = write_csv(
+        tmp_path / "gads.csv",
+        [
+            [
+                "Campaign",
+                "Campaign state",
+                "Currency code",
+                "Clicks",
+                "Impr.",
+                "Cost",
+                "Conversions",
+                "Conv. value",
+            ],
+            ["Brand", "Enabled", "EUR", 100, 2000, 50.0, 3, 300],
+        ],
+    )
+    result = run_cli("validate", str(export))
+    assert result.exit_code == 1
+    assert "Google Ads export without a date column" in result.output
+    assert "[input] period" in result.output
