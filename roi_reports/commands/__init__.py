@@ -1,0 +1,1 @@
+"""The commands of `roi-reports`, registered on the group in `roi_reports/cli.py`."""
