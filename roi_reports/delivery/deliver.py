@@ -88,14 +88,17 @@ def deliver(
     force: bool = False,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    withheld: Mapping[str, str] | None = None,
 ) -> list[Delivery]:
     """Email (send=True) or write as .eml (send=False) each stakeholder's reports.
 
     `attachments` maps a scope label ("all", "employee:Aino Virtanen", …) to its PDFs and
     "xlsx" to the workbook; `headline` gives the preformatted KPI text of each body: a
     function of (scope label, language) so each person reads their own figures in their
-    own language, or one mapping for everybody. Settings
-    errors (no sender, password variable unset) raise ConfigError before anything is sent.
+    own language, or one mapping for everybody. `withheld` maps attachment keys whose file
+    failed a check to the reason: whoever needs one of them gets "failed", nothing half
+    right is sent. Settings errors (no sender, password variable unset) raise ConfigError
+    before anything is sent.
     """
     now = now or config.report.now()
     report = progress or (lambda _line: None)
@@ -109,7 +112,7 @@ def deliver(
     with Ledger(ledger_path) if send else nullcontext() as ledger:
         for person in config.stakeholders:
             try:
-                prepared = _prepare(person, attachments, context, config)
+                prepared = _prepare(person, attachments, context, config, withheld or {})
             except _Unavailable as exc:
                 result = Delivery(
                     person.name, person.email, person.scope, (), "failed", error=str(exc)
@@ -188,8 +191,9 @@ def _prepare(
     attachments: Mapping[str, Sequence[Path]],
     context: MessageContext,
     config: Config,
+    withheld: Mapping[str, str],
 ) -> _Prepared:
-    paths = _paths_for(person, attachments, context.period_label)
+    paths = _paths_for(person, attachments, context.period_label, withheld)
     try:
         files = tuple(Attachment.of(Path(path)) for path in paths)
     except OSError as exc:
@@ -206,26 +210,31 @@ def _prepare(
 
 
 def _paths_for(
-    person: Stakeholder, attachments: Mapping[str, Sequence[Path]], period_label: str
+    person: Stakeholder,
+    attachments: Mapping[str, Sequence[Path]],
+    period_label: str,
+    withheld: Mapping[str, str],
 ) -> list[Path]:
-    paths: list[Path] = []
+    keys: list[str] = []
     if "pdf" in person.formats:
         # the report in the person's own language when one was made, else the report's
-        own = attachments.get(f"{person.scope}|{person.language}") if person.language else None
-        reports = list(own or attachments.get(person.scope, ()))
-        if not reports:
+        own = f"{person.scope}|{person.language}" if person.language else None
+        key = own if own and (own in attachments or own in withheld) else person.scope
+        if key not in attachments and key not in withheld:
             raise _Unavailable(
                 f"no report for scope {person.scope!r} in {period_label}: no data for it in "
                 "that period; check the name is spelled as in the data (`roi-reports plan` "
                 "lists who gets what)"
             )
-        paths += reports
+        keys.append(key)
     if "xlsx" in person.formats:
-        workbook = list(attachments.get(WORKBOOK_KEY, ()))
-        if not workbook:
+        if WORKBOOK_KEY not in attachments and WORKBOOK_KEY not in withheld:
             raise _Unavailable(f"formats includes xlsx but no workbook was made for {period_label}")
-        paths += workbook
-    return paths
+        keys.append(WORKBOOK_KEY)
+    for key in keys:
+        if key in withheld:
+            raise _Unavailable(f"not sent, a file failed its check: {withheld[key]}")
+    return [path for key in keys for path in attachments[key]]
 
 
 def _write_eml(prepared: _Prepared, outbox_dir: Path) -> Delivery:

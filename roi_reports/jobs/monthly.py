@@ -29,6 +29,7 @@ from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import OutputFile, write_manifest
 from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cache_key
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
+from roi_reports.jobs.preflight import check_outputs
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.pipeline import resolve_period
@@ -120,6 +121,9 @@ def run_monthly(
             outputs = reused or render_outputs(
                 dataset, config, model, out_dir, inputs, say, before_publish=publish_pending
             )
+        withheld = check_outputs(outputs.folder, outputs.files, model)
+        for problem in withheld.values():
+            log.error("withheld from delivery: %s", problem)
         headlines = Headlines(dataset, config, period, now)
         checkpoint("delivering")
         with timer.phase("deliver"):
@@ -134,11 +138,13 @@ def run_monthly(
                 force=force,
                 now=now,
                 progress=lambda detail: say("email", detail),
+                withheld=withheld,
             )
         manifest = out_dir / MANIFEST_NAME
         timer.timings.update({**summary.timings, **outputs.timings})
         content = facts.content(outputs.files, deliveries, headlines.given)
-        write_manifest(manifest, {**content, "outputs_reused": reused is not None})
+        extra = {"outputs_reused": reused is not None, "withheld": withheld}
+        write_manifest(manifest, {**content, **extra})
         result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result

@@ -1,0 +1,83 @@
+"""Checks on every file before it leaves: nothing half-right is emailed.
+
+Each PDF must open, have a page, carry extractable text that names the period, and print
+no `nan` or `inf`; the workbook must reopen with its Summary sheet, and its headline cells
+must equal the engine's numbers. A file that fails is withheld: the deliveries that need
+it fail with the reason, the others go out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from roi_reports.i18n import RTL_LANGUAGES
+from roi_reports.jobs.manifest import OutputFile
+from roi_reports.reports.formatting import localise_digits
+from roi_reports.reports.model import ReportModel
+
+NOT_A_NUMBER = re.compile(r"(?<![\w.])(?:nan|NaN|inf|-inf|Infinity)(?![\w.])")
+RECONCILED = ("cost", "revenue")  # headline cells of the Summary sheet
+
+
+def check_outputs(folder: Path, files: list[OutputFile], model: ReportModel) -> dict[str, str]:
+    """Attachment key → why that file must not be sent (empty when all pass)."""
+    problems: dict[str, str] = {}
+    for file in files:
+        path = folder / file.path
+        check = check_workbook if file.kind == "xlsx" else check_pdf
+        problem = check(path, model, file.language)
+        if problem:
+            problems[file.attachment_key] = f"{file.path}: {problem}"
+    return problems
+
+
+def check_pdf(path: Path, model: ReportModel, language: str | None = None) -> str | None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        pages = len(reader.pages)
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, OSError, ValueError) as exc:
+        return f"the PDF does not open ({exc})"
+    if pages == 0:
+        return "the PDF has no pages"
+    if not text.strip():
+        return "the PDF has no extractable text"
+    period = localise_digits(model.period.label, language or "en")
+    # right-to-left pages may extract "2026-10" in visual order; the year must be there
+    wanted = period.split("-")[0] if language in RTL_LANGUAGES else period
+    if wanted not in text:
+        return f"the PDF does not name the period {period}"
+    if match := NOT_A_NUMBER.search(text):
+        return f"the PDF prints {match.group(0)!r} where a number or “–” belongs"
+    return None
+
+
+def check_workbook(path: Path, model: ReportModel, language: str | None = None) -> str | None:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        return f"the workbook does not open ({type(exc).__name__}: {exc})"
+    try:
+        summary = book.worksheets[0]
+        numbers = [
+            cell
+            for row in summary.iter_rows(values_only=True)
+            for cell in row
+            if isinstance(cell, int | float) and not isinstance(cell, bool)
+        ]
+    finally:
+        book.close()
+    if any(math.isnan(n) or math.isinf(n) for n in numbers):
+        return "the Summary sheet holds a NaN or infinite number"
+    for name in RECONCILED:
+        expected = model.kpi(name)
+        if not any(math.isclose(n, expected, rel_tol=1e-12, abs_tol=1e-9) for n in numbers):
+            return f"the Summary sheet's {name} does not equal the engine's {expected:.2f}"
+    return None

@@ -1,0 +1,88 @@
+"""Checks before files leave: a failing file stops exactly the deliveries that need it."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from roi_reports import load_dataset
+from roi_reports.config import parse_config
+from roi_reports.jobs.preflight import check_pdf, check_workbook
+from roi_reports.pipeline import resolve_period
+from roi_reports.reports.excel import write_workbook
+from roi_reports.reports.model import build_report_model
+from roi_reports.reports.pdf import render_pdf
+from roi_reports.resources import template_root
+from tests.helpers import run_cli
+from tests.smtp_server import RecordingHandler, smtp_server
+from tests.test_model import SAMPLE
+from tests.test_run import PERIOD, make_workdir, manifest, stakeholder_config
+
+pytestmark = pytest.mark.pdf
+
+
+@pytest.fixture(scope="module")
+def october():
+    config = parse_config({})
+    dataset = load_dataset([SAMPLE], config)
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    model = build_report_model(dataset, config, resolve_period("2026-10", config.report), at)
+    other = build_report_model(dataset, config, resolve_period("2025-10", config.report), at)
+    return config, model, other
+
+
+def test_good_files_pass_and_broken_ones_say_why(tmp_path, october):
+    config, model, other = october
+    pdf = render_pdf(model, config, tmp_path / "r.pdf")
+    book = write_workbook(model, tmp_path / "r.xlsx")
+    assert check_pdf(pdf, model) is None and check_workbook(book, model) is None
+    # the files of one period checked as another's: wrong period, wrong numbers
+    assert "does not name the period 2025-10" in (check_pdf(pdf, other) or "")
+    assert "does not equal the engine" in (check_workbook(book, other) or "")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\nnot really a PDF")
+    assert "does not open" in (check_pdf(tmp_path / "x.pdf", model) or "")
+    (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 not really")
+    assert "does not open" in (check_workbook(tmp_path / "x.xlsx", model) or "")
+
+
+def test_a_failing_report_stops_only_its_delivery(tmp_path):
+    workdir = make_workdir(tmp_path)
+    templates = workdir.root / "templates"
+    templates.mkdir()
+    shipped = (template_root() / "report.html").read_text(encoding="utf-8")
+    # a user's template that prints a raw NaN in Aino's report only
+    marker = '{% include "_kpi_cards.html" %}'
+    broken = shipped.replace(
+        marker, '{% if "Aino" in page.heading %}<p>nan</p>{% endif %}' + marker
+    )
+    (templates / "report.html").write_text(broken, encoding="utf-8")
+    text = workdir.config.read_text(encoding="utf-8")
+    workdir.config.write_text(
+        text.replace('# template_dir = "my-templates"', 'template_dir = "templates"'),
+        encoding="utf-8",
+    )
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        stakeholder_config(workdir, server.port)
+        result = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
+    assert result.exit_code == 3, result.output
+    got = sorted(r.rcpt_tos[0] for r in handler.messages)
+    assert got == ["leena.laine@example.com", "sara.ahmadi@example.com"]
+    content = manifest(workdir)
+    failed = [d for d in content["deliveries"] if d["status"] == "failed"]
+    assert [d["email"] for d in failed] == ["aino.virtanen@example.com"]
+    assert "failed its check" in failed[0]["error"] and "'nan'" in failed[0]["error"]
+    assert sorted(content["withheld"]) == ["employee:Aino Virtanen", "employee:Aino Virtanen|fi"]
+    shutil.rmtree(templates)
+
+
+@pytest.mark.parametrize("language", ["fi", "fa"])
+def test_reports_in_other_languages_pass(tmp_path, october, language):
+    _, model, _ = october
+    config = parse_config({"report": {"language": language}})
+    pdf = render_pdf(model, config, tmp_path / "r.pdf")
+    book = write_workbook(model, tmp_path / "r.xlsx", language)
+    assert check_pdf(pdf, model, language) is None
+    assert check_workbook(book, model, language) is None
