@@ -28,6 +28,18 @@ ASSIGNMENTS = {  # who works which channel
     "Sara Ahmadi": ["Influencers", "Google Ads"],
     "نگار محمدی": ["Networking events", "LinkedIn"],
 }
+RESULT_HEADER = (
+    "Date",
+    "Channel",
+    "Campaign",
+    "Employee",
+    "Contacts",
+    "Conversions",
+    "Revenue",
+    "Gross profit",
+    "Currency",
+)
+COST_HEADER = ("Date", "Channel", "Campaign", "Employee", "Category", "Amount", "Currency")
 MONTHS = [(2026, 7), (2026, 8), (2026, 9), (2026, 10)]
 USD_PER_EUR = {(2026, 7): 1.09, (2026, 8): 1.10, (2026, 9): 1.11, (2026, 10): 1.08}
 
@@ -42,19 +54,7 @@ def sample_rows() -> dict[str, list[list[object]]]:
     """Rows (with header) of every sheet, deterministic."""
     rng = random.Random(20261031)
     channel_info = {c[0]: c for c in CHANNELS}
-    results: list[list[object]] = [
-        [
-            "Date",
-            "Channel",
-            "Campaign",
-            "Employee",
-            "Contacts",
-            "Conversions",
-            "Revenue",
-            "Gross profit",
-            "Currency",
-        ]
-    ]
+    results: list[list[object]] = [list(RESULT_HEADER)]
     for year, month in MONTHS:
         for monday in _mondays(year, month):
             for employee in EMPLOYEES:
@@ -77,9 +77,7 @@ def sample_rows() -> dict[str, list[list[object]]]:
                             "EUR",
                         ]
                     )
-    costs: list[list[object]] = [
-        ["Date", "Channel", "Campaign", "Employee", "Category", "Amount", "Currency"]
-    ]
+    costs: list[list[object]] = [list(COST_HEADER)]
     for year, month in MONTHS:
         first = date(year, month, 1)
         costs += [

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import xlsxwriter
+
+from roi_reports.sample import COST_HEADER, RESULT_HEADER
 
 CHANNELS = (
     "Trade fairs",
@@ -32,18 +34,6 @@ YEAR = 2025
 WORKBOOKS = 4  # one per quarter, as a team would export them
 PDF_REPORTS = 100  # the executive summary, one per channel, the rest per employee
 PERIOD = f"{YEAR}-12"
-RESULT_HEADER = [
-    "Date",
-    "Channel",
-    "Campaign",
-    "Employee",
-    "Contacts",
-    "Conversions",
-    "Revenue",
-    "Gross profit",
-    "Currency",
-]
-COST_HEADER = ["Date", "Channel", "Campaign", "Employee", "Category", "Amount", "Currency"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +106,7 @@ def cost_rows(rng: np.random.Generator, n: int, quarter: int) -> Iterator[list[o
 
 
 def _write_sheet(
-    workbook: xlsxwriter.Workbook, name: str, header: list[str], rows: Iterator[list[object]]
+    workbook: xlsxwriter.Workbook, name: str, header: Sequence[str], rows: Iterator[list[object]]
 ) -> None:
     sheet = workbook.add_worksheet(name)
     sheet.write_row(0, 0, header)

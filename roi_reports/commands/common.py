@@ -17,6 +17,13 @@ from roi_reports.validation import ValidationReport
 FILES_HINT = "choose another --period or add files with rows for it"
 
 
+report_period_option = click.option(
+    "--period",
+    metavar="P",
+    default="previous-month",
+    show_default=True,
+    help="2026-10, 2026-Q3, 2026 or previous-month (in [report] timezone).",
+)
 files_argument = click.argument(
     "files",
     nargs=-1,

@@ -12,6 +12,7 @@ from roi_reports.commands.common import (
     config_option,
     file_config,
     files_argument,
+    report_period_option,
 )
 from roi_reports.jobs.monthly import require_data
 from roi_reports.jobs.outputs import scopes_with_data
@@ -25,13 +26,7 @@ from roi_reports.reports.model import build_report_model
 
 @click.command()
 @files_argument
-@click.option(
-    "--period",
-    metavar="P",
-    default="previous-month",
-    show_default=True,
-    help="2026-10, 2026-Q3, 2026 or previous-month.",
-)
+@report_period_option
 @click.option(
     "--scope",
     "scope_texts",
@@ -105,13 +100,7 @@ def pdf(
 
 @click.command()
 @files_argument
-@click.option(
-    "--period",
-    metavar="P",
-    default="previous-month",
-    show_default=True,
-    help="2026-10, 2026-Q3, 2026 or previous-month (in the configured time zone).",
-)
+@report_period_option
 @config_option
 @click.option(
     "-o",
