@@ -63,7 +63,10 @@ class EmailConfig:
     timeout_s: float = 30.0
     retries: int = 3  # extra attempts after a temporary failure (4xx, lost connection)
     retry_delay_s: float = 2.0  # first wait; doubles on each retry
-    max_attachment_mb: float = 20.0
+    max_attachment_mb: float = 20.0  # hard limit: a report alone above it cannot be sent
+    # budget per message: above it only the recipient's own report is attached and the
+    # body names the files left out (never a silent drop)
+    max_message_mb: float = 10.0
     ca_file: str | None = None  # extra CA certificates (PEM) for an internal mail server
 
     def __post_init__(self) -> None:
@@ -85,7 +88,7 @@ class EmailConfig:
             )
         check_header_text("[email] subject", self.subject)
         _check_template("[email] subject", self.subject)
-        for name in ("timeout_s", "max_attachment_mb"):
+        for name in ("timeout_s", "max_attachment_mb", "max_message_mb"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"[email] {name} = {getattr(self, name)}: use a positive number")
         if self.retries < 0 or self.retry_delay_s < 0:
@@ -94,6 +97,10 @@ class EmailConfig:
     @property
     def max_attachment_bytes(self) -> int:
         return int(self.max_attachment_mb * 1024 * 1024)
+
+    @property
+    def max_message_bytes(self) -> int:
+        return int(self.max_message_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)

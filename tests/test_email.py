@@ -216,6 +216,20 @@ def test_attachments_over_the_limit_are_refused(tmp_path, reports):
     assert "over [email] max_attachment_mb = 0.25" in (results[0].error or "")
 
 
+def test_over_the_message_budget_only_the_own_report_goes_and_the_body_says_so(tmp_path, reports):
+    reports["xlsx"][0].write_bytes(b"PK" + b"0" * 300_000)  # a big workbook
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        config = make_config(server.port, stakeholders=STAKEHOLDERS[:1], max_message_mb=0.2)
+        (result,) = run(config, reports, tmp_path)
+    assert result.status == "sent" and "left out" in (result.note or "")
+    (received,) = handler.messages
+    assert attachment_names(received.message) == [reports["all"][0].name]
+    body = plain_body(received.message)
+    assert "Left out to keep this message under 0.2 MB" in body
+    assert reports["xlsx"][0].name in body and f"out/{PERIOD}/" in body
+
+
 def test_crash_between_sending_and_recording_does_not_resend(tmp_path, reports):
     """A run that died after the intent was recorded: the next run must not send again."""
     handler = RecordingHandler()

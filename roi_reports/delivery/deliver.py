@@ -64,10 +64,12 @@ class _Prepared:
     files: tuple[Attachment, ...]
     message_id: str
     data: bytes
+    note: str | None = None  # files left out of the message, if any
 
     def delivery(self, status: DeliveryStatus, **details: Any) -> Delivery:
         person = self.person
         names = tuple(f.name for f in self.files)
+        details.setdefault("note", self.note)
         return Delivery(
             person.name, person.email, person.scope, names, status, self.message_id, **details
         )
@@ -198,15 +200,40 @@ def _prepare(
         files = tuple(Attachment.of(Path(path)) for path in paths)
     except OSError as exc:
         raise _Unavailable(f"cannot read attachment {exc.filename}: {exc.strerror}") from None
+    settings = config.email
+    files, left_out = _within_budget(files, settings.max_message_bytes)
     total = sum(f.size for f in files)
-    if total > config.email.max_attachment_bytes:
+    if total > settings.max_attachment_bytes:
         raise _Unavailable(
             f"attachments total {total / 1024 / 1024:.1f} MB, over [email] max_attachment_mb = "
-            f'{config.email.max_attachment_mb:g}; raise the limit or use formats = ["pdf"]'
+            f'{settings.max_attachment_mb:g}; raise the limit or use formats = ["pdf"]'
         )
     language = person.language or config.report.language
-    message = build_report_message(context, person, files, language)
-    return _Prepared(person, files, str(message["Message-ID"]), message_bytes(message))
+    message = build_report_message(
+        context, person, files, language, left_out, settings.max_message_mb
+    )
+    note = "left out (over max_message_mb): " + ", ".join(f.name for f in left_out)
+    return _Prepared(
+        person,
+        files,
+        str(message["Message-ID"]),
+        message_bytes(message),
+        note if left_out else None,
+    )
+
+
+def _within_budget(
+    files: tuple[Attachment, ...], budget: int
+) -> tuple[tuple[Attachment, ...], tuple[Attachment, ...]]:
+    """The person's own report always; further files while the message stays in budget."""
+    kept, left_out, total = list(files[:1]), [], sum(f.size for f in files[:1])
+    for file in files[1:]:
+        if total + file.size <= budget:
+            kept.append(file)
+            total += file.size
+        else:
+            left_out.append(file)
+    return tuple(kept), tuple(left_out)
 
 
 def _paths_for(

@@ -41,6 +41,8 @@ STRINGS: dict[str, str] = {
     "key_figures": N_("Key figures"),
     "attachments": N_("Attachments"),
     "closing": N_("This message was sent automatically by roi-reports."),
+    "left_out": N_("Left out to keep this message under {budget}"),
+    "left_out_where": N_("They are in out/{period}/ of the reports folder; ask {sender} for them."),
     "all": N_("the whole team"),
     "channel": N_("channel {name}"),
     "employee": N_("employee {name}"),
@@ -104,6 +106,8 @@ def build_report_message(
     recipient: Stakeholder,
     attachments: Sequence[Attachment],
     language: str,
+    left_out: Sequence[Attachment] = (),
+    budget_mb: float = 0.0,
 ) -> EmailMessage:
     """The report email for one stakeholder, in `language` (en, fi, fa)."""
     words = words_for(language)
@@ -123,6 +127,12 @@ def build_report_message(
         list(context.headline_for(recipient.scope, language).items()),
         [a.name for a in attachments],
     )
+    if left_out:
+        body["left_out_heading"] = words["left_out"].format(budget=f"{budget_mb:g} MB")
+        body["left_out"] = [f"{a.name} ({a.size / 1024 / 1024:.1f} MB)" for a in left_out]
+        body["left_out_where"] = words["left_out_where"].format(
+            period=context.period_label, sender=context.sender
+        )
     message_id = message_id_for(
         context.period_label,
         recipient.email,
@@ -179,6 +189,7 @@ def _body(
         "attachments_heading": words["attachments"],
         "attachments": list(attachment_names),
         "closing": words["closing"],
+        "left_out": [],
     }
 
 
