@@ -213,6 +213,7 @@ for command in (
     jobs.run,
     jobs.plan,
     jobs.resend,
+    jobs.approve,
     reports.excel,
     reports.pdf,
     reports.send_test,

@@ -67,6 +67,8 @@ class EmailConfig:
     # budget per message: above it only the recipient's own report is attached and the
     # body names the files left out (never a silent drop)
     max_message_mb: float = 10.0
+    # hold every report email of a period until `roi-reports approve --period P`
+    require_approval: bool = False
     ca_file: str | None = None  # extra CA certificates (PEM) for an internal mail server
 
     def __post_init__(self) -> None:

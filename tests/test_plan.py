@@ -85,3 +85,31 @@ def test_resend_sends_the_same_files_to_one_person(tmp_path):
         changed = run_cli(*args, "--to", "sara.ahmadi@example.com")
         assert changed.exit_code == 1 and "changed since the run" in changed.output
     assert len(handler.messages) == 4
+
+
+def test_required_approval_holds_every_email_until_approve(tmp_path):
+    workdir = make_workdir(tmp_path)
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        stakeholder_config(workdir, server.port)
+        text = workdir.config.read_text(encoding="utf-8")
+        workdir.config.write_text(
+            text.replace("[email]\n", "[email]\nrequire_approval = true\n"), encoding="utf-8"
+        )
+        run = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
+        assert run.exit_code == 0, run.output
+        assert "3 held for approval" in run.output and handler.messages == []
+        assert {d["status"] for d in plan_json(workdir, "--send")["deliveries"]} == {"held"}
+        args = ("approve", "--dir", str(workdir.root), "--period", PERIOD)
+        approved = run_cli(*args)
+        assert approved.exit_code == 0, approved.output
+        assert sorted(r.rcpt_tos[0] for r in handler.messages) == [
+            "aino.virtanen@example.com",
+            "leena.laine@example.com",
+            "sara.ahmadi@example.com",
+        ]
+        assert run_cli(*args).exit_code == 0  # approving again sends nothing twice
+        assert (
+            run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send").exit_code == 0
+        )
+    assert len(handler.messages) == 3

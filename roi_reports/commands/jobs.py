@@ -22,6 +22,7 @@ from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summar
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.jobs.monthly import require_data, run_monthly
 from roi_reports.jobs.plan import plan_deliveries, plan_lines, preview_dataset
+from roi_reports.jobs.resend import approve as approve_period
 from roi_reports.jobs.resend import resend as resend_reports
 from roi_reports.jobs.runlog import run_log
 from roi_reports.jobs.watch import watch as watch_inbox
@@ -206,6 +207,32 @@ def _print_plan(
         click.echo(json.dumps(send_plan.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(plan_lines(send_plan, workdir.outbox / period.label)))
+
+
+@click.command()
+@dir_option
+@workdir_config_option
+@click.option("--period", metavar="P", required=True, help="The period to approve.")
+def approve(workdir_path: Path, config_path: Path | None, period: str) -> None:
+    """Approve a period held by [email] require_approval and send its reports.
+
+    Records the approval in the ledger and sends every stakeholder the files of
+    out/<period>/ as the run made them (checked against the manifest's hashes). Whoever
+    already got them is not mailed again. Exits 3 when a delivery failed.
+
+    \b
+    Example:
+      roi-reports approve --period 2026-10
+    """
+    workdir = open_workdir(workdir_path)
+    config = workdir_config(workdir, config_path)
+    when = resolve_period(period, config.report)
+    assert when is not None  # a text was given
+    results = approve_period(workdir, config, when.label, config.report.now())
+    for result in results:
+        click.echo(describe(result, config.report.language))
+    if any_failed(results):
+        sys.exit(3)
 
 
 @click.command()

@@ -31,7 +31,7 @@ from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import N_, gettext_for
 
-DeliveryStatus = Literal["sent", "already-sent", "written", "failed"]
+DeliveryStatus = Literal["sent", "already-sent", "written", "held", "failed"]
 WORKBOOK_KEY = "xlsx"
 # From address of dry-run messages when no sender is configured (they are never sent).
 DRY_RUN_SENDER = "roi-reports@localhost"
@@ -112,6 +112,10 @@ def deliver(
     )
     results: list[Delivery] = []
     with Ledger(ledger_path) if send else nullcontext() as ledger:
+        # with require_approval nothing is sent before `roi-reports approve` for the period
+        held = (
+            settings.require_approval and ledger is not None and not ledger.approved(period_label)
+        )
         for person in config.stakeholders:
             try:
                 prepared = _prepare(person, attachments, context, config, withheld or {})
@@ -122,6 +126,9 @@ def deliver(
             else:
                 if ledger is None:
                     result = _write_eml(prepared, outbox_dir)
+                elif held:
+                    why = f"waiting for `roi-reports approve --period {period_label}`"
+                    result = prepared.delivery("held", note=why)
                 else:
                     result = _send(prepared, ledger, settings, login, sender, period_label, force)
             report(describe(result, config.report.language))
@@ -139,6 +146,8 @@ def describe(result: Delivery, language: str = "en") -> str:
         return _("wrote {path} for {who}").format(path=result.eml_path, who=who)
     if result.status == "already-sent":
         return _("not sent again to {who}: {why}").format(who=who, why=result.note)
+    if result.status == "held":
+        return _("held for approval: {who}: {why}").format(who=who, why=result.note)
     return _("FAILED for {who}: {error}").format(who=who, error=result.error)
 
 
@@ -146,6 +155,7 @@ STATUS_WORDS: dict[DeliveryStatus, str] = {
     "sent": N_("{count} sent"),
     "written": N_("{count} written"),
     "already-sent": N_("{count} already sent"),
+    "held": N_("{count} held for approval"),
     "failed": N_("{count} failed"),
 }
 
@@ -157,7 +167,7 @@ def summary_lines(results: Sequence[Delivery], language: str = "en") -> list[str
     parts = [_(STATUS_WORDS[s]).format(count=n) for s, n in counts.items() if n]
     text = ", ".join(parts) if parts else _("no stakeholders configured")
     lines = [_("Email: {summary}").format(summary=text)]
-    unsent = [r for r in results if r.status in ("failed", "already-sent")]
+    unsent = [r for r in results if r.status in ("failed", "already-sent", "held")]
     return lines + [f"  {describe(r, language)}" for r in unsent]
 
 

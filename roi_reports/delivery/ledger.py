@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (period, email, scope);
+CREATE TABLE IF NOT EXISTS approvals (
+    period TEXT PRIMARY KEY,
+    approved_at TEXT NOT NULL
+);
 """
 
 
@@ -112,6 +116,17 @@ class Ledger:
             "UPDATE deliveries SET status = ?, done_at = ?, error = ? WHERE id = ?",
             (status, at.isoformat(), error, entry_id),
         )
+
+    def approve(self, period: str, at: datetime) -> None:
+        """Release the period's deliveries held by `[email] require_approval`."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO approvals (period, approved_at) VALUES (?, ?)",
+            (period, at.isoformat()),
+        )
+
+    def approved(self, period: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM approvals WHERE period = ?", (period,)).fetchone()
+        return row is not None
 
     def entries(self, period: str | None = None) -> list[LedgerEntry]:
         """Every row, oldest first (for audits and tests)."""

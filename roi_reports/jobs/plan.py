@@ -42,7 +42,7 @@ class PlannedDelivery:
     email: str
     scope: str
     files: tuple[PlannedFile, ...]
-    status: str  # "to send", "already sent", "no report"
+    status: str  # "to send", "already sent", "held", "no report"
     headline: tuple[tuple[str, str, str], ...]  # (label, this period, change vs previous)
     note: str | None = None
 
@@ -90,6 +90,7 @@ def plan_deliveries(
     names = unique_pdf_names(scopes)
     out_dir = workdir.out / period.label
     sent = _already_sent(workdir.ledger, period.label)
+    hold = send and config.email.require_approval and not _approved(workdir.ledger, period.label)
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
@@ -98,6 +99,8 @@ def plan_deliveries(
             status, note, files = "no report", f"no data for {person.scope} in {period.label}", ()
         elif (person.email.lower(), person.scope) in sent:
             status, note = "already sent", "rerun with --force to send again"
+        elif hold:
+            status, note = "held", f"sent after `roi-reports approve --period {period.label}`"
         else:
             status, note = "to send", None
         scoped = build_report_model(dataset, config, period, now, scope) if files else None
@@ -157,6 +160,19 @@ def _already_sent(ledger: Path, period: str) -> set[tuple[str, str]]:
     finally:
         db.close()
     return {(str(email), str(scope)) for email, scope in rows}
+
+
+def _approved(ledger: Path, period: str) -> bool:
+    if not ledger.is_file():
+        return False
+    db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT 1 FROM approvals WHERE period = ?", (period,)).fetchone()
+    except sqlite3.OperationalError:  # a ledger from before approvals existed
+        return False
+    finally:
+        db.close()
+    return row is not None
 
 
 def preview_dataset(workdir: WorkDir, config: Config) -> Dataset:

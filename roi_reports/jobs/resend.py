@@ -16,6 +16,8 @@ from typing import Any
 
 from roi_reports.config import Config
 from roi_reports.delivery.deliver import Delivery, deliver
+from roi_reports.delivery.ledger import Ledger
+from roi_reports.email_settings import Stakeholder
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.lock import job_lock
@@ -36,20 +38,53 @@ def resend(
         known = ", ".join(sorted({s.email for s in config.stakeholders})) or "none"
         raise UsageError(f"{address} is not a stakeholder in the config (stakeholders: {known})")
     with job_lock(workdir.lock):
-        out_dir = workdir.out / period_label
-        manifest = _manifest(out_dir, period_label)
-        return deliver(
-            dataclasses.replace(config, stakeholders=people),
-            period_label,
-            _recorded_headline(manifest.get("headlines", {})),
-            _attachments(out_dir, manifest),
-            ledger_path=workdir.ledger,
-            outbox_dir=workdir.outbox / period_label,
-            send=True,
-            force=True,
-            now=now,
-            progress=progress,
-        )
+        return deliver_recorded(workdir, config, period_label, people, True, now, progress)
+
+
+def approve(
+    workdir: WorkDir,
+    config: Config,
+    period_label: str,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> list[Delivery]:
+    """Record the approval of a period held by `require_approval`, then send its reports.
+
+    Whoever already got them (the ledger says) is not mailed again.
+    """
+    with job_lock(workdir.lock):
+        _manifest(workdir.out / period_label, period_label)  # there must be reports
+        with Ledger(workdir.ledger) as ledger:
+            ledger.approve(period_label, now)
+        people = config.stakeholders
+        return deliver_recorded(workdir, config, period_label, people, False, now, progress)
+
+
+def deliver_recorded(
+    workdir: WorkDir,
+    config: Config,
+    period_label: str,
+    people: tuple[Stakeholder, ...],
+    force: bool,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> list[Delivery]:
+    """Send the files of out/<period>/ as its manifest lists them (hashes checked)."""
+    out_dir = workdir.out / period_label
+    manifest = _manifest(out_dir, period_label)
+    return deliver(
+        dataclasses.replace(config, stakeholders=people),
+        period_label,
+        _recorded_headline(manifest.get("headlines", {})),
+        _attachments(out_dir, manifest),
+        ledger_path=workdir.ledger,
+        outbox_dir=workdir.outbox / period_label,
+        send=True,
+        force=force,
+        now=now,
+        progress=progress,
+        withheld=manifest.get("withheld", {}),
+    )
 
 
 def _manifest(out_dir: Path, period_label: str) -> dict[str, Any]:
