@@ -121,7 +121,7 @@ def run_monthly(
             outputs = reused or render_outputs(
                 dataset, config, model, out_dir, inputs, say, before_publish=publish_pending
             )
-        withheld = check_outputs(outputs.folder, outputs.files, model)
+        withheld = {**outputs.failed, **check_outputs(outputs.folder, outputs.files, model)}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)
         headlines = Headlines(dataset, config, period, now)

@@ -56,8 +56,8 @@ def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
         content = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if content.get(CACHE_KEY) != key:
-        return None
+    if content.get(CACHE_KEY) != key or content.get("withheld"):
+        return None  # changed inputs, or a run whose failed reports must be tried again
     try:
         files = [OutputFile(**entry) for entry in content["outputs"]]
     except (KeyError, TypeError):

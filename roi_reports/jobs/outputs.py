@@ -35,6 +35,7 @@ class RenderedOutputs:
     pdfs: dict[Scope, Path]
     files: list[OutputFile]
     timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
+    failed: dict[str, str] = field(default_factory=dict)  # attachment key → why not made
 
     def attachments(self) -> dict[str, list[Path]]:
         """Files by scope label (and "<scope>|<language>" for translated reports), plus
@@ -115,6 +116,7 @@ def render_outputs(
         start = time.perf_counter()
         scopes = report_scopes(model, config)
         done = iter(range(1, len(scopes) + 1))
+        failures: dict[Scope, str] = {}
         pdfs = render_reports(
             dataset,
             config,
@@ -124,9 +126,13 @@ def render_outputs(
             staging / PDF_FOLDER,
             inputs=inputs,
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
+            failures=failures,
         )
-        translated = {
-            language: render_reports(
+        failed = {scope.label: why for scope, why in failures.items()}
+        translated = {}
+        for language, wanted in translated_scopes(list(pdfs), config).items():
+            failures = {}
+            translated[language] = render_reports(
                 dataset,
                 in_language(config, language),
                 period,
@@ -135,9 +141,9 @@ def render_outputs(
                 staging / PDF_FOLDER / language,
                 inputs=inputs,
                 progress=_progress_in(language, progress),
+                failures=failures,
             )
-            for language, wanted in translated_scopes(scopes, config).items()
-        }
+            failed |= {f"{scope.label}|{language}": why for scope, why in failures.items()}
         timings["pdfs"] = round(time.perf_counter() - start, 3)
         checkpoint("rendered")
         files = _output_files(staging, workbook_name, pdfs, translated)
@@ -148,7 +154,7 @@ def render_outputs(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pdfs = {scope: out_dir / PDF_FOLDER / path.name for scope, path in pdfs.items()}
-    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings)
+    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings, failed)
 
 
 def _progress_in(language: str, progress: Progress) -> Callable[[Scope], None]:

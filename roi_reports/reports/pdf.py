@@ -28,6 +28,7 @@ from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import translator
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
+from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf_display import build_page
 from roi_reports.resources import template_root
@@ -208,14 +209,32 @@ def pdf_bytes(model: ReportModel, config: Config) -> bytes:
     from weasyprint import CSS, HTML
 
     dirs = template_dirs(config)
-    html = render_html(build_page(model, config, logo_data_uri(config)), dirs)
-    fetcher = make_url_fetcher(dirs)
+    page = build_page(model, config, logo_data_uri(config))
     stylesheet = next((d / STYLESHEET for d in dirs if (d / STYLESHEET).is_file()), None)
     if stylesheet is None:
         raise ReportTemplateError(f"{STYLESHEET} not found in {dirs[0]}")
+    check_glyphs(page, stylesheet, model.scope.label)
+    html = render_html(page, dirs)
+    fetcher = make_url_fetcher(dirs)
     document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher)
     css = CSS(filename=str(stylesheet), url_fetcher=fetcher)
     return bytes(document.write_pdf(stylesheets=[css]))
+
+
+def check_glyphs(page: object, stylesheet: Path, scope: str) -> None:
+    """Refuse a report with characters none of the stylesheet's fonts can print."""
+    points = covered(stylesheet_families([stylesheet]))
+    if not points:  # none of the fonts is installed: nothing to judge by
+        return
+    missing = uncovered(page, points)
+    if missing:
+        shown = "; ".join(missing[:SHOWN]) + (
+            f"; and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+        )
+        raise ReportTemplateError(
+            f"report {scope}: no report font has {shown}; correct the text, or add a font "
+            f"that has it to font-family in {STYLESHEET}"
+        )
 
 
 def render_pdf(model: ReportModel, config: Config, path: Path) -> Path:
@@ -247,34 +266,42 @@ def render_reports(
     inputs: Sequence[Path] = (),
     progress: Callable[[Scope], None] | None = None,
     workers: int | None = None,
+    failures: dict[Scope, str] | None = None,
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
     Models are computed here, each handed to a process pool of
     `workers` processes (default: every core) as soon as it is built, so the two overlap.
-    `progress` is called as each file is done.
+    `progress` is called as each file is done. With a `failures` dict, a report that
+    cannot be made (e.g. a character no font has) is recorded there and left out, and the
+    others are still made; without one the first such error is raised.
     """
     names = unique_pdf_names(scopes)
     paths = {scope: Path(out_dir) / name for scope, name in names.items()}
-
     memo: MetricsMemo = {}  # team-wide tables, computed once for all scopes
 
     def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
         model = build_report_model(dataset, config, period, generated_at, scope, inputs, memo)
         return model, config, paths[scope]
 
+    def finished(scope: Scope, outcome: Callable[[], object]) -> None:
+        try:
+            outcome()
+        except RoiReportsError as exc:
+            if failures is None:
+                raise
+            failures[scope] = str(exc)
+        if progress:
+            progress(scope)
+
     workers = min(workers or os.cpu_count() or 1, len(paths))
     if workers <= 1:
         for scope in paths:
-            _render_job(job(scope))
-            if progress:
-                progress(scope)
-        return paths
-    with _pool(workers) as pool:
-        # each model is submitted as soon as it is built, so building overlaps rendering
-        futures = {pool.submit(_render_job, job(scope)): scope for scope in paths}
-        for future in as_completed(futures):
-            future.result()
-            if progress:
-                progress(futures[future])
-    return paths
+            finished(scope, lambda scope=scope: _render_job(job(scope)))  # type: ignore[misc]
+    else:
+        with _pool(workers) as pool:
+            # each model is submitted as soon as it is built: building overlaps rendering
+            futures = {pool.submit(_render_job, job(scope)): scope for scope in paths}
+            for future in as_completed(futures):
+                finished(futures[future], future.result)
+    return {scope: path for scope, path in paths.items() if scope not in (failures or {})}
