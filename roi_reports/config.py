@@ -99,8 +99,14 @@ class OutputConfig:
     # kinds of report: the executive summary ("all") and one per channel/employee/campaign
     # with data in the period; stakeholders' own scopes are always added.
     pdf_scopes: tuple[ScopeKind, ...] = ("all", "channel", "employee")
+    # limits per PDF, enforced in the worker process that renders it
+    pdf_timeout_s: float = 300.0
+    pdf_memory_mb: float = 2048.0
 
     def __post_init__(self) -> None:
+        for key in ("pdf_timeout_s", "pdf_memory_mb"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"[output] {key} = {getattr(self, key)}: use a positive number")
         kinds = get_args(ScopeKind)
         for kind in self.pdf_scopes:
             if kind not in kinds:

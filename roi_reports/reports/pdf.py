@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import os
+import resource
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
@@ -242,18 +244,56 @@ def render_pdf(model: ReportModel, config: Config, path: Path) -> Path:
     return atomic_write_bytes(Path(path), pdf_bytes(model, config))
 
 
+class _TimeUp(Exception):
+    pass
+
+
+def _time_up(signum: int, frame: object) -> None:
+    raise _TimeUp
+
+
 def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
-    return render_pdf(*job)
+    """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM)."""
+    model, config, path = job
+    limits = config.output
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, limits.pdf_timeout_s)
+    try:
+        return render_pdf(model, config, path)
+    except _TimeUp:
+        raise ReportTemplateError(
+            f"report {model.scope.label} took longer than [output] pdf_timeout_s = "
+            f"{limits.pdf_timeout_s:g} s and was stopped; raise the limit or shorten the report"
+        ) from None
+    except MemoryError:
+        raise ReportTemplateError(
+            f"report {model.scope.label} needed more than [output] pdf_memory_mb = "
+            f"{limits.pdf_memory_mb:g} MB and was stopped; raise the limit or shorten the report"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _limit_memory(megabytes: float) -> None:
+    """Pool initializer: a ceiling on this worker's address space (one report at a time)."""
+    ceiling = int(megabytes * 1024 * 1024)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean process that has already imported the
     # renderer, so no thread of the caller (e.g. `watch`) is forked, and start-up is cheap
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["roi_reports.reports.pdf", "weasyprint"])
-    return ProcessPoolExecutor(workers, mp_context=context)
+    context: Any = multiprocessing.get_context("spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["roi_reports.reports.pdf", "weasyprint"])
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_limit_memory, initargs=(memory_mb,)
+    )
 
 
 def render_reports(
@@ -270,8 +310,9 @@ def render_reports(
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
-    Models are computed here, each handed to a process pool of
-    `workers` processes (default: every core) as soon as it is built, so the two overlap.
+    Models are computed here, each handed to a process pool of `workers` processes
+    (default: every core) as soon as it is built, so the two overlap; each report is
+    rendered within [output] pdf_timeout_s and pdf_memory_mb.
     `progress` is called as each file is done. With a `failures` dict, a report that
     cannot be made (e.g. a character no font has) is recorded there and left out, and the
     others are still made; without one the first such error is raised.
@@ -294,12 +335,10 @@ def render_reports(
         if progress:
             progress(scope)
 
-    workers = min(workers or os.cpu_count() or 1, len(paths))
-    if workers <= 1:
-        for scope in paths:
-            finished(scope, lambda scope=scope: _render_job(job(scope)))  # type: ignore[misc]
-    else:
-        with _pool(workers) as pool:
+    # always in worker processes, even for one report: the limits apply per process
+    workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    if paths:
+        with _pool(workers, config.output.pdf_memory_mb) as pool:
             # each model is submitted as soon as it is built: building overlaps rendering
             futures = {pool.submit(_render_job, job(scope)): scope for scope in paths}
             for future in as_completed(futures):
