@@ -244,31 +244,45 @@ def render_pdf(model: ReportModel, config: Config, path: Path) -> Path:
     return atomic_write_bytes(Path(path), pdf_bytes(model, config))
 
 
-class _TimeUp(Exception):
-    pass
+ALARM_REPEAT_S = 0.25
+
+
+class _TimeUp(BaseException):
+    """Not an Exception: renderer code that catches Exception must not swallow it."""
+
+
+_deadline_passed = False  # set by the alarm: whatever fails after it is the timeout
 
 
 def _time_up(signum: int, frame: object) -> None:
+    global _deadline_passed
+    _deadline_passed = True
     raise _TimeUp
 
 
 def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
     """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM)."""
+    global _deadline_passed
     model, config, path = job
     limits = config.output
+    _deadline_passed = False
     previous = signal.signal(signal.SIGALRM, _time_up)
-    signal.setitimer(signal.ITIMER_REAL, limits.pdf_timeout_s)
+    # repeats after the deadline: a raise inside a C callback can be swallowed once
+    signal.setitimer(signal.ITIMER_REAL, limits.pdf_timeout_s, ALARM_REPEAT_S)
     try:
         return render_pdf(model, config, path)
-    except _TimeUp:
-        raise ReportTemplateError(
-            f"report {model.scope.label} took longer than [output] pdf_timeout_s = "
-            f"{limits.pdf_timeout_s:g} s and was stopped; raise the limit or shorten the report"
-        ) from None
     except MemoryError:
         raise ReportTemplateError(
             f"report {model.scope.label} needed more than [output] pdf_memory_mb = "
             f"{limits.pdf_memory_mb:g} MB and was stopped; raise the limit or shorten the report"
+        ) from None
+    except BaseException:
+        if not _deadline_passed:
+            raise
+        # the alarm may surface as another error (e.g. inside an import); it is the timeout
+        raise ReportTemplateError(
+            f"report {model.scope.label} took longer than [output] pdf_timeout_s = "
+            f"{limits.pdf_timeout_s:g} s and was stopped; raise the limit or shorten the report"
         ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -290,7 +304,8 @@ def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
     context: Any = multiprocessing.get_context("spawn")
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["roi_reports.reports.pdf", "weasyprint"])
+        preload = ["roi_reports.reports.pdf", "weasyprint", "matplotlib.backends.backend_agg"]
+        context.set_forkserver_preload(preload)
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_limit_memory, initargs=(memory_mb,)
     )
