@@ -10,6 +10,8 @@ from typing import Any
 from roi_reports import __version__
 from roi_reports.fsutil import atomic_write_text, sha256_file
 
+MANIFEST_NAME = "manifest.json"  # in out/<period>/
+
 
 @dataclass(frozen=True)
 class OutputFile:
@@ -26,6 +28,11 @@ class OutputFile:
     ) -> OutputFile:
         relative = str(path.relative_to(folder))
         return cls(relative, kind, scope, sha256_file(path), path.stat().st_size, language)
+
+    def intact(self, folder: Path) -> bool:
+        """Still there and unchanged since the run recorded it."""
+        path = folder / self.path
+        return path.is_file() and sha256_file(path) == self.sha256
 
     @property
     def attachment_key(self) -> str:

@@ -26,7 +26,7 @@ from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock
-from roi_reports.jobs.manifest import OutputFile, write_manifest
+from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile, write_manifest
 from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cache_key
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.preflight import check_outputs
@@ -39,7 +39,6 @@ from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
 Progress = Callable[[str, str], None]  # (stage, detail)
-MANIFEST_NAME = "manifest.json"
 
 
 @dataclass

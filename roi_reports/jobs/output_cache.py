@@ -15,7 +15,8 @@ from pathlib import Path
 from roi_reports import __version__
 from roi_reports.config import Config
 from roi_reports.errors import RoiReportsError
-from roi_reports.jobs.manifest import OutputFile
+from roi_reports.fsutil import sha256_file
+from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile
 from roi_reports.jobs.outputs import PDF_FOLDER, RenderedOutputs
 from roi_reports.reports.pdf import template_dirs
 from roi_reports.scopes import Scope
@@ -25,11 +26,7 @@ CACHE_KEY = "cache_key"  # the manifest field that records the key of its output
 
 def _files_digest(folder: Path) -> list[tuple[str, str]]:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return [(str(p.relative_to(folder)), _sha256(p)) for p in files]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return [(str(p.relative_to(folder)), sha256_file(p)) for p in files]
 
 
 def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period: str) -> str:
@@ -43,7 +40,7 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
         "inputs": sorted(input_hashes),
         "config": repr(config),
         "templates": [_files_digest(folder) for folder in template_dirs(config)],
-        "logo": _sha256(logo_path) if logo_path and logo_path.is_file() else None,
+        "logo": sha256_file(logo_path) if logo_path and logo_path.is_file() else None,
     }
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -51,7 +48,7 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
 
 def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
     """The outputs recorded in `out_dir/manifest.json` under `key`, if all still intact."""
-    manifest = out_dir / "manifest.json"
+    manifest = out_dir / MANIFEST_NAME
     try:
         content = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -63,10 +60,8 @@ def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
     except (KeyError, TypeError):
         return None
     # a file edited or deleted by hand since is not trusted: render again
-    for file in files:
-        path = out_dir / file.path
-        if not path.is_file() or _sha256(path) != file.sha256:
-            return None
+    if not all(file.intact(out_dir) for file in files):
+        return None
     return _rendered(out_dir, files)
 
 

@@ -19,9 +19,8 @@ from roi_reports.delivery.deliver import Delivery, deliver
 from roi_reports.delivery.ledger import Ledger
 from roi_reports.email_settings import Stakeholder
 from roi_reports.errors import RoiReportsError, UsageError
-from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.lock import job_lock
-from roi_reports.jobs.manifest import OutputFile
+from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile
 from roi_reports.jobs.workdir import WorkDir
 
 
@@ -88,7 +87,7 @@ def deliver_recorded(
 
 
 def _manifest(out_dir: Path, period_label: str) -> dict[str, Any]:
-    path = out_dir / "manifest.json"
+    path = out_dir / MANIFEST_NAME
     if not path.is_file():
         raise RoiReportsError(
             f"no reports for {period_label} in {out_dir.parent}: make them first with "
@@ -108,12 +107,12 @@ def _recorded_headline(
 def _attachments(out_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Path]]:
     """Scope label → files, checked against the hashes the run recorded."""
     found: dict[str, list[Path]] = {}
-    for output in manifest["outputs"]:
-        path = out_dir / output["path"]
-        if not path.is_file() or sha256_file(path) != output["sha256"]:
+    for output in (OutputFile(**entry) for entry in manifest["outputs"]):
+        path = out_dir / output.path
+        if not output.intact(out_dir):
             raise RoiReportsError(
                 f"{path} is missing or changed since the run that made it; rerun "
                 f"`roi-reports run --period {manifest['period']}` to rebuild the reports"
             )
-        found.setdefault(OutputFile(**output).attachment_key, []).append(path)
+        found.setdefault(output.attachment_key, []).append(path)
     return found
