@@ -63,12 +63,16 @@ class LedgerEntry:
 class Ledger:
     """Open with `Ledger(path)`; use as a context manager to close it."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: every statement is its own durable transaction.
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """`read_only` (for previews such as the send plan) needs an existing ledger."""
+        if read_only:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit: every statement is its own durable transaction.
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.executescript(_SCHEMA)
         self._db.row_factory = sqlite3.Row
-        self._db.executescript(_SCHEMA)
 
     def __enter__(self) -> Ledger:
         return self
@@ -125,8 +129,21 @@ class Ledger:
         )
 
     def approved(self, period: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM approvals WHERE period = ?", (period,)).fetchone()
+        try:
+            query = "SELECT 1 FROM approvals WHERE period = ?"
+            row = self._db.execute(query, (period,)).fetchone()
+        except sqlite3.OperationalError:  # read-only, from before approvals existed
+            return False
         return row is not None
+
+    def delivered(self, period: str) -> set[tuple[str, str]]:
+        """(email, scope) of every report of the period sent or possibly sent."""
+        marks = ", ".join("?" for _ in DELIVERED_OR_MAYBE)
+        rows = self._db.execute(
+            f"SELECT email, scope FROM deliveries WHERE period = ? AND status IN ({marks})",
+            (period, *DELIVERED_OR_MAYBE),
+        ).fetchall()
+        return {(str(row["email"]), str(row["scope"])) for row in rows}
 
     def entries(self, period: str | None = None) -> list[LedgerEntry]:
         """Every row, oldest first (for audits and tests)."""

@@ -6,7 +6,6 @@ period's last run when its outputs exist; headline figures are computed from the
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset, assemble, read_file_tables
-from roi_reports.delivery.ledger import DELIVERED_OR_MAYBE
+from roi_reports.delivery.ledger import Ledger
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.inbox import inbox_files
@@ -89,8 +88,8 @@ def plan_deliveries(
     scopes = report_scopes(model, config)
     names = unique_pdf_names(scopes)
     out_dir = workdir.out / period.label
-    sent = _already_sent(workdir.ledger, period.label)
-    hold = send and config.email.require_approval and not _approved(workdir.ledger, period.label)
+    sent, approved = _ledger_state(workdir.ledger, period.label)
+    hold = send and config.email.require_approval and not approved
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
@@ -146,33 +145,12 @@ def _headline(model: ReportModel | None, language: str) -> tuple[tuple[str, str,
     return tuple((f.label, f.value, f.change) for f in figures)
 
 
-def _already_sent(ledger: Path, period: str) -> set[tuple[str, str]]:
-    """(email, scope) pairs the ledger has as sent, read without creating a ledger."""
+def _ledger_state(ledger: Path, period: str) -> tuple[set[tuple[str, str]], bool]:
+    """(already delivered (email, scope) pairs, approved?), read without creating a ledger."""
     if not ledger.is_file():
-        return set()
-    marks = ", ".join("?" for _ in DELIVERED_OR_MAYBE)
-    db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
-    try:
-        rows = db.execute(
-            f"SELECT email, scope FROM deliveries WHERE period = ? AND status IN ({marks})",
-            (period, *DELIVERED_OR_MAYBE),
-        ).fetchall()
-    finally:
-        db.close()
-    return {(str(email), str(scope)) for email, scope in rows}
-
-
-def _approved(ledger: Path, period: str) -> bool:
-    if not ledger.is_file():
-        return False
-    db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
-    try:
-        row = db.execute("SELECT 1 FROM approvals WHERE period = ?", (period,)).fetchone()
-    except sqlite3.OperationalError:  # a ledger from before approvals existed
-        return False
-    finally:
-        db.close()
-    return row is not None
+        return set(), False
+    with Ledger(ledger, read_only=True) as records:
+        return records.delivered(period), records.approved(period)
 
 
 def preview_dataset(workdir: WorkDir, config: Config) -> Dataset:
