@@ -5,22 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from unidecode import unidecode
 
 MAX_SLUG = 60  # characters of a name kept in a file name
-
-
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-FILE_MODE = _file_mode()
 
 
 def sha256_file(path: Path) -> str:
@@ -31,33 +24,34 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write to a temp file in the same folder, fsync, then rename over `path`.
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A hidden temp path beside `path` to write to; on success fsync and rename it over
+    `path`, on any error remove it. A crash leaves the old file or the new one, never half.
 
-    A crash leaves either the old file or the new one, never half of one.
+    The temp file is created by the writer with ordinary permissions (not mkstemp's 0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; outputs are shared like any file
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        yield temp
+        with temp.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(temp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """`data` to `path`, atomically (see `atomic_path`)."""
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)
     return path
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def temp_path_for(path: Path) -> Path:
-    """A hidden sibling temp name for writers that need a path rather than bytes."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def free_name(folder: Path, name: str) -> Path:
@@ -69,14 +63,6 @@ def free_name(folder: Path, name: str) -> Path:
         candidate = folder / f"{stem} ({number}){suffix}"
         number += 1
     return candidate
-
-
-def move_into(source: Path, folder: Path) -> Path:
-    """Move a file into `folder` without overwriting anything there (atomic rename)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = free_name(folder, source.name)
-    os.replace(source, target)
-    return target
 
 
 def slug(text: str) -> str:

@@ -7,8 +7,6 @@ model always gives the same cells: the document date is the model's `generated_a
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from roi_reports.errors import RoiReportsError
+from roi_reports.fsutil import atomic_path
 from roi_reports.i18n import N_
 from roi_reports.reports.excel_sheets import (
     write_breakdown,
@@ -60,20 +59,11 @@ def write_workbook(model: ReportModel, path: Path, language: str = "en") -> Path
     `language` chooses the number formats (decimal and currency placement).
     """
     path = Path(path)
-    # a fresh hidden name beside the target (not mkstemp: its 0600 mode would stick)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_workbook(model, temp, language)
-        with temp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        with atomic_path(path) as temp:
+            build_workbook(model, temp, language)
     except (OSError, XlsxWriterException) as exc:
-        temp.unlink(missing_ok=True)
         raise _write_error(path, exc) from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return path
 
 
