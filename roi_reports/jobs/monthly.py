@@ -34,7 +34,7 @@ from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports.headline import Headlines
-from roi_reports.reports.model import ReportModel, build_report_model
+from roi_reports.reports.model import MetricsMemo, ReportModel, build_report_model
 from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
@@ -100,8 +100,9 @@ def run_monthly(
         assert period is not None  # a text was given
         require_data(dataset, period, [q.moved_to for q in summary.quarantined])
         inputs = archived_inputs(workdir)
+        memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
         with timer.phase("metrics"):
-            model = build_report_model(dataset, config, period, now, inputs=inputs)
+            model = build_report_model(dataset, config, period, now, inputs=inputs, memo=memo)
         out_dir = workdir.out / period.label
         sending = config.email.enabled if send is None else send
         if sending:
@@ -118,12 +119,19 @@ def run_monthly(
             if reused is not None:
                 say("excel", "unchanged since the last run: outputs reused")
             outputs = reused or render_outputs(
-                dataset, config, model, out_dir, inputs, say, before_publish=publish_pending
+                dataset,
+                config,
+                model,
+                out_dir,
+                inputs,
+                say,
+                before_publish=publish_pending,
+                memo=memo,
             )
         withheld = {**outputs.failed, **check_outputs(outputs.folder, outputs.files, model)}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)
-        headlines = Headlines(dataset, config, period, now)
+        headlines = Headlines(dataset, config, period, now, memo)
         checkpoint("delivering")
         with timer.phase("deliver"):
             deliveries = deliver(

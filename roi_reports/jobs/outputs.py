@@ -21,7 +21,7 @@ from roi_reports.dataset import Dataset
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.manifest import OutputFile
 from roi_reports.reports.excel import summary_file_name, write_workbook
-from roi_reports.reports.model import ReportModel, Scope
+from roi_reports.reports.model import MetricsMemo, ReportModel, Scope
 from roi_reports.reports.pdf import render_reports
 
 Progress = Callable[[str, str], None]  # (stage, detail)
@@ -97,6 +97,7 @@ def render_outputs(
     inputs: Sequence[Path],
     progress: Progress,
     before_publish: Callable[[Path, list[OutputFile]], None] | None = None,
+    memo: MetricsMemo | None = None,
 ) -> RenderedOutputs:
     """Write `out_dir` (= out/<period>/) afresh: the workbook and one PDF per scope.
 
@@ -127,6 +128,7 @@ def render_outputs(
             inputs=inputs,
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
             failures=failures,
+            memo=memo,
         )
         failed = {scope.label: why for scope, why in failures.items()}
         translated = {}
@@ -142,6 +144,7 @@ def render_outputs(
                 inputs=inputs,
                 progress=_progress_in(language, progress),
                 failures=failures,
+                memo=memo,
             )
             failed |= {f"{scope.label}|{language}": why for scope, why in failures.items()}
         timings["pdfs"] = round(time.perf_counter() - start, 3)

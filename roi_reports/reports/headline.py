@@ -50,10 +50,17 @@ def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, s
 class Headlines:
     """(scope label, language) → that scope's headline; each scope's model built once."""
 
-    def __init__(self, dataset: Dataset, config: Config, period: Period, now: datetime) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        config: Config,
+        period: Period,
+        now: datetime,
+        memo: MetricsMemo | None = None,
+    ) -> None:
         self._args = (dataset, config, period, now)
         self._models: dict[str, ReportModel] = {}
-        self._memo: MetricsMemo = {}
+        self._memo: MetricsMemo = {} if memo is None else memo
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
     def model(self, scope_label: str) -> ReportModel:

@@ -322,6 +322,7 @@ def render_reports(
     progress: Callable[[Scope], None] | None = None,
     workers: int | None = None,
     failures: dict[Scope, str] | None = None,
+    memo: MetricsMemo | None = None,
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
@@ -330,11 +331,12 @@ def render_reports(
     rendered within [output] pdf_timeout_s and pdf_memory_mb.
     `progress` is called as each file is done. With a `failures` dict, a report that
     cannot be made (e.g. a character no font has) is recorded there and left out, and the
-    others are still made; without one the first such error is raised.
+    others are still made; without one the first such error is raised. Pass the `memo`
+    other models of the same dataset and period were built with to share its tables.
     """
     names = unique_pdf_names(scopes)
     paths = {scope: Path(out_dir) / name for scope, name in names.items()}
-    memo: MetricsMemo = {}  # team-wide tables, computed once for all scopes
+    memo = {} if memo is None else memo  # team-wide tables, computed once for all scopes
 
     def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
         model = build_report_model(dataset, config, period, generated_at, scope, inputs, memo)
