@@ -443,7 +443,7 @@ def test_headline_uses_the_engine_numbers_and_the_report_formatting():
     dataset = load_dataset(sample_files(), config)
     period = resolve_period("2026-10", config.report)
     assert period is not None
-    model = build_report_model(dataset, config, period, NOW)
+    model = build_report_model(dataset, config, period)
     headline = headline_from_model(model, "fi")
     roi, revenue = "Sijoitetun pääoman tuotto %", "Liikevaihto"
     others = ["Kulut", "Nettotuotto", "ROAS (mainoskulujen tuotto)", "Konversiot"]
@@ -466,7 +466,7 @@ def test_real_pdf_reports_are_attached_to_the_right_people(tmp_path):
     period = resolve_period(PERIOD, config.report)
     assert period is not None
     scopes = [Scope(), Scope.parse("employee:Aino Virtanen")]
-    written = render_reports(dataset, config, period, NOW, scopes, tmp_path / "pdf", workers=1)
+    written = render_reports(dataset, config, period, scopes, tmp_path / "pdf", workers=1)
     files = {scope.label: [path] for scope, path in written.items()}
     results = deliver(
         config,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import threading
-from datetime import UTC, datetime
+from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -37,7 +37,6 @@ from tests.helpers import run_cli
 pytestmark = pytest.mark.pdf
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "roi-sample.xlsx"
-GENERATED = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
 TRICKY = "Mia <b>Berg</b>"
 CHANNELS = ("Google Ads", "Influencers", "LinkedIn", "Networking events", "Trade fairs")
 
@@ -66,7 +65,7 @@ def summary(sample, tmp_path_factory):
     """The executive summary of October 2026, rendered once for every test below."""
     config = Config()
     period = resolve_period("2026-10", config.report)
-    model = build_report_model(sample, config, period, GENERATED, inputs=[SAMPLE])
+    model = build_report_model(sample, config, period, inputs=[SAMPLE])
     path = render_pdf(model, config, tmp_path_factory.mktemp("pdf") / "executive-summary.pdf")
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
@@ -101,8 +100,9 @@ def test_page_count_metadata_and_footer(summary):
     assert pages >= 2
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert reader.metadata.title.startswith("ROI report – Executive summary – 2026-10")
-    assert reader.metadata.creation_date == GENERATED
-    assert "Generated 2026-11-02 07:30 UTC" in text
+    # the documents' date is the period's last day, never the run time (reproducible bytes)
+    assert reader.metadata.creation_date.date() == date(2026, 10, 31)
+    assert "Latest entry 2026-10-26" in text  # the sample's last weekly row in October
 
 
 def test_every_font_is_embedded(summary):
@@ -130,7 +130,7 @@ def test_bursting_in_a_process_pool(sample, tmp_path):
     scopes = [Scope("employee", "نگار محمدی"), Scope("channel", "LinkedIn")]
     done: list[Scope] = []
     written = render_reports(
-        sample, config, period, GENERATED, scopes, tmp_path, progress=done.append, workers=2
+        sample, config, period, scopes, tmp_path, progress=done.append, workers=2
     )
     assert {p.name for p in written.values()} == {"employee-نگار-محمدی.pdf", "channel-linkedin.pdf"}
     assert sorted(done, key=str) == sorted(scopes, key=str)
@@ -167,7 +167,7 @@ def test_remote_and_outside_urls_are_never_fetched(tmp_path):
     (tmp_path / "roi-reports.toml").write_text('[report]\ntemplate_dir = "mytemplates"\n')
     config = load_config(tmp_path / "roi-reports.toml")
     model = build_report_model(
-        load_dataset([SAMPLE], config), config, resolve_period("2026-10", config.report), GENERATED
+        load_dataset([SAMPLE], config), config, resolve_period("2026-10", config.report)
     )
     try:
         path = render_pdf(model, config, tmp_path / "out.pdf")
@@ -195,7 +195,7 @@ def test_template_errors_are_one_line(tmp_path):
     (tmp_path / "roi-reports.toml").write_text('[report]\ntemplate_dir = "t"\n')
     config = load_config(tmp_path / "roi-reports.toml")
     model = build_report_model(
-        load_dataset([SAMPLE], config), config, resolve_period("2026-10", config.report), GENERATED
+        load_dataset([SAMPLE], config), config, resolve_period("2026-10", config.report)
     )
     with pytest.raises(ReportTemplateError, match="does not exist") as error:
         render_pdf(model, config, tmp_path / "x.pdf")
@@ -245,7 +245,7 @@ def test_default_scopes_from_dataset_and_model_agree():
     dataset = load_dataset([SAMPLE], config)
     period = resolve_period("2026-10", config.report)
     from_dataset = default_scopes(dataset, config, period)
-    model = build_report_model(dataset, config, period, GENERATED)
+    model = build_report_model(dataset, config, period)
     assert from_dataset == default_scopes(model)
     assert from_dataset[0] == Scope()
     assert Scope("employee", "نگار محمدی") in from_dataset

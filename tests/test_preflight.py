@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 
 import pytest
 
@@ -27,9 +26,8 @@ pytestmark = pytest.mark.pdf
 def october():
     config = parse_config({})
     dataset = load_dataset([SAMPLE], config)
-    at = datetime(2026, 11, 2, tzinfo=UTC)
-    model = build_report_model(dataset, config, resolve_period("2026-10", config.report), at)
-    other = build_report_model(dataset, config, resolve_period("2025-10", config.report), at)
+    model = build_report_model(dataset, config, resolve_period("2026-10", config.report))
+    other = build_report_model(dataset, config, resolve_period("2025-10", config.report))
     return config, model, other
 
 

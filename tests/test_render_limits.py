@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from roi_reports import load_dataset
@@ -22,8 +20,7 @@ def render(tmp_path, output: dict, failures: dict | None):
     config = parse_config({"output": output})
     dataset = load_dataset([SAMPLE], config)
     period = resolve_period("2026-10", config.report)
-    now = datetime(2026, 11, 2, tzinfo=UTC)
-    return render_reports(dataset, config, period, now, SCOPES, tmp_path, failures=failures)
+    return render_reports(dataset, config, period, SCOPES, tmp_path, failures=failures)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +132,8 @@ def render_naive_pdfs(dataset: Any, config: Any, period_label: str, out_dir: Pat
     from roi_reports.reports.model import build_report_model
     from roi_reports.reports.pdf import render_reports
 
-    now = datetime.now()
     period = parse_period(period_label, fiscal_year_start=config.report.fiscal_year_start)
-    model = build_report_model(dataset, config, period, now)
+    model = build_report_model(dataset, config, period)
     scopes = report_scopes(model, config)
-    render_reports(dataset, config, period, now, scopes, out_dir, workers=1)
+    render_reports(dataset, config, period, scopes, out_dir, workers=1)
     return len(scopes)

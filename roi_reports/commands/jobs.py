@@ -202,7 +202,7 @@ def _print_plan(
         raise InputError(dataset.report)
     require_data(dataset, period)
     sending = config.email.enabled if send is None else send
-    send_plan = plan_deliveries(workdir, dataset, config, period, now, sending)
+    send_plan = plan_deliveries(workdir, dataset, config, period, sending)
     if fmt == "json":
         click.echo(json.dumps(send_plan.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -81,7 +81,7 @@ def pdf(
     for text in scope_texts or ("all",):
         found = default_scopes(dataset, config, when) if text == "each" else [Scope.parse(text)]
         scopes.extend(s for s in found if s not in scopes)
-    _require_scopes(scopes, build_report_model(dataset, config, when, config.report.now()))
+    _require_scopes(scopes, build_report_model(dataset, config, when))
     done = 0
 
     def progress(scope: Scope) -> None:
@@ -89,9 +89,7 @@ def pdf(
         done += 1
         click.echo(f"[{done}/{len(scopes)}] {scope.label}", err=True)
 
-    written = render_reports(
-        dataset, config, when, config.report.now(), scopes, output_dir, files, progress, workers
-    )
+    written = render_reports(dataset, config, when, scopes, output_dir, files, progress, workers)
     for path in written.values():
         click.echo(str(path))
     for warning in dataset.report.warnings:
@@ -128,7 +126,7 @@ def excel(
     resolved = resolve_period(period, settings)
     assert resolved is not None  # period text is always given (it has a default)
     require_data(dataset, resolved, hint=FILES_HINT)
-    model = build_report_model(dataset, config, resolved, settings.now(), inputs=files)
+    model = build_report_model(dataset, config, resolved, inputs=files)
     path = write_workbook(model, output or Path(summary_file_name(model)), settings.language)
     for warning in dataset.report.warnings:
         click.echo(f"Warning: {warning.one_line()}", err=True)

@@ -27,7 +27,12 @@ from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile, write_manifest
-from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cache_key
+from roi_reports.jobs.output_cache import (
+    CACHE_KEY,
+    cached_outputs,
+    output_cache_key,
+    templates_sha256,
+)
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.preflight import check_outputs
 from roi_reports.jobs.workdir import WorkDir
@@ -102,14 +107,15 @@ def run_monthly(
         inputs = archived_inputs(workdir)
         memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
         with timer.phase("metrics"):
-            model = build_report_model(dataset, config, period, now, inputs=inputs, memo=memo)
+            model = build_report_model(dataset, config, period, inputs=inputs, memo=memo)
         out_dir = workdir.out / period.label
         sending = config.email.enabled if send is None else send
         if sending:
             check_settings(config.email)  # a missing password fails now, not after rendering
         stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
         key = output_cache_key(stored, config, period.label)
-        facts = ManifestFacts(workdir, now, summary, model, timer.timings, key)
+        templates = templates_sha256(config)
+        facts = ManifestFacts(workdir, now, summary, model, timer.timings, key, templates)
 
         def publish_pending(folder: Path, files: list[OutputFile]) -> None:
             write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
@@ -131,7 +137,7 @@ def run_monthly(
         withheld = {**outputs.failed, **check_outputs(outputs.folder, outputs.files, model)}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)
-        headlines = Headlines(dataset, config, period, now, memo)
+        headlines = Headlines(dataset, config, period, memo)
         checkpoint("delivering")
         with timer.phase("deliver"):
             deliveries = deliver(
@@ -208,6 +214,7 @@ class ManifestFacts:
     model: ReportModel
     timings: dict[str, float]
     cache_key: str  # what the outputs were made from (jobs/output_cache.py)
+    templates_sha256: str  # the template files the PDFs were rendered from
 
     def content(
         self,
@@ -219,7 +226,8 @@ class ManifestFacts:
         ingest = self.ingest
         return {
             "period": self.model.period.label,
-            "generated_at": self.now,
+            "generated_at": self.now,  # the run time (the reports print their data's last day)
+            "templates_sha256": self.templates_sha256,
             "inputs": [_input_entry(f) for f in Store(self.workdir.store).files()],
             "this_run": {
                 "accepted": ingest.accepted,

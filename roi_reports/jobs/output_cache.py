@@ -29,6 +29,13 @@ def _files_digest(folder: Path) -> list[tuple[str, str]]:
     return [(str(p.relative_to(folder)), sha256_file(p)) for p in files]
 
 
+def templates_sha256(config: Config) -> str:
+    """One hash over every file of the template folders the reports are rendered from."""
+    digests = [_files_digest(folder) for folder in template_dirs(config)]
+    text = json.dumps(digests, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period: str) -> str:
     """sha256 over everything the outputs are made from; (name, sha256) per stored input."""
     logo = config.report.logo
@@ -39,7 +46,7 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
         "period": period,
         "inputs": sorted(input_hashes),
         "config": repr(config),
-        "templates": [_files_digest(folder) for folder in template_dirs(config)],
+        "templates": templates_sha256(config),
         "logo": sha256_file(logo_path) if logo_path and logo_path.is_file() else None,
     }
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False)

@@ -7,7 +7,6 @@ period's last run when its outputs exist; headline figures are computed from the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.reports.excel import summary_file_name
 from roi_reports.reports.headline import headline_figures
-from roi_reports.reports.model import ReportModel, Scope, build_report_model
+from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf import unique_pdf_names
 from roi_reports.store import Store
 
@@ -81,10 +80,10 @@ def plan_deliveries(
     dataset: Dataset,
     config: Config,
     period: Period,
-    now: datetime,
     send: bool,
 ) -> SendPlan:
-    model = build_report_model(dataset, config, period, now)
+    memo: MetricsMemo = {}  # team-wide tables shared by every recipient's scope
+    model = build_report_model(dataset, config, period, memo=memo)
     scopes = report_scopes(model, config)
     names = unique_pdf_names(scopes)
     out_dir = workdir.out / period.label
@@ -102,7 +101,7 @@ def plan_deliveries(
             status, note = "held", f"sent after `roi-reports approve --period {period.label}`"
         else:
             status, note = "to send", None
-        scoped = build_report_model(dataset, config, period, now, scope) if files else None
+        scoped = build_report_model(dataset, config, period, scope, memo=memo) if files else None
         planned.append(
             PlannedDelivery(
                 person.name,

@@ -2,12 +2,12 @@
 
 Written with xlsxwriter (about 3× faster than openpyxl for a formatted summary) to a temp
 file beside the target, then renamed, so a crash never leaves half a workbook. The same
-model always gives the same cells: the document date is the model's `generated_at`.
+model always gives the same cells: the document date is the period's last day.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxWriterException
@@ -82,7 +82,7 @@ def build_workbook(model: ReportModel, path: Path, language: str = "en") -> None
             "title": f"{model.title} — {model.period.label}",
             "subject": f"ROI summary {model.period.label} ({model.scope.label})",
             "author": "roi-reports",
-            "created": _utc(model.generated_at),
+            "created": datetime.combine(model.period.end, time(), UTC),
         }
     )
     styles = Styles(workbook, model.currency, language)
@@ -98,7 +98,3 @@ def build_workbook(model: ReportModel, path: Path, language: str = "en") -> None
     write_definitions(sheets["Definitions"], styles, model)
     sheets["Summary"].activate()
     workbook.close()
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, time
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -87,10 +88,9 @@ def _write_heading(sheet: Worksheet, styles: Styles, model: ReportModel) -> int:
         sheet.write_string(row, 0, label, styles.get(bold=True))
         write_text(sheet, styles, row, 1, text)
         row += 1
-    sheet.write_string(row, 0, t("Generated at"), styles.get(bold=True))
-    stamp = model.generated_at
-    sheet.write_datetime(row, 1, stamp, styles.get(num_format="yyyy-mm-dd hh:mm", align="left"))
-    sheet.write_string(row, 2, stamp.strftime("%Z (UTC%z)") if stamp.tzinfo else "")
+    sheet.write_string(row, 0, t("Latest entry"), styles.get(bold=True))
+    latest = datetime.combine(model.latest_entry, time())
+    sheet.write_datetime(row, 1, latest, styles.get(num_format="yyyy-mm-dd", align="left"))
     sheet.write_string(row + 1, 0, t("ROI hurdle"), styles.get(bold=True))
     if model.hurdle_roi_pct is None:
         sheet.write_string(row + 1, 1, t("none (ROI coloured against break-even, 0 %)"))

@@ -9,7 +9,7 @@ Undefined values print as "–". Persian (`fa`) prints Persian digits and separa
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -114,14 +114,6 @@ def format_day(value: date, language: str = "en") -> str:
     pattern = _locale(language).date_formats["short"].pattern.replace("yy", "y")
     pattern = pattern.replace("yyyy", "y").replace("y", "yyyy")
     return localise_digits(str(babel_format_date(value, pattern, locale=language)), language)
-
-
-def format_timestamp(value: datetime, language: str = "en") -> str:
-    """Date, time and zone: `2026-11-01 08:00 UTC` in English, `1.11.2026 08:00 UTC` in fi."""
-    if language == "en":
-        return f"{value:%Y-%m-%d %H:%M %Z}".strip()
-    time = localise_digits(f"{value:%H:%M}", language)
-    return f"{format_day(value.date(), language)} {time} {value:%Z}".strip()
 
 
 def _huge(number: float, unit: Unit, currency: str, locale: Locale) -> str:

@@ -7,7 +7,6 @@ the recipient's own scope, in the recipient's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
@@ -55,20 +54,19 @@ class Headlines:
         dataset: Dataset,
         config: Config,
         period: Period,
-        now: datetime,
         memo: MetricsMemo | None = None,
     ) -> None:
-        self._args = (dataset, config, period, now)
+        self._args = (dataset, config, period)
         self._models: dict[str, ReportModel] = {}
         self._memo: MetricsMemo = {} if memo is None else memo
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
     def model(self, scope_label: str) -> ReportModel:
         if scope_label not in self._models:
-            dataset, config, period, now = self._args
+            dataset, config, period = self._args
             scope = Scope.parse(scope_label)
             self._models[scope_label] = build_report_model(
-                dataset, config, period, now, scope, memo=self._memo
+                dataset, config, period, scope, memo=self._memo
             )
         return self._models[scope_label]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,9 @@ class ReportModel:
     currency: str
     period: Period
     previous: Period
-    generated_at: datetime
+    # the last day any row of the period is dated: printed instead of the run time, so the
+    # same inputs always give the same bytes (the run time is in the manifest)
+    latest_entry: date
     scope: Scope
     hurdle_roi_pct: float | None
     total: pd.DataFrame  # one row (the KPI block), with change columns
@@ -195,11 +197,22 @@ def _costs_by_category(table: pd.DataFrame) -> pd.DataFrame:
     return table[["category", "cost", "investment"]].reset_index(drop=True)
 
 
+def latest_entry(dataset: Dataset, period: Period) -> date:
+    """The last day any result or cost row of the period reaches (the period's last day
+    when it has none): tells readers how recent the figures are, from the inputs alone."""
+    first, last = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    reached = [
+        frame["end"][(frame["start"] <= last) & (frame["end"] >= first)].max()
+        for frame in (dataset.results, dataset.costs)
+    ]
+    found = [day for day in reached if not pd.isna(day)]
+    return min(max(found), last).date() if found else period.end
+
+
 def build_report_model(
     dataset: Dataset,
     config: Config,
     period: Period,
-    generated_at: datetime,
     scope: Scope = Scope(),
     inputs: Sequence[Path] = (),
     memo: MetricsMemo | None = None,
@@ -232,7 +245,7 @@ def build_report_model(
         currency=settings.currency,
         period=period,
         previous=previous_period(period, fys),
-        generated_at=generated_at,
+        latest_entry=latest_entry(dataset, period),
         scope=scope,
         hurdle_roi_pct=settings.hurdle_roi_pct,
         total=tables["total"],

@@ -15,7 +15,6 @@ import resource
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -315,7 +314,6 @@ def render_reports(
     dataset: Dataset,
     config: Config,
     period: Period,
-    generated_at: datetime,
     scopes: Sequence[Scope],
     out_dir: Path,
     inputs: Sequence[Path] = (),
@@ -339,7 +337,7 @@ def render_reports(
     memo = {} if memo is None else memo  # team-wide tables, computed once for all scopes
 
     def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
-        model = build_report_model(dataset, config, period, generated_at, scope, inputs, memo)
+        model = build_report_model(dataset, config, period, scope, inputs, memo)
         return model, config, paths[scope]
 
     def finished(scope: Scope, outcome: Callable[[], object]) -> None:

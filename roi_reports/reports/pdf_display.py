@@ -24,7 +24,6 @@ from roi_reports.reports.formatting import (
     format_change,
     format_day,
     format_metric,
-    format_timestamp,
     format_value,
     localise_digits,
 )
@@ -98,8 +97,8 @@ class Page:
     heading: str
     period: str
     previous: str
-    generated_at: str
-    created_iso: str
+    latest_entry: str
+    created_iso: str  # the documents' date: the period's last day, never the run time
     logo: str | None
     kpis: tuple[KpiCard, ...]
     charts: tuple[Chart, ...]
@@ -360,8 +359,8 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         heading=_heading(model, language),
         period=_period_text(model, language),
         previous=localise_digits(model.previous.label, language),
-        generated_at=format_timestamp(model.generated_at, language),
-        created_iso=model.generated_at.isoformat(timespec="seconds"),
+        latest_entry=format_day(model.latest_entry, language),
+        created_iso=model.period.end.isoformat(),
         logo=logo,
         kpis=tuple(_kpi_card(model, m, language) for m in KPI_METRICS),
         charts=(
