@@ -99,3 +99,26 @@ def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
     third = manifest(workdir)
     assert third["outputs_reused"] is False and third["cache_key"] != first["cache_key"]
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.pdf
+def test_pdf_stages_are_timed_and_the_bound_follows_from_them():
+    from roi_reports.bench.__main__ import pdf_bound
+    from roi_reports.periods import parse_period
+    from roi_reports.reports.model import build_report_model
+    from roi_reports.reports.pdf import pdf_bytes
+
+    config = Config()
+    model = build_report_model(load_dataset([SAMPLE], config), config, parse_period(PERIOD))
+    stages: dict[str, float] = {}
+    untimed = pdf_bytes(model, config)
+    assert pdf_bytes(model, config, stages) == untimed  # timing changes nothing
+    assert list(stages) == ["page and charts", "glyph check and HTML", "layout", "drawing and PDF"]
+    assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0
+
+    naive_run = {"wall_s": 300.0}
+    cold = {"wall_s": 150.0, "phases": {"pdfs": 125.0}}
+    per_pdf = {"layout": 1.0, "drawing and PDF": 0.5}
+    text = pdf_bound(naive_run, cold, 100, per_pdf, {"cpu_count": 2, "effective_cores": 1.5})
+    # 100 PDFs x 1.5 CPU s / 1.5 cores = 100 s; 25 s besides; 300 / 125 = 2.4
+    assert "= 100.0 s here" in text and "took 25.0 s" in text and "= 2.40 with" in text

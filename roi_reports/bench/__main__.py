@@ -50,6 +50,32 @@ def table(rows: list[tuple[str, float, float | None]]) -> str:
     return "\n".join(lines)
 
 
+def pdf_bound(
+    naive: dict[str, Any],
+    cold: dict[str, Any],
+    count: int,
+    per_pdf: dict[str, float],
+    cores: dict[str, float],
+) -> str:
+    """Why the speedup stops where it does: the PDFs' CPU time over the cores there are."""
+    cpu = sum(per_pdf.values())
+    lines = [f"(e) one PDF, CPU s by stage (mean of a sample; the job rendered {count})"]
+    lines += [f"    {stage:<30} {seconds:>9.2f}" for stage, seconds in per_pdf.items()]
+    lines.append(f"    {'total':<30} {cpu:>9.2f}")
+    effective = cores["effective_cores"]
+    floor = count * cpu / effective
+    rest = cold["wall_s"] - cold["phases"]["pdfs"]
+    lines += [
+        f"    cores: {cores['cpu_count']:.0f}, of which CPU-bound processes get "
+        f"{effective:.2f} in parallel",
+        f"    PDFs need >= {count} x {cpu:.2f} CPU s / {effective:.2f} = {floor:.1f} s here; "
+        f"the rest of the cold run took {rest:.1f} s",
+        f"    so speedup <= {naive['wall_s']:.1f} / ({rest:.1f} + {floor:.1f}) = "
+        f"{naive['wall_s'] / (rest + floor):.2f} with this renderer on this machine",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     rows = int(os.environ.get("ROWS", "1000000"))
     print(f"bench: {rows:,} result rows, {rows // 10:,} cost rows (inputs under {BENCH_DIR}/)")
@@ -63,6 +89,8 @@ def main() -> None:
     cold = run_child("job", {"workdir": str(workdir), "period": PERIOD})
     warm = run_child("job", {"workdir": str(workdir), "period": PERIOD})
     floor = run_child("floor", {"files": files})
+    profile = run_child("pdf-profile", {"workdir": str(workdir), "period": PERIOD, "sample": 6})
+    cores = run_child("cores", {})["phases"]
     report: list[tuple[str, float, float | None]] = [
         ("(a) naive baseline", naive["wall_s"], naive["peak_rss_mib"]),
         *[(f"    naive {k}", v, None) for k, v in naive["phases"].items()],
@@ -72,6 +100,8 @@ def main() -> None:
         ("(d) bare python-calamine read", floor["wall_s"], floor["peak_rss_mib"]),
     ]
     print(table(report))
+    pdf_count = len(list((workdir / "out" / PERIOD).rglob("*.pdf")))
+    print(pdf_bound(naive, cold, pdf_count, profile["phases"], cores))
     ratio = cold["phases"]["read"] / floor["wall_s"]
     print(
         f"bench: rows={rows} cold_s={cold['wall_s']:.2f} warm_s={warm['wall_s']:.2f} "

@@ -86,6 +86,57 @@ def run_floor(files: list[Path]) -> Phases:
     return {"read": time.perf_counter() - start}
 
 
+def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
+    """CPU seconds per stage of one PDF, averaged over `sample` of the job's reports.
+
+    Runs after the cold job, on its store: the same models the job rendered.
+    """
+    from roi_reports.config import load_config
+    from roi_reports.jobs.monthly import load_store
+    from roi_reports.jobs.outputs import report_scopes
+    from roi_reports.jobs.workdir import WorkDir
+    from roi_reports.periods import parse_period
+    from roi_reports.reports.model import MetricsMemo, build_report_model
+    from roi_reports.reports.pdf import pdf_bytes
+
+    folder = WorkDir(workdir)
+    config = load_config(folder.config)
+    dataset = load_store(folder, config)
+    period = parse_period(period_label, fiscal_year_start=config.report.fiscal_year_start)
+    memo: MetricsMemo = {}
+    scopes = report_scopes(build_report_model(dataset, config, period, memo=memo), config)
+    step = max(1, len(scopes) // sample)
+    picked = scopes[::step][:sample]
+    pdf_bytes(build_report_model(dataset, config, period, picked[0], memo=memo), config)  # warm-up
+    stages: Phases = {}
+    for scope in picked:
+        model = build_report_model(dataset, config, period, scope, memo=memo)
+        pdf_bytes(model, config, stages)
+    return {stage: cpu / len(picked) for stage, cpu in stages.items()}
+
+
+def _spin(_: int) -> float:
+    start = time.perf_counter()
+    total = 0
+    for number in range(15_000_000):
+        total += number * number
+    return time.perf_counter() - start
+
+
+def run_cores() -> Phases:
+    """How many cores CPU-bound processes really get: one task alone, then one per core."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    alone = _spin(0)
+    workers = os.cpu_count() or 1
+    with ProcessPoolExecutor(workers) as pool:
+        start = time.perf_counter()
+        list(pool.map(_spin, range(workers)))
+        together = time.perf_counter() - start
+    return {"cpu_count": float(workers), "effective_cores": workers * alone / together}
+
+
 def main(argv: list[str]) -> None:
     variant, spec = argv[0], json.loads(argv[1])
     files = [Path(p) for p in spec.get("files", [])]
@@ -93,6 +144,10 @@ def main(argv: list[str]) -> None:
         "naive": lambda: run_naive(files, Path(spec["config"]), Path(spec["out"]), spec["period"]),
         "job": lambda: run_job(Path(spec["workdir"]), spec["period"]),
         "floor": lambda: run_floor(files),
+        "pdf-profile": lambda: run_pdf_profile(
+            Path(spec["workdir"]), spec["period"], int(spec["sample"])
+        ),
+        "cores": run_cores,
     }
     start = time.perf_counter()
     phases = runners[variant]()

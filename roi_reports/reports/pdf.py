@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
@@ -205,21 +206,45 @@ def logo_data_uri(config: Config) -> str | None:
 # --- rendering --------------------------------------------------------------------------
 
 
-def pdf_bytes(model: ReportModel, config: Config) -> bytes:
-    """One report as PDF bytes (title and creation date in the PDF metadata)."""
+def pdf_bytes(model: ReportModel, config: Config, cpu_s: dict[str, float] | None = None) -> bytes:
+    """One report as PDF bytes (title and creation date in the PDF metadata).
+
+    With a `cpu_s` dict, the CPU seconds of each stage are added to it (`make bench`).
+    """
     from weasyprint import CSS, HTML
 
+    clock = _StageClock(cpu_s)
     dirs = template_dirs(config)
     page = build_page(model, config, logo_data_uri(config))
     stylesheet = next((d / STYLESHEET for d in dirs if (d / STYLESHEET).is_file()), None)
     if stylesheet is None:
         raise ReportTemplateError(f"{STYLESHEET} not found in {dirs[0]}")
+    clock.lap("page and charts")
     check_glyphs(page, stylesheet, model.scope.label)
     html = render_html(page, dirs)
+    clock.lap("glyph check and HTML")
     fetcher = make_url_fetcher(dirs)
     document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher)
     css = CSS(filename=str(stylesheet), url_fetcher=fetcher)
-    return bytes(document.write_pdf(stylesheets=[css]))
+    rendered = document.render(stylesheets=[css])
+    clock.lap("layout")
+    data = bytes(rendered.write_pdf())
+    clock.lap("drawing and PDF")
+    return data
+
+
+class _StageClock:
+    """CPU time per stage, added into a caller's dict; does nothing without one."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        if self.into is not None:
+            now = time.process_time()
+            self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+            self.last = now
 
 
 def check_glyphs(page: object, stylesheet: Path, scope: str) -> None:
