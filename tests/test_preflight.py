@@ -39,6 +39,12 @@ def test_good_files_pass_and_broken_ones_say_why(tmp_path, october):
     # the files of one period checked as another's: wrong period, wrong numbers
     assert "does not name the period 2025-10" in (check_pdf(pdf, other) or "")
     assert "does not equal the engine" in (check_workbook(book, other) or "")
+    # a user's template that prints the period and nothing else
+    cardless = parse_config({"report": {"template_dir": str(tmp_path / "t")}})
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "report.html").write_text("<p>{{ page.period }}</p>", encoding="utf-8")
+    bare = render_pdf(model, cardless, tmp_path / "bare.pdf")
+    assert "does not show the headline figure" in (check_pdf(bare, model) or "")
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\nnot really a PDF")
     assert "does not open" in (check_pdf(tmp_path / "x.pdf", model) or "")
     (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 not really")

@@ -1,7 +1,8 @@
 """Checks on every file before it leaves: nothing half-right is emailed.
 
-Each PDF must open, have a page, carry extractable text that names the period, and print
-no `nan` or `inf`; the workbook must reopen with its Summary sheet, and its headline cells
+Each PDF must open, have a page, carry extractable text that names the period and the
+headline figures (the KPI cards' labels, in the report's language), and print no `nan` or
+`inf`; the workbook must reopen with its Summary sheet, and its headline cells
 must equal the engine's numbers. A file that fails is withheld: the deliveries that need
 it fail with the reason, the others go out.
 """
@@ -12,13 +13,16 @@ import math
 import re
 from pathlib import Path
 
-from roi_reports.i18n import RTL_LANGUAGES
+from roi_reports.i18n import RTL_LANGUAGES, gettext_for
 from roi_reports.jobs.manifest import OutputFile
+from roi_reports.metrics import METRICS
 from roi_reports.reports.formatting import localise_digits
 from roi_reports.reports.model import ReportModel
+from roi_reports.reports.pdf_display import KPI_METRICS
 
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(?:nan|NaN|inf|-inf|Infinity)(?![\w.])")
 RECONCILED = ("cost", "revenue")  # headline cells of the Summary sheet
+ZWNJ = "\u200c"  # inside Persian words; text extraction may drop it
 
 
 def check_outputs(folder: Path, files: list[OutputFile], model: ReportModel) -> dict[str, str]:
@@ -52,8 +56,26 @@ def check_pdf(path: Path, model: ReportModel, language: str | None = None) -> st
     wanted = period.split("-")[0] if language in RTL_LANGUAGES else period
     if wanted not in text:
         return f"the PDF does not name the period {period}"
+    if missing := _missing_labels(text, language or "en"):
+        return f"the PDF does not show the headline figure “{missing}”"
     if match := NOT_A_NUMBER.search(text):
         return f"the PDF prints {match.group(0)!r} where a number or “–” belongs"
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.replace(ZWNJ, "")))
+
+
+def _missing_labels(text: str, language: str) -> str | None:
+    """The first KPI label whose words are not all in `text`. Words, not the phrase:
+    right-to-left text may extract in visual order, with its parentheses flipped."""
+    found = _words(text)
+    _ = gettext_for(language)
+    for metric in KPI_METRICS:
+        label = _(METRICS[metric].label)
+        if not _words(label) <= found:
+            return label
     return None
 
 
