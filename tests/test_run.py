@@ -252,11 +252,16 @@ def test_refused_delivery_is_reported_and_exits_3(tmp_path):
     with smtp_server(handler) as server:
         stakeholder_config(workdir, server.port)
         result = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
-    assert result.exit_code == 3, result.output
-    assert "FAILED" in result.output and "550" in result.output
-    failed = [d for d in manifest(workdir)["deliveries"] if d["status"] == "failed"]
-    assert len(failed) == 1 and failed[0]["attempts"] == 1
-    assert len(handler.messages) == 2  # the others still got theirs
+        assert result.exit_code == 3, result.output
+        assert "FAILED" in result.output and "550" in result.output
+        failed = [d for d in manifest(workdir)["deliveries"] if d["status"] == "failed"]
+        assert len(failed) == 1 and failed[0]["attempts"] == 1
+        assert len(handler.messages) == 2  # the others still got theirs
+        # the rerun after the failure sends to the one who did not get theirs, nobody else
+        again = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
+        assert again.exit_code == 0, again.output
+    assert len(handler.messages) == 3
+    assert handler.messages[2].rcpt_tos == [failed[0]["email"]]
 
 
 def test_dry_run_writes_the_messages_to_the_outbox(tmp_path):
