@@ -18,6 +18,7 @@ from pathlib import Path
 
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
+from roi_reports.email_settings import Stakeholder
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.manifest import OutputFile
 from roi_reports.reports.excel import summary_file_name, write_workbook
@@ -73,15 +74,26 @@ def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
     return scopes
 
 
+def own_language(person: Stakeholder, config: Config) -> str | None:
+    """The stakeholder's language when it is not the report's: their PDFs are made apart."""
+    language = person.language
+    return language if language and language != config.report.language else None
+
+
+def pdf_folder(out_dir: Path, language: str | None = None) -> Path:
+    """Where a period's PDFs are: pdf/, and pdf/<language>/ for the translated copies."""
+    return out_dir / PDF_FOLDER / language if language else out_dir / PDF_FOLDER
+
+
 def translated_scopes(scopes: Sequence[Scope], config: Config) -> dict[str, list[Scope]]:
     """Language → the scopes whose stakeholders read another language than the report's."""
     wanted: dict[str, list[Scope]] = {}
     for person in config.stakeholders:
-        scope, language = Scope.parse(person.scope), person.language
-        own = language and language != config.report.language and "pdf" in person.formats
-        if own and scope in scopes and scope not in wanted.setdefault(str(language), []):
-            wanted[str(language)].append(scope)
-    return {language: found for language, found in wanted.items() if found}
+        scope, language = Scope.parse(person.scope), own_language(person, config)
+        if language and "pdf" in person.formats and scope in scopes:
+            found = wanted.setdefault(language, [])
+            found.extend([] if scope in found else [scope])
+    return wanted
 
 
 def in_language(config: Config, language: str) -> Config:
@@ -123,7 +135,7 @@ def render_outputs(
             config,
             period,
             scopes,
-            staging / PDF_FOLDER,
+            pdf_folder(staging),
             inputs=inputs,
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
             failures=failures,
@@ -138,7 +150,7 @@ def render_outputs(
                 in_language(config, language),
                 period,
                 wanted,
-                staging / PDF_FOLDER / language,
+                pdf_folder(staging, language),
                 inputs=inputs,
                 progress=_progress_in(language, progress),
                 failures=failures,
@@ -154,7 +166,7 @@ def render_outputs(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pdfs = {scope: out_dir / PDF_FOLDER / path.name for scope, path in pdfs.items()}
+    pdfs = {scope: pdf_folder(out_dir) / path.name for scope, path in pdfs.items()}
     return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings, failed)
 
 

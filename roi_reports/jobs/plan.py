@@ -16,7 +16,7 @@ from roi_reports.delivery.ledger import Ledger
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.inbox import inbox_files
-from roi_reports.jobs.outputs import PDF_FOLDER, report_scopes
+from roi_reports.jobs.outputs import own_language, pdf_folder, report_scopes
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.reports.excel import summary_file_name
@@ -92,7 +92,7 @@ def plan_deliveries(
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
-        files = _files_for(person, scope, names, model, out_dir, config.report.language)
+        files = _files_for(person, scope, names, model, out_dir, own_language(person, config))
         if files is None:
             status, note, files = "no report", f"no data for {person.scope} in {period.label}", ()
         elif (person.email.lower(), person.scope) in sent:
@@ -123,15 +123,13 @@ def _files_for(
     names: dict[Scope, str],
     model: ReportModel,
     out_dir: Path,
-    model_language: str,
+    language: str | None,
 ) -> tuple[PlannedFile, ...] | None:
     wanted: list[Path] = []
     if "pdf" in person.formats:
         if scope not in names:
             return None
-        own = person.language and person.language != model_language
-        folder = out_dir / PDF_FOLDER / str(person.language) if own else out_dir / PDF_FOLDER
-        wanted.append(folder / names[scope])
+        wanted.append(pdf_folder(out_dir, language) / names[scope])
     if "xlsx" in person.formats:
         wanted.append(out_dir / summary_file_name(model))
     return tuple(PlannedFile(p.name, p.stat().st_size if p.is_file() else None) for p in wanted)
