@@ -67,6 +67,7 @@ def run_job(workdir: Path, period: str) -> Phases:
         "metrics": timings["load"] + timings["metrics"],
         "excel": timings.get("excel", 0.0),
         "pdfs": timings.get("pdfs", 0.0),
+        "checks": timings.get("checks", 0.0),
         "email": timings["deliver"],
     }
 

@@ -37,16 +37,32 @@ def check_outputs(folder: Path, files: list[OutputFile], model: ReportModel) -> 
     return problems
 
 
+def pdf_pages_text(path: Path) -> list[str]:
+    """Each page's text, as a reader's PDF viewer extracts it (PDFium: ~0.03 s for a
+    report where pure-Python pypdf needs over a second, which a hundred reports feel)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        texts = []
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
 def check_pdf(path: Path, model: ReportModel, language: str | None = None) -> str | None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pypdfium2 as pdfium
 
     try:
-        reader = PdfReader(path)
-        pages = len(reader.pages)
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, OSError, ValueError) as exc:
+        texts = pdf_pages_text(path)
+    except (pdfium.PdfiumError, OSError) as exc:
         return f"the PDF does not open ({exc})"
+    pages, text = len(texts), "\n".join(texts)
     if pages == 0:
         return "the PDF has no pages"
     if not text.strip():
