@@ -5,6 +5,7 @@ import pytest
 from roi_reports.reports.formatting import (
     excel_number_format,
     format_change,
+    format_metric_change,
     format_metric,
     format_value,
 )
@@ -37,6 +38,16 @@ def test_format_change_signs():
     assert format_change(300, "money", "EUR") == "+€300.00"
     assert format_change(0, "count", "EUR") == "±0"
     assert format_change(math.nan, "count", "EUR") == "–"
+
+
+def test_a_percent_metric_changes_by_percentage_points():
+    # ROI 10 % → 15 % is five points, which "+5.0%" would misstate as a relative change
+    assert format_metric_change("roi_pct", 5.04, "EUR") == "+5.0 pp"
+    assert format_metric_change("roi_pct", -12.25, "EUR") == "−12.3 pp"  # half away from 0
+    assert format_metric_change("conversion_rate_pct", 1.5, "EUR", "fi") == "+1,5 %-yks."
+    assert format_metric_change("roi_pct", 5.0, "EUR", "fa") == "+۵٫۰ واحد درصد"
+    assert format_metric_change("cost", 300, "EUR") == "+€300.00"  # other units as before
+    assert format_metric_change("roi_pct", math.nan, "EUR") == "–"
 
 
 def test_excel_formats():

@@ -24,6 +24,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
+from roi_reports.i18n import N_, gettext_for
 from roi_reports.metrics import METRICS, Unit
 
 MISSING = "–"
@@ -135,6 +136,26 @@ def format_change(value: object, unit: Unit, currency: str, language: str = "en"
     text = format_value(abs(number), unit, currency, language)
     sign = "+" if number > 0 else "−" if number < 0 else "±"
     return sign + text
+
+
+POINTS = N_("pp")  # percentage points: what a change of a percent metric is measured in
+
+
+def format_metric_change(metric: str, value: object, currency: str, language: str = "en") -> str:
+    """A metric's change in its own unit; a percent metric's change is in percentage
+    points (ROI 10 % → 15 % is `+5.0 pp`, not `+5.0%`, which reads as a relative change)."""
+    unit = METRICS[metric].unit
+    if unit != "percent" or _undefined(value):
+        return format_change(value, unit, currency, language)
+    number = float(value)  # type: ignore[arg-type]
+    text = format_decimal(
+        round_half_up(abs(number), PCT_DECIMALS),
+        format="#,##0.0",
+        locale=_locale(language),
+        numbering_system=NUMBERING.get(language, "latn"),
+    )
+    sign = "+" if number > 0 else "−" if number < 0 else "±"
+    return f"{sign}{localise_digits(str(text), language)} {gettext_for(language)(POINTS)}"
 
 
 def excel_number_format(unit: Unit, currency: str, language: str = "en") -> str:

@@ -13,7 +13,7 @@ from roi_reports.dataset import Dataset
 from roi_reports.i18n import gettext_for
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
-from roi_reports.reports.formatting import format_change, format_metric
+from roi_reports.reports.formatting import format_metric, format_metric_change
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 
 HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
@@ -35,7 +35,7 @@ def headline_figures(
         Figure(
             _(METRICS[name].label),
             format_metric(name, row[name], model.currency, language),
-            format_change(row[f"{name}_change"], METRICS[name].unit, model.currency, language),
+            format_metric_change(name, row[f"{name}_change"], model.currency, language),
         )
         for name in metrics
     )

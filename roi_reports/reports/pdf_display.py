@@ -24,6 +24,7 @@ from roi_reports.reports.formatting import (
     format_change,
     format_day,
     format_metric,
+    format_metric_change,
     format_value,
     localise_digits,
 )
@@ -131,7 +132,7 @@ def _kpi_card(model: ReportModel, metric: str, language: str) -> KpiCard:
     row = model.total.iloc[0]
     unit = METRICS[metric].unit
     change = float(row[f"{metric}_change"])
-    change_text = format_change(change, unit, model.currency, language)
+    change_text = format_metric_change(metric, change, model.currency, language)
     if unit != "percent" and not pd.isna(row[f"{metric}_change_pct"]):
         relative = format_change(row[f"{metric}_change_pct"], "percent", model.currency, language)
         change_text = f"{change_text} ({relative})"
