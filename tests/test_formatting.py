@@ -5,8 +5,8 @@ import pytest
 from roi_reports.reports.formatting import (
     excel_number_format,
     format_change,
-    format_metric_change,
     format_metric,
+    format_metric_change,
     format_value,
 )
 
