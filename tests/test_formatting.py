@@ -52,6 +52,9 @@ def test_a_percent_metric_changes_by_percentage_points():
 
 def test_excel_formats():
     assert excel_number_format("money", "EUR", "en") == '"€"#,##0.00;-"€"#,##0.00'
+    # the currency's own decimals, as the PDFs print it: none for yen, three for dinar
+    assert excel_number_format("money", "JPY", "en") == '"¥"#,##0;-"¥"#,##0'
+    assert excel_number_format("money", "KWD", "fi") == '#,##0.000 "KWD";-#,##0.000 "KWD"'
     assert excel_number_format("percent", "EUR", "en") == '#,##0.0"%"'
     assert excel_number_format("ratio", "EUR") == '0.00"×"'
     assert excel_number_format("count", "EUR") == "#,##0"

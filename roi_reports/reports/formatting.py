@@ -169,6 +169,8 @@ def excel_number_format(unit: Unit, currency: str, language: str = "en") -> str:
         symbol = get_currency_symbol(currency, locale=locale)
         pattern = locale.currency_formats["standard"].pattern.split(";")[0]
         pattern = pattern.replace("\u200e", "").replace("\xa0", " ")
+        decimals = get_currency_precision(currency)  # ¥ and ﷼ have none, as in the PDFs
+        pattern = pattern.replace("#,##0.00", "#,##0" + ("." + "0" * decimals if decimals else ""))
         positive = pattern.replace("¤", f'"{symbol}"').strip()
         return f"{positive};-{positive}"
     if unit == "percent":
