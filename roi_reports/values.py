@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -109,9 +110,13 @@ _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+\d{1,2}[:.]\d
 _SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: +\d{1,2}:\d{2}.*)?$")
 
 
+SlashOrder = Literal["dmy", "mdy"]
+
+
 @lru_cache(maxsize=65536)
-def parse_date_text(text: str) -> dt.date | None:
-    """ISO `2026-10-31`, Finnish `31.10.2026`, `10/31/2026` only when unambiguous."""
+def parse_date_text(text: str, slash_order: SlashOrder | None = None) -> dt.date | None:
+    """ISO `2026-10-31`, Finnish `31.10.2026`, `10/31/2026` when unambiguous, and
+    `03/04/2026` by `slash_order` (what the rest of its column shows), else not at all."""
     value = text.strip().translate(_DIGITS)
     try:
         if match := _ISO_DATE.match(value):
@@ -124,13 +129,31 @@ def parse_date_text(text: str) -> dt.date | None:
                 return dt.date(year, second, first)
             if second > 12 >= first:
                 return dt.date(year, first, second)
+            if slash_order == "dmy":
+                return dt.date(year, second, first)
+            if slash_order == "mdy":
+                return dt.date(year, first, second)
             return None  # 03/04/2026: day and month cannot be told apart
     except ValueError:
         return None
     return None
 
 
-def _date_of(value: object) -> dt.date | None:
+def slash_order(values: Iterable[object]) -> SlashOrder | None:
+    """How a column writes d/m/y dates, told by its unambiguous ones: a US export has
+    10/31/2026 somewhere, a European one 31/10/2026. None when it shows neither or both."""
+    orders = set()
+    for value in values:
+        if isinstance(value, str) and (match := _SLASHED_DATE.match(value.strip())):
+            first, second = int(match[1]), int(match[2])
+            if first > 12 >= second:
+                orders.add("dmy")
+            elif second > 12 >= first:
+                orders.add("mdy")
+    return orders.pop() if len(orders) == 1 else None  # type: ignore[return-value]
+
+
+def _date_of(value: object, order: SlashOrder | None = None) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -147,20 +170,34 @@ def _date_of(value: object) -> dt.date | None:
         text = value.strip()
         if re.fullmatch(r"\d+(\.0+)?", text):
             return _date_of(float(text))
-        return parse_date_text(text)
+        return parse_date_text(text, order)
     return None
 
 
 def _map_distinct(values: pd.Series, parse: Callable[[object], object]) -> pd.Series:
     """Apply `parse` once per distinct value (hashable cells), then broadcast."""
+    return _map_uniques(values, lambda uniques: [parse(u) for u in uniques])
+
+
+def _map_uniques(
+    values: pd.Series, parse_all: Callable[[Sequence[object]], list[object]]
+) -> pd.Series:
+    """`parse_all` gets the distinct values at once (to judge them together)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = np.array([parse(u) for u in uniques] + [None], dtype=object)
+    parsed = np.array([*parse_all(list(uniques)), None], dtype=object)
     return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
 def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(datetime64 column, mask of cells that are present but not dates)."""
-    parsed = _map_distinct(values, _date_of)
+    """(datetime64 column, mask of cells that are present but not dates).
+
+    03/04/2026 is read the way the column's unambiguous slashed dates are written."""
+
+    def parse_all(uniques: Sequence[object]) -> list[object]:
+        order = slash_order(uniques)
+        return [_date_of(value, order) for value in uniques]
+
+    parsed = _map_uniques(values, parse_all)
     dates = pd.to_datetime(parsed, errors="coerce")
     bad = dates.isna() & ~_blank_where(values, dates.isna())
     return dates, bad

@@ -119,6 +119,29 @@ def test_date_spellings(tmp_path, cell):
     assert str(dataset.results["start"].iloc[0].date()) == "2026-10-31"
 
 
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        # a US export: 10/31 shows month first, so 10/05 is the fifth of October
+        (["10/05/2026", "10/31/2026"], ["2026-10-05", "2026-10-31"]),
+        # a European one: 31/10 shows day first, so 05/10 is the fifth of October too
+        (["05/10/2026", "31/10/2026"], ["2026-10-05", "2026-10-31"]),
+    ],
+)
+def test_slashed_dates_read_the_way_their_column_writes_them(tmp_path, cells, expected):
+    rows = [["date", "channel", "contacts", "conversions", "revenue"]]
+    rows += [[cell, "X", 1, 1, 1] for cell in cells]
+    dataset = read(write_workbook(tmp_path / "d.xlsx", {"results": rows}))
+    assert dataset.report.ok, dataset.report.problems
+    assert [str(d.date()) for d in dataset.results["start"]] == expected
+
+
+def test_slashed_dates_that_cannot_be_told_apart_are_an_error(tmp_path):
+    rows = [["date", "channel", "contacts", "conversions", "revenue"], ["03/04/2026", "X", 1, 1, 1]]
+    dataset = read(write_workbook(tmp_path / "d.xlsx", {"results": rows}))
+    assert errors(dataset) == [(2, "date", "not a date")]
+
+
 @pytest.mark.parametrize("label", ["Total", "Yhteensä", "جمع", "Total: Account"])
 def test_totals_row_is_skipped_with_a_warning(tmp_path, label):
     rows = [*RESULTS, [label, None, 30, 7, 1000], [None] * 5, [None] * 5]
