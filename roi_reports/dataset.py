@@ -43,10 +43,14 @@ class Dataset:
     report: ValidationReport = field(default_factory=ValidationReport)
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # sums an engine computed elsewhere (Dask); results and costs then hold no rows
+    sums: FineSums | None = field(default=None, repr=False)
 
     @cached_property
     def fine(self) -> FineSums:
         """The month-level sums every metric is computed from (one pass, cached)."""
+        if self.sums is not None:
+            return self.sums
         return fine_sums(self.results, self.costs)
 
     @classmethod

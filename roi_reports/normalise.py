@@ -254,6 +254,27 @@ def combine(frames: Sequence[pd.DataFrame], kind: SheetKind) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def fx_rate_per_row(frame: pd.DataFrame, fx: pd.DataFrame, reporting_currency: str) -> np.ndarray:
+    """Each row's rate to the reporting currency: 1 for its own rows, NaN where none is known.
+
+    Row-wise (a merge with the small fx table), so engines apply it per partition too.
+    """
+    currency = frame["currency"].fillna(reporting_currency)
+    foreign = (currency != reporting_currency).to_numpy()
+    rate = np.ones(len(frame))
+    if not foreign.any():
+        return rate
+    months = month_indexes(frame["start"])
+    key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
+    rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
+        {"currency": str, "month": "int64"}
+    )
+    rate[foreign] = key.merge(
+        rates[["currency", "month", "rate"]], how="left", on=["currency", "month"]
+    )["rate"].to_numpy()
+    return rate
+
+
 def convert_currency(
     frame: pd.DataFrame,
     money_columns: Sequence[str],
@@ -262,43 +283,39 @@ def convert_currency(
     report: ValidationReport,
 ) -> pd.DataFrame:
     """Amounts in other currencies × the rate of their month; missing rates → problems."""
-    currency = frame["currency"].fillna(reporting_currency)
-    foreign = (currency != reporting_currency).to_numpy()
-    if not foreign.any():
+    rate = fx_rate_per_row(frame, fx, reporting_currency)
+    if (rate == 1.0).all():
         return frame.assign(currency=reporting_currency)
-    months = month_indexes(frame["start"])
-    key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
-    rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
-        {"currency": str, "month": "int64"}
-    )
-    looked_up = key.merge(
-        rates[["currency", "month", "rate"]], how="left", on=["currency", "month"]
-    )["rate"].to_numpy()
-    rate = np.ones(len(frame))
-    rate[foreign] = looked_up
     missing = np.isnan(rate)
     if missing.any():
-        rows = frame[missing]
-        labels = key[missing[foreign]]
-        for (_, source), (_, wanted) in zip(rows.iterrows(), labels.iterrows(), strict=True):
-            month = f"{int(wanted['month']) // 12:04d}-{int(wanted['month']) % 12 + 1:02d}"
-            report.problems.append(
-                Problem(
-                    str(source["file"]),
-                    str(source["sheet"]),
-                    int(source["row"]),
-                    "currency",
-                    str(wanted["currency"]),
-                    "no exchange rate",
-                    f"add a row to the fx_rates sheet: currency {wanted['currency']}, "
-                    f"month {month}, rate ({reporting_currency} per 1 {wanted['currency']})",
-                )
-            )
+        report.problems.extend(missing_rate_problems(frame[missing], reporting_currency))
     converted = frame.copy()
     for column in money_columns:
         converted[column] = converted[column] * rate
     converted["currency"] = reporting_currency
     return converted
+
+
+def missing_rate_problems(rows: pd.DataFrame, reporting_currency: str) -> list[Problem]:
+    """One problem per row whose currency has no rate for its month."""
+    months = month_indexes(rows["start"])
+    problems = []
+    for (_, source), month_index in zip(rows.iterrows(), months, strict=True):
+        currency = str(source["currency"])
+        month = f"{int(month_index) // 12:04d}-{int(month_index) % 12 + 1:02d}"
+        problems.append(
+            Problem(
+                str(source["file"]),
+                str(source["sheet"]),
+                int(source["row"]),
+                "currency",
+                currency,
+                "no exchange rate",
+                f"add a row to the fx_rates sheet: currency {currency}, "
+                f"month {month}, rate ({reporting_currency} per 1 {currency})",
+            )
+        )
+    return problems
 
 
 def check_fx_duplicates(fx: pd.DataFrame, report: ValidationReport) -> None:

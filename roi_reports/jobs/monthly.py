@@ -171,16 +171,9 @@ def require_data(
     dataset: Dataset, period: Period, quarantined: Sequence[str] = (), hint: str = FOLDER_HINT
 ) -> None:
     """A period with no rows at all is a mistake (wrong --period, files not dropped yet)."""
-    frames = [f for f in (dataset.results, dataset.costs) if not f.empty]
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    if any(((f["start"] >= start) & (f["end"] <= end)).any() for f in frames):
+    covered = _covered(dataset, period)
+    if covered is None:
         return
-    if not frames:
-        covered = "the store is empty"
-    else:
-        first = min(f["start"].min() for f in frames)
-        last = max(f["end"].max() for f in frames)
-        covered = f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     if quarantined:
         names = ", ".join(f"quarantine/{name}" for name in quarantined)
         raise RoiReportsError(
@@ -189,6 +182,37 @@ def require_data(
             ".errors.csv and drop them into inbox/ again"
         )
     raise RoiReportsError(f"no results or costs for period {period.label} ({covered}); {hint}")
+
+
+def _covered(dataset: Dataset, period: Period) -> str | None:
+    """None when the period has rows, else what the data does cover."""
+    spans = [s for s in _spans(dataset) if not s.empty]
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    if any(((s["start"] >= start) & (s["end"] <= end)).any() for s in spans):
+        return None
+    if not spans:
+        return "the store is empty"
+    first = min(s["start"].min() for s in spans)
+    last = max(s["end"].max() for s in spans)
+    return f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+
+def _spans(dataset: Dataset) -> list[pd.DataFrame]:
+    """(start, end) of the rows, or of the month sums when an engine kept only those."""
+    if dataset.sums is None:
+        return [dataset.results, dataset.costs]
+    return [
+        pd.DataFrame({"start": _month_start(f["start_m"]), "end": _month_end(f["end_m"])})
+        for f in (dataset.sums.results, dataset.sums.costs)
+    ]
+
+
+def _month_start(months: pd.Series) -> pd.Series:
+    return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
+
+
+def _month_end(months: pd.Series) -> pd.Series:
+    return _month_start(months) + pd.offsets.MonthEnd(0)
 
 
 def archived_inputs(workdir: WorkDir) -> list[Path]:
