@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-def with_engine(config: Config, kind: str | None) -> Config:
+def with_engine(config: Config, kind: EngineKind | None) -> Config:
     """The config with `--engine` applied (None keeps `[engine] kind`)."""
     if kind is None:
         return config
@@ -81,6 +81,6 @@ def _pandas_dataset(
     costs = combine(frames["costs"], "costs")
     sums = None
     if sources.months is not None:  # only part of the rows: say which, as Dask does
-        fine = Dataset(results, costs).fine
+        fine = replace(small, results=results, costs=costs).fine
         sums = FineSums(fine.results, fine.costs, sources.months)
     return replace(small, results=results, costs=costs, sums=sums), problems

@@ -72,8 +72,9 @@ def read_piece(piece: Piece, storage_options: dict[str, object] | None = None) -
 def canonical_rows(piece: Piece, rules: Rules) -> tuple[pd.DataFrame, list[Problem]]:
     """Typed canonical rows in the reporting currency, and every problem found in them."""
     raw = read_piece(piece)
+    problems: list[Problem] = []
     if piece.format == "store":
-        frame, problems = _typed_store_rows(raw, piece.kind), []
+        frame = _typed_store_rows(raw, piece.kind)
     else:
         frame, problems = _typed_export_rows(raw, piece, rules)
     rate = fx_rate_per_row(frame, rules.fx, rules.currency)
@@ -114,14 +115,17 @@ def _typed_store_rows(raw: pd.DataFrame, kind: RowKind) -> pd.DataFrame:
 
 def export_kind(headers: list[object], columns: dict[str, str]) -> SheetKind | None:
     """The one table kind whose required columns the headers have (best match wins)."""
-    scores = {}
+    scores: dict[SheetKind, int] = {}
     for kind, spec in SHEETS.items():
         present = set(match_headers(headers, spec, columns).values())
         if not [c for c in spec.required if c not in present] and (
             not spec.one_of or present.intersection(spec.one_of)
         ):
             scores[kind] = len(present)
-    return max(scores, key=lambda k: scores[k]) if scores else None
+    if not scores:
+        return None
+    best: SheetKind = max(scores, key=scores.__getitem__)
+    return best
 
 
 def _typed_export_rows(
