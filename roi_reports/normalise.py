@@ -136,11 +136,14 @@ class _TableChecker:
     def spans(self) -> None:
         """start/end of every row from its date, else its period."""
         date = self.out.get("date")
-        start, end, bad = to_period_spans(
-            self.raw.get("period", pd.Series(None, index=self.raw.index, dtype=object)),
-            self.fiscal_year_start,
-        )
-        self.flag("period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026")
+        if "period" in self.raw:
+            start, end, bad = to_period_spans(self.raw["period"], self.fiscal_year_start)
+            self.flag(
+                "period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026"
+            )
+        else:  # dated rows only (e.g. daily exports): nothing to parse
+            start = end = missing_column("start", self.raw.index)
+            bad = pd.Series(False, index=self.raw.index)
         if date is not None:
             has_date = date.notna()
             start = start.where(~has_date, date)

@@ -96,7 +96,8 @@ def summable_piece(piece: Piece, rules: Rules) -> pd.DataFrame:
     without a second pass; the errors themselves are gathered only when it is not zero.
     """
     frame, problems = canonical_rows(piece, rules)
-    data = summable(frame, piece.kind)
+    dated = frame["start"].notna() & frame["end"].notna()  # undated rows are errors, counted
+    data = summable(frame[dated], piece.kind)
     invalid = np.zeros(len(data), dtype="int64")
     if len(data):
         invalid[0] = sum(1 for p in problems if p.severity == "error")

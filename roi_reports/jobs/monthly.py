@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from roi_reports.config import Config
+from roi_reports.config import Config, ReportConfig
 from roi_reports.dataset import Dataset, assemble
 from roi_reports.delivery.deliver import Delivery, deliver
 from roi_reports.delivery.smtp import check_settings
+from roi_reports.engine import engine_dataset, store_sources
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
@@ -31,10 +32,15 @@ from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cach
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.preflight import check_outputs
 from roi_reports.jobs.workdir import WorkDir
-from roi_reports.periods import Period
+from roi_reports.periods import Period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports.headline import Headlines
-from roi_reports.reports.model import MetricsMemo, ReportModel, build_report_model
+from roi_reports.reports.model import (
+    MetricsMemo,
+    ReportModel,
+    build_report_model,
+    trend_window,
+)
 from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
@@ -94,10 +100,10 @@ def run_monthly(
     with job_lock(workdir.lock):
         with timer.phase("ingest"):
             summary = ingest(workdir, config, now, lambda name: say("read", name))
-        with timer.phase("load"):
-            dataset = load_store(workdir, config)
         period = resolve_period(period_text or "previous-month", config.report, now.date())
         assert period is not None  # a text was given
+        with timer.phase("load"):
+            dataset = load_store(workdir, config, run_months(period, config.report))
         require_data(dataset, period, [q.moved_to for q in summary.quarantined])
         inputs = archived_inputs(workdir)
         memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
@@ -157,8 +163,21 @@ def run_monthly(
         return result
 
 
-def load_store(workdir: WorkDir, config: Config) -> Dataset:
-    dataset = assemble(Store(workdir.store).load_all(), config)
+def run_months(period: Period, settings: ReportConfig) -> tuple[int, int]:
+    """The months a run's reports show: the period, the previous one and the trend window."""
+    fys = settings.fiscal_year_start
+    starts = (period.start, previous_period(period, fys).start, trend_window(period, fys).start)
+    return min(month_index(d.year, d.month) for d in starts), month_index(
+        period.end.year, period.end.month
+    )
+
+
+def load_store(workdir: WorkDir, config: Config, months: tuple[int, int] | None = None) -> Dataset:
+    """The stored files as one Dataset; the Dask engine reads only `months` of their rows."""
+    store = Store(workdir.store)
+    if config.engine.kind == "dask":
+        return engine_dataset(store_sources(store, months), config)
+    dataset = assemble(store.load_all(), config)
     if not dataset.report.ok:
         raise InputError(dataset.report)
     return dataset
