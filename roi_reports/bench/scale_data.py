@@ -4,7 +4,8 @@ Two years of daily results and costs for every dimension: channels (one with no 
 and no revenue, so ratios are undefined), campaigns, employees, cost categories, shared
 costs (blank channel, employee or campaign), amounts in USD and SEK with monthly exchange
 rates, and targets. Rows are written in chunks, one Parquet file each, so twenty million
-rows never sit in memory at once.
+rows never sit in memory at once. Campaigns run on one channel and employees work one
+channel each, so the month sums have the size a real team's would.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 CHANNELS = ("LinkedIn", "Trade fairs", "Google Ads", "Meta Ads", "Webinars", "Dormant")
-CAMPAIGNS = tuple(f"Campaign {i:02d}" for i in range(1, 41))
+CAMPAIGNS = tuple(f"Campaign {i:02d}" for i in range(1, 61))
 EMPLOYEES = tuple(f"Employee {i:03d}" for i in range(1, 121))
 CATEGORIES = ("ad spend", "booth", "travel", "fees", "content")
 CURRENCIES = ("EUR", "EUR", "EUR", "USD", "SEK")
@@ -35,11 +36,31 @@ class ScaleData:
         return str(self.folder / "*.parquet")
 
 
-def _pick(rng: np.random.Generator, values: tuple[str, ...], n: int, blank: float = 0.0) -> object:
-    picked = pd.Categorical(np.asarray(values)[rng.integers(0, len(values), n)])
-    if blank:
-        picked[rng.random(n) < blank] = np.nan
-    return picked
+def _keys(
+    rng: np.random.Generator, n: int, channels: int = len(CHANNELS)
+) -> dict[str, pd.Categorical]:
+    """Channel, campaign and employee of n rows: a campaign runs on one channel and each
+    employee works one channel, as in a real team (so the month sums stay realistic)."""
+    campaign = rng.integers(0, len(CAMPAIGNS) // channels, n) * channels
+    channel = rng.integers(0, channels, n)
+    employee = rng.integers(0, len(EMPLOYEES) // channels, n) * channels + channel
+    return {
+        "channel": pd.Categorical(np.asarray(CHANNELS)[channel]),
+        "campaign": pd.Categorical(np.asarray(CAMPAIGNS)[campaign + channel]),
+        "employee": pd.Categorical(np.asarray(EMPLOYEES)[employee]),
+    }
+
+
+def _blank(rng: np.random.Generator, values: pd.Categorical, share: float) -> pd.Categorical:
+    """A share of the values left blank."""
+    blanked = values.copy()
+    blanked[rng.random(len(values)) < share] = np.nan
+    return blanked
+
+
+def _pick(rng: np.random.Generator, values: tuple[str, ...], n: int) -> pd.Categorical:
+    """Values drawn uniformly (repeat a value to weight it)."""
+    return pd.Categorical(np.asarray(values)[rng.integers(0, len(values), n)])
 
 
 def _dates(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
@@ -47,17 +68,17 @@ def _dates(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
 
 
 def results_chunk(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    channel = _pick(rng, CHANNELS, n)
-    dormant = np.asarray(channel == "Dormant")
+    keys = _keys(rng, n)
+    dormant = np.asarray(keys["channel"] == "Dormant")
     contacts = np.where(dormant, 0, rng.integers(0, 60, n)).astype("float64")
     conversions = np.minimum(rng.integers(0, 12, n), contacts)
     revenue = np.where(dormant | (conversions == 0), 0.0, rng.random(n) * 2000).round(2)
     return pd.DataFrame(
         {
             "date": _dates(rng, n),
-            "channel": channel,
-            "campaign": _pick(rng, CAMPAIGNS, n, blank=0.05),
-            "employee": _pick(rng, EMPLOYEES, n),
+            "channel": keys["channel"],
+            "campaign": _blank(rng, keys["campaign"], 0.05),
+            "employee": keys["employee"],
             "contacts": contacts,
             "conversions": conversions,
             "revenue": revenue,
@@ -68,12 +89,13 @@ def results_chunk(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 
 def costs_chunk(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    keys = _keys(rng, n, channels=len(CHANNELS) - 1)  # the dormant channel costs nothing
     return pd.DataFrame(
         {
             "date": _dates(rng, n),
-            "channel": _pick(rng, CHANNELS[:-1], n, blank=0.1),  # blank: a shared cost
-            "campaign": _pick(rng, CAMPAIGNS, n, blank=0.3),
-            "employee": _pick(rng, EMPLOYEES, n, blank=0.3),
+            "channel": _blank(rng, keys["channel"], 0.1),  # blank: a shared cost
+            "campaign": _blank(rng, keys["campaign"], 0.3),
+            "employee": _blank(rng, keys["employee"], 0.3),
             "category": _pick(rng, CATEGORIES, n),
             "amount": (rng.random(n) * 800).round(2),
             "currency": _pick(rng, CURRENCIES, n),

@@ -48,7 +48,9 @@ def dask_fine_sums(
     """Fine sums of every piece, and the errors of its rows (gathered only if there are any)."""
     import dask
 
-    with dask_client(engine) as client:
+    # partitions keep the dtypes they were given (categorical keys); converting their text
+    # to Arrow strings first would cost a pass over every row for nothing
+    with dask_client(engine) as client, dask.config.set({"dataframe.convert-string": False}):
         kinds = [k for k in KINDS if any(p.kind == k for p in pieces)]
         lazy = [part for k in kinds for part in grouped_sums(pieces_of(pieces, k), k, rules)]
         # one graph (the client is the default scheduler): each piece is read once
