@@ -266,3 +266,16 @@ def test_without_dask_installed_the_error_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ConfigError, match=r"pip install 'roi-reports\[dask\]'"):
         require_dask()
+
+
+def test_a_period_without_rows_names_the_months_the_engine_read():
+    from roi_reports.aggregate import FineSums, fine_sums
+    from roi_reports.dataset import Dataset
+    from roi_reports.jobs.monthly import require_data
+
+    empty = Dataset.empty()
+    sums = fine_sums(empty.results, empty.costs)
+    window = (month_index(2025, 11), month_index(2026, 10))
+    dataset = dataclasses.replace(empty, sums=FineSums(sums.results, sums.costs, window))
+    with pytest.raises(RoiReportsError, match=r"the store has no rows for 2025-11\.\.2026-10"):
+        require_data(dataset, parse_period("2026-10"))

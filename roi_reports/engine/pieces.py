@@ -57,12 +57,12 @@ class Rules:
     columns: dict[str, str] = field(default_factory=dict)  # [columns] header mapping
 
 
-def read_piece(piece: Piece, storage_options: dict[str, object] | None = None) -> pd.DataFrame:
+def read_piece(piece: Piece) -> pd.DataFrame:
     """The piece's raw rows; fsspec paths (s3://, gs://, …) work where pyarrow can reach."""
     if piece.format == "csv":
-        return pd.read_csv(piece.path, dtype=object, storage_options=storage_options)
+        return pd.read_csv(piece.path, dtype=object)
     if piece.row_groups is None:
-        return pd.read_parquet(piece.path, storage_options=storage_options)
+        return pd.read_parquet(piece.path)
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(piece.path) as parquet:

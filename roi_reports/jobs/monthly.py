@@ -32,7 +32,7 @@ from roi_reports.jobs.output_cache import CACHE_KEY, cached_outputs, output_cach
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.preflight import check_outputs
 from roi_reports.jobs.workdir import WorkDir
-from roi_reports.periods import Period, month_index, previous_period
+from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports.headline import Headlines
 from roi_reports.reports.model import (
@@ -209,6 +209,10 @@ def _covered(dataset: Dataset, period: Period) -> str | None:
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     if any(((s["start"] >= start) & (s["end"] <= end)).any() for s in spans):
         return None
+    window = dataset.sums.months if dataset.sums is not None else None
+    if not spans and window is not None:  # the engine read only the run's months
+        first, last = (make_period("month", m).label for m in window)
+        return f"the store has no rows for {first}..{last}"
     if not spans:
         return "the store is empty"
     first = min(s["start"].min() for s in spans)
