@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED := ../shared
 
-.PHONY: demo test lint fmt clean catalogs bench
+.PHONY: demo test lint fmt clean catalogs bench bench-scale
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: $(STAMP)
 # ROWS=… scales the inputs (default 1,000,000); generated once under .bench/ and reused
 bench: $(STAMP)
 	$(BIN)/python -m roi_reports.bench
+
+# pandas engine vs Dask local cluster; ROWS=… (default 20_000_000), Parquet generated once
+bench-scale: $(STAMP)
+	$(BIN)/python -m roi_reports.bench.scale
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

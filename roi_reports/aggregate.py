@@ -22,6 +22,12 @@ COST_SUMS = ("amount",)
 class FineSums:
     results: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + RESULT_SUMS + rows
     costs: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + category + amount + rows
+    # the month indexes (first, last) the rows were read for; None: all the data. Rows
+    # reaching into the window from outside are in, so period checks still see them.
+    months: tuple[int, int] | None = None
+
+    def covers(self, first: int, last: int) -> bool:
+        return self.months is None or (self.months[0] <= first and last <= self.months[1])
 
 
 def month_span(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,22 +40,43 @@ def month_span(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _sum_by(frame: pd.DataFrame, keys: list[str], values: tuple[str, ...]) -> pd.DataFrame:
+def sum_keys(kind: str) -> list[str]:
+    """The group keys of the fine sums of results or costs."""
+    keys = [*SPAN_COLUMNS, *ENTITY_COLUMNS]
+    return [*keys, "category"] if kind == "costs" else keys
+
+
+def sum_values(kind: str) -> list[str]:
+    return [*(COST_SUMS if kind == "costs" else RESULT_SUMS), "rows"]
+
+
+def summable(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Canonical rows → month span, categorical keys, the values and a row count.
+
+    Pure and row-wise, so an engine can run it on each partition separately.
+    """
+    keys = sum_keys(kind)
+    values = sum_values(kind)[:-1]
     data = pd.concat([month_span(frame), frame[[*keys[2:], *values]]], axis=1)
     for key in keys[2:]:
         # categorical keys group several times faster than strings on big frames
         data[key] = data[key].astype("category")
     data["rows"] = 1
-    grouped = data.groupby(keys, observed=True, dropna=False, sort=True)[[*values, "rows"]].sum()
+    return data
+
+
+def group_sums(data: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Summable rows (or partial sums of them) → one row per key, sorted by the keys."""
+    keys = sum_keys(kind)
+    data = data.astype({key: "category" for key in keys[2:]})
+    grouped = data.groupby(keys, observed=True, dropna=False, sort=True)[sum_values(kind)].sum()
     out = grouped.reset_index()
     return out.astype({k: "string" for k in keys[2:]} | {"start_m": "int64", "end_m": "int64"})
 
 
 def fine_sums(results: pd.DataFrame, costs: pd.DataFrame) -> FineSums:
     """Sum canonical frames (money already in the reporting currency) to month level."""
-    result_keys = [*SPAN_COLUMNS, *ENTITY_COLUMNS]
-    cost_keys = [*result_keys, "category"]
     return FineSums(
-        results=_sum_by(results, result_keys, RESULT_SUMS),
-        costs=_sum_by(costs, cost_keys, COST_SUMS),
+        results=group_sums(summable(results, "results"), "results"),
+        costs=group_sums(summable(costs, "costs"), "costs"),
     )

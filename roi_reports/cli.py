@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -17,13 +17,17 @@ from roi_reports import __version__
 from roi_reports.commands import jobs, reports
 from roi_reports.commands.common import (
     config_option,
+    engine_option,
     files_argument,
     input_config,
     preset_option,
     print_problems,
     skip_invalid_rows_option,
 )
-from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.config import Config
+from roi_reports.dataset import Dataset
+from roi_reports.engine import engine_dataset, expand, export_sources, is_export, with_engine
+from roi_reports.errors import InputError, RoiReportsError, UsageError
 from roi_reports.metrics import KEY_METRICS
 from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
@@ -74,7 +78,7 @@ def cli() -> None:
 
 
 @cli.command()
-@files_argument
+@click.argument("files", nargs=-1, required=True)
 @click.option(
     "--by",
     "by",
@@ -109,8 +113,9 @@ def cli() -> None:
 @config_option
 @preset_option
 @skip_invalid_rows_option
+@engine_option
 def metrics(
-    files: tuple[Path, ...],
+    files: tuple[str, ...],
     by: str,
     period: str | None,
     output_format: str,
@@ -119,18 +124,23 @@ def metrics(
     config_path: Path | None,
     preset: str | None,
     skip_invalid_rows: bool,
+    engine: Literal["pandas", "dask"] | None,
 ) -> None:
     """Compute ROI metrics from FILES.
+
+    FILES are workbooks or CSV files, or Parquet/CSV exports with canonical headers, one
+    table per file; quote a glob ('exports/*.parquet') to let the engine expand it.
 
     \b
     Examples:
       roi-reports metrics sample_data/roi-sample.xlsx
       roi-reports metrics --by channel,month --format json results.xlsx
       roi-reports metrics --by employee --period 2026-10 --compare team.xlsx
+      roi-reports metrics --engine dask --by channel 'exports/*.parquet'
     """
-    config = input_config(config_path, preset, skip_invalid_rows)
+    config = with_engine(input_config(config_path, preset, skip_invalid_rows), engine)
     dims = parse_dimensions(by)
-    dataset = load_dataset(files, config)
+    dataset = metrics_dataset(expand(files), config)
     table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
     wanted = _fields(fields, output_format, table.columns, dims)
     table = table[[*dims, *wanted]]
@@ -142,6 +152,24 @@ def metrics(
         click.echo(to_text_table(table, dims))
     for warning in dataset.report.warnings:
         click.echo(f"Warning: {warning.one_line()}", err=True)
+
+
+def metrics_dataset(paths: list[str], config: Config) -> Dataset:
+    """Workbooks through the readers (pandas); exports through the configured engine.
+
+    Parquet is always an export, and so is CSV beside Parquet or on the Dask engine; CSV
+    alone on the pandas engine is read like a workbook (title rows, any headers).
+    """
+    dask = config.engine.kind == "dask"
+    if not dask and not any(is_export(p) and not p.lower().endswith(".csv") for p in paths):
+        return load_dataset([Path(p) for p in paths], config)
+    others = [p for p in paths if not is_export(p)]
+    if others:
+        raise UsageError(
+            f"{others[0]} is not a Parquet or CSV export: read workbooks with --engine pandas "
+            "and without Parquet files"
+        )
+    return engine_dataset(export_sources(paths, config), config)
 
 
 def _fields(

@@ -18,7 +18,15 @@ from zoneinfo import ZoneInfo
 from roi_reports.email_settings import EmailConfig, Stakeholder, check_stakeholders
 from roi_reports.errors import ConfigError
 
-__all__ = ["Config", "EmailConfig", "ReportConfig", "Stakeholder", "load_config", "parse_config"]
+__all__ = [
+    "Config",
+    "EmailConfig",
+    "EngineConfig",
+    "ReportConfig",
+    "Stakeholder",
+    "load_config",
+    "parse_config",
+]
 
 ProfitBasis = Literal["revenue", "gross_profit"]
 SharedCosts = Literal["none", "revenue", "cost", "contacts", "even"]
@@ -128,6 +136,25 @@ class SanityConfig:
                 raise ConfigError(f"[sanity] {key} = {getattr(self, key)}: use a positive number")
 
 
+EngineKind = Literal["pandas", "dask"]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The `[engine]` section: where the one heavy step (summing rows to months) runs."""
+
+    kind: EngineKind = "pandas"
+    # a running Dask scheduler ("tcp://host:8786"); without it a local cluster of processes
+    scheduler: str | None = None
+    partition_size: int = 1_000_000  # rows per Dask partition (Parquet row groups are kept whole)
+    connect_timeout_s: float = 5.0  # how long to wait for the scheduler before giving up
+
+    def __post_init__(self) -> None:
+        for key in ("partition_size", "connect_timeout_s"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"[engine] {key} = {getattr(self, key)}: use a positive number")
+
+
 @dataclass(frozen=True)
 class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
@@ -139,6 +166,7 @@ class Config:
     input: InputConfig = field(default_factory=InputConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     stakeholders: tuple[Stakeholder, ...] = ()
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
 
 def _check_timezone(name: str) -> None:
@@ -248,7 +276,16 @@ def _stakeholders(raw: Any) -> tuple[Stakeholder, ...]:
     return check_stakeholders(people)
 
 
-KNOWN_SECTIONS = {"report", "columns", "input", "output", "sanity", "email", "stakeholders"}
+KNOWN_SECTIONS = {
+    "report",
+    "columns",
+    "input",
+    "output",
+    "sanity",
+    "email",
+    "stakeholders",
+    "engine",
+}
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -272,6 +309,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         input=inputs,
         email=_section(EmailConfig, "email", data.get("email", {})),
         stakeholders=_stakeholders(data.get("stakeholders", [])),
+        engine=_section(EngineConfig, "engine", data.get("engine", {})),
     )
 
 

@@ -43,10 +43,14 @@ class Dataset:
     report: ValidationReport = field(default_factory=ValidationReport)
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # sums an engine computed elsewhere (Dask); results and costs then hold no rows
+    sums: FineSums | None = field(default=None, repr=False)
 
     @cached_property
     def fine(self) -> FineSums:
         """The month-level sums every metric is computed from (one pass, cached)."""
+        if self.sums is not None:
+            return self.sums
         return fine_sums(self.results, self.costs)
 
     @classmethod
@@ -91,7 +95,7 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
         return FileTables(path.name, {}, (read,))
     problems = list(read.problems)
     frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
-    period = _input_period(config)
+    period = input_period(config)
     for table in read.tables:
         frame, table_problems = normalise_table(table, config.report.fiscal_year_start, period)
         problems.extend(table_problems)
@@ -102,7 +106,7 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
     return FileTables(path.name, combined, tuple(problems), tuple(read.notes))
 
 
-def _input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     if config.input.period is None:
         return None
     period = parse_period(config.input.period, fiscal_year_start=config.report.fiscal_year_start)
@@ -169,19 +173,24 @@ def read_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:
 
 
 def _require_gross_profit(results: pd.DataFrame, report: ValidationReport) -> None:
+    report.problems.extend(gross_profit_problems(results))
+
+
+def gross_profit_problems(results: pd.DataFrame) -> list[Problem]:
+    """Results rows without gross profit, when `profit_basis = "gross_profit"` needs it."""
     missing = results[results["gross_profit"].isna()]
-    for file, sheet, row in missing[["file", "sheet", "row"]].itertuples(index=False):
-        report.problems.append(
-            Problem(
-                str(file),
-                str(sheet),
-                int(row),
-                "gross_profit",
-                None,
-                "gross profit missing",
-                'profit_basis = "gross_profit" needs a gross_profit value on every results row',
-            )
+    return [
+        Problem(
+            str(file),
+            str(sheet),
+            int(row),
+            "gross_profit",
+            None,
+            "gross profit missing",
+            'profit_basis = "gross_profit" needs a gross_profit value on every results row',
         )
+        for file, sheet, row in missing[["file", "sheet", "row"]].itertuples(index=False)
+    ]
 
 
 def load_dataset(paths: Iterable[Path | str], config: Config) -> Dataset:

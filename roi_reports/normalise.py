@@ -136,11 +136,14 @@ class _TableChecker:
     def spans(self) -> None:
         """start/end of every row from its date, else its period."""
         date = self.out.get("date")
-        start, end, bad = to_period_spans(
-            self.raw.get("period", pd.Series(None, index=self.raw.index, dtype=object)),
-            self.fiscal_year_start,
-        )
-        self.flag("period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026")
+        if "period" in self.raw:
+            start, end, bad = to_period_spans(self.raw["period"], self.fiscal_year_start)
+            self.flag(
+                "period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026"
+            )
+        else:  # dated rows only (e.g. daily exports): nothing to parse
+            start = end = missing_column("start", self.raw.index)
+            bad = pd.Series(False, index=self.raw.index)
         if date is not None:
             has_date = date.notna()
             start = start.where(~has_date, date)
@@ -254,6 +257,27 @@ def combine(frames: Sequence[pd.DataFrame], kind: SheetKind) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def fx_rate_per_row(frame: pd.DataFrame, fx: pd.DataFrame, reporting_currency: str) -> np.ndarray:
+    """Each row's rate to the reporting currency: 1 for its own rows, NaN where none is known.
+
+    Row-wise (a merge with the small fx table), so engines apply it per partition too.
+    """
+    currency = frame["currency"].fillna(reporting_currency)
+    foreign = (currency != reporting_currency).to_numpy()
+    rate = np.ones(len(frame))
+    if not foreign.any():
+        return rate
+    months = month_indexes(frame["start"])
+    key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
+    rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
+        {"currency": str, "month": "int64"}
+    )
+    rate[foreign] = key.merge(
+        rates[["currency", "month", "rate"]], how="left", on=["currency", "month"]
+    )["rate"].to_numpy()
+    return rate
+
+
 def convert_currency(
     frame: pd.DataFrame,
     money_columns: Sequence[str],
@@ -262,43 +286,39 @@ def convert_currency(
     report: ValidationReport,
 ) -> pd.DataFrame:
     """Amounts in other currencies × the rate of their month; missing rates → problems."""
-    currency = frame["currency"].fillna(reporting_currency)
-    foreign = (currency != reporting_currency).to_numpy()
-    if not foreign.any():
+    rate = fx_rate_per_row(frame, fx, reporting_currency)
+    if (rate == 1.0).all():
         return frame.assign(currency=reporting_currency)
-    months = month_indexes(frame["start"])
-    key = pd.DataFrame({"currency": currency.astype(str), "month": months})[foreign]
-    rates = fx.drop_duplicates(["currency", "month"], keep="last").astype(
-        {"currency": str, "month": "int64"}
-    )
-    looked_up = key.merge(
-        rates[["currency", "month", "rate"]], how="left", on=["currency", "month"]
-    )["rate"].to_numpy()
-    rate = np.ones(len(frame))
-    rate[foreign] = looked_up
     missing = np.isnan(rate)
     if missing.any():
-        rows = frame[missing]
-        labels = key[missing[foreign]]
-        for (_, source), (_, wanted) in zip(rows.iterrows(), labels.iterrows(), strict=True):
-            month = f"{int(wanted['month']) // 12:04d}-{int(wanted['month']) % 12 + 1:02d}"
-            report.problems.append(
-                Problem(
-                    str(source["file"]),
-                    str(source["sheet"]),
-                    int(source["row"]),
-                    "currency",
-                    str(wanted["currency"]),
-                    "no exchange rate",
-                    f"add a row to the fx_rates sheet: currency {wanted['currency']}, "
-                    f"month {month}, rate ({reporting_currency} per 1 {wanted['currency']})",
-                )
-            )
+        report.problems.extend(missing_rate_problems(frame[missing], reporting_currency))
     converted = frame.copy()
     for column in money_columns:
         converted[column] = converted[column] * rate
     converted["currency"] = reporting_currency
     return converted
+
+
+def missing_rate_problems(rows: pd.DataFrame, reporting_currency: str) -> list[Problem]:
+    """One problem per row whose currency has no rate for its month."""
+    months = month_indexes(rows["start"])
+    problems = []
+    for (_, source), month_index in zip(rows.iterrows(), months, strict=True):
+        currency = str(source["currency"])
+        month = f"{int(month_index) // 12:04d}-{int(month_index) % 12 + 1:02d}"
+        problems.append(
+            Problem(
+                str(source["file"]),
+                str(source["sheet"]),
+                int(source["row"]),
+                "currency",
+                currency,
+                "no exchange rate",
+                f"add a row to the fx_rates sheet: currency {currency}, "
+                f"month {month}, rate ({reporting_currency} per 1 {currency})",
+            )
+        )
+    return problems
 
 
 def check_fx_duplicates(fx: pd.DataFrame, report: ValidationReport) -> None:

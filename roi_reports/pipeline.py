@@ -98,16 +98,24 @@ def _select(frame: pd.DataFrame, period: Period, source: pd.DataFrame, what: str
 
 def _raise_granularity(spans: pd.DataFrame, source: pd.DataFrame, what: str, target: str) -> None:
     """Name one offending input row: fine sums no longer know files and rows."""
+    fix = "use a longer --period or enter those rows per day or month"
     wanted = set(zip(spans["start_m"], spans["end_m"], strict=True))
     months = month_span(source)
     hits = [pair in wanted for pair in zip(months["start_m"], months["end_m"], strict=True)]
     rows = source[hits]
+    if rows.empty:  # an engine that kept only the sums (Dask): name the months instead
+        first = spans.iloc[0]
+        start = make_period("month", int(first["start_m"])).label
+        end = make_period("month", int(first["end_m"])).label
+        count = int(spans["rows"].sum()) if "rows" in spans else len(spans)
+        raise RoiReportsError(
+            f"{count} {what} row(s) cover more than {target}, e.g. rows for {start}..{end}; {fix}"
+        )
     first = rows.iloc[0]
     raise RoiReportsError(
         f"{len(rows)} {what} row(s) cover more than {target}, e.g. {first['file']}, "
         f"sheet {first['sheet']!r}, row {int(first['row'])} "
-        f"({first['start']:%Y-%m-%d}..{first['end']:%Y-%m-%d}); "
-        "use a longer --period or enter those rows per day or month"
+        f"({first['start']:%Y-%m-%d}..{first['end']:%Y-%m-%d}); {fix}"
     )
 
 
@@ -225,6 +233,10 @@ def _metrics_for(
     dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...], period: Period | None
 ) -> pd.DataFrame:
     results, costs = dataset.fine.results, dataset.fine.costs
+    wanted = _months(period) if period is not None else (-1, 10**9)
+    if not dataset.fine.covers(*wanted):
+        # a bug in the caller, never the user's data: the engine was asked for less
+        raise RuntimeError(f"the sums cover months {dataset.fine.months}, not {wanted}")
     if period is not None:
         results = _select(results, period, dataset.results, "results")
         costs = _select(costs, period, dataset.costs, "cost")

@@ -4,6 +4,11 @@ Keyed by file name and content hash: the same content is never parsed twice, and
 version of a file name replaces the old version's rows (the old Parquet stays on disk,
 and the replacement is recorded). `index.json` is rewritten atomically after the data
 is in place, so a crash at any point leaves the previous consistent state.
+
+Results and costs are partitioned by month, `<hash>/results/month=2026-10/span-1.parquet`
+(rows starting in that month and covering `span` months), so an engine asked for a period
+reads only the files whose rows can touch it. Stores written before partitioning
+(`<hash>/results.parquet`) stay readable; their files are simply always read.
 """
 
 from __future__ import annotations
@@ -18,12 +23,17 @@ from typing import Any
 
 import pandas as pd
 
+from roi_reports.aggregate import month_span
 from roi_reports.dataset import KINDS, FileTables
 from roi_reports.fsutil import atomic_write_text
 from roi_reports.normalise import empty_frame
+from roi_reports.periods import make_period, month_index
+from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: results and costs partitioned by month
+PARTITIONED = ("results", "costs")
+SMALL_KINDS: tuple[SheetKind, ...] = ("targets", "fx_rates")
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,10 @@ class Store:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         for kind, frame in tables.frames.items():
-            frame.to_parquet(staging / f"{kind}.parquet", index=False)
+            if kind in PARTITIONED:
+                _write_partitions(frame, staging / kind)
+            else:
+                frame.to_parquet(staging / f"{kind}.parquet", index=False)
         os.replace(staging, final)  # the directory appears whole or not at all
 
     def _save_index(self) -> None:
@@ -115,13 +128,81 @@ class Store:
         folder = self.root / raw["sha256"]
         frames = {}
         for kind in KINDS:
-            path = folder / f"{kind}.parquet"
-            if path.exists():
-                template = empty_frame(kind)
-                frame = pd.read_parquet(path)
-                frames[kind] = frame.astype(template.dtypes.to_dict())
+            paths = _kind_files(folder, kind)
+            if paths:
+                frames[kind] = read_rows(paths, kind)
         warnings = tuple(Problem(**p) for p in raw.get("warnings", []))
         return FileTables(name, frames, warnings, tuple(raw.get("notes", [])))
 
     def load_all(self) -> list[FileTables]:
         return [self.load(name) for name in sorted(self._files)]
+
+    def load_small(self) -> list[FileTables]:
+        """Every file's targets, exchange rates, warnings and notes, without its rows."""
+        files = []
+        for name in sorted(self._files):
+            raw = self._files[name]
+            folder = self.root / raw["sha256"]
+            frames: dict[SheetKind, pd.DataFrame] = {
+                kind: read_rows([folder / f"{kind}.parquet"], kind)
+                for kind in SMALL_KINDS
+                if (folder / f"{kind}.parquet").exists()
+            }
+            warnings = tuple(Problem(**p) for p in raw.get("warnings", []))
+            files.append(FileTables(name, frames, warnings, tuple(raw.get("notes", []))))
+        return files
+
+    def row_files(self, kind: str, months: tuple[int, int] | None = None) -> list[Path]:
+        """The Parquet files of the current versions holding `kind` rows that can touch
+        `months` (first, last month index; None: all)."""
+        found = []
+        for name in sorted(self._files):
+            for path in _kind_files(self.root / self._files[name]["sha256"], kind):
+                span = _partition_span(path)
+                if months is None or span is None or _overlaps(span, months):
+                    found.append(path)
+        return found
+
+
+def read_rows(paths: list[Path], kind: str) -> pd.DataFrame:
+    """Stored Parquet files → one canonical frame with the dtypes of `empty_frame`."""
+    template = empty_frame(kind)  # type: ignore[arg-type]
+    frames = [pd.read_parquet(path) for path in paths]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame[list(template.columns)].astype(template.dtypes.to_dict())
+
+
+def _write_partitions(frame: pd.DataFrame, folder: Path) -> None:
+    """One file per (first month, months covered): rows keep their order within each."""
+    spans = month_span(frame)
+    covered = spans["end_m"] - spans["start_m"] + 1
+    folder.mkdir()
+    if frame.empty:  # keep the columns: an empty table is still a table
+        frame.to_parquet(folder / "empty.parquet", index=False)
+        return
+    for key, rows in frame.groupby([spans["start_m"], covered], sort=True):
+        start, months = (int(k) for k in key)  # type: ignore[call-overload]
+        part = folder / f"month={make_period('month', start).label}"
+        part.mkdir(exist_ok=True)
+        rows.to_parquet(part / f"span-{months}.parquet", index=False)
+
+
+def _kind_files(folder: Path, kind: str) -> list[Path]:
+    legacy = folder / f"{kind}.parquet"
+    if legacy.exists():
+        return [legacy]
+    return sorted((folder / kind).glob("**/*.parquet"))
+
+
+def _partition_span(path: Path) -> tuple[int, int] | None:
+    """(first, last month) a partition file's rows lie in; None for unpartitioned files."""
+    month, span = path.parent.name, path.stem
+    if not (month.startswith("month=") and span.startswith("span-")):
+        return None
+    year, number = month.removeprefix("month=").split("-")
+    first = month_index(int(year), int(number))
+    return first, first + int(span.removeprefix("span-")) - 1
+
+
+def _overlaps(span: tuple[int, int], months: tuple[int, int]) -> bool:
+    return span[0] <= months[1] and span[1] >= months[0]

@@ -90,6 +90,14 @@ def print_problems(report: ValidationReport, to_stderr: bool) -> None:
     click.echo(to_text_table(frame), err=to_stderr)
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["pandas", "dask"]),
+    help="Where rows are summed: pandas in this process, or dask on the cluster of "
+    "[engine] scheduler (default from [engine] kind: pandas).",
+)
+
+
 dir_option = click.option(
     "--dir",
     "workdir_path",

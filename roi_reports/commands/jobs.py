@@ -6,16 +6,19 @@ import json
 import sys
 import threading
 from pathlib import Path
+from typing import Literal
 
 import click
 
 from roi_reports.commands.common import (
     dir_option,
+    engine_option,
     workdir_config,
     workdir_config_option,
 )
 from roi_reports.config import Config
 from roi_reports.delivery.deliver import any_failed, describe
+from roi_reports.engine import with_engine
 from roi_reports.errors import InputError
 from roi_reports.i18n import gettext_for
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
@@ -110,6 +113,7 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress; the summary only on problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Every step on its own line, and timings.")
+@engine_option
 def run(
     workdir_path: Path,
     config_path: Path | None,
@@ -119,6 +123,7 @@ def run(
     show_plan: bool,
     quiet: bool,
     verbose: bool,
+    engine: Literal["pandas", "dask"] | None,
 ) -> None:
     """Run the monthly job in the working folder.
 
@@ -134,7 +139,7 @@ def run(
     3 done with quarantined files or failed deliveries.
     """
     workdir = open_workdir(workdir_path)
-    config = workdir_config(workdir, config_path)
+    config = with_engine(workdir_config(workdir, config_path), engine)
     if show_plan:
         _print_plan(workdir, config, period, send, "table")
         return

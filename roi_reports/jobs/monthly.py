@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from roi_reports.config import Config
+from roi_reports.config import Config, ReportConfig
 from roi_reports.dataset import Dataset, assemble
 from roi_reports.delivery.deliver import Delivery, deliver
 from roi_reports.delivery.smtp import check_settings
+from roi_reports.engine import engine_dataset, store_sources
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
@@ -36,10 +37,15 @@ from roi_reports.jobs.output_cache import (
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
 from roi_reports.jobs.preflight import check_outputs
 from roi_reports.jobs.workdir import WorkDir
-from roi_reports.periods import Period
+from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports.headline import Headlines
-from roi_reports.reports.model import MetricsMemo, ReportModel, build_report_model
+from roi_reports.reports.model import (
+    MetricsMemo,
+    ReportModel,
+    build_report_model,
+    trend_window,
+)
 from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
@@ -99,10 +105,10 @@ def run_monthly(
     with job_lock(workdir.lock):
         with timer.phase("ingest"):
             summary = ingest(workdir, config, now, lambda name: say("read", name))
-        with timer.phase("load"):
-            dataset = load_store(workdir, config)
         period = resolve_period(period_text or "previous-month", config.report, now.date())
         assert period is not None  # a text was given
+        with timer.phase("load"):
+            dataset = load_store(workdir, config, run_months(period, config.report))
         require_data(dataset, period, [q.moved_to for q in summary.quarantined])
         inputs = archived_inputs(workdir)
         memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
@@ -167,8 +173,21 @@ def run_monthly(
         return result
 
 
-def load_store(workdir: WorkDir, config: Config) -> Dataset:
-    dataset = assemble(Store(workdir.store).load_all(), config)
+def run_months(period: Period, settings: ReportConfig) -> tuple[int, int]:
+    """The months a run's reports show: the period, the previous one and the trend window."""
+    fys = settings.fiscal_year_start
+    starts = (period.start, previous_period(period, fys).start, trend_window(period, fys).start)
+    return min(month_index(d.year, d.month) for d in starts), month_index(
+        period.end.year, period.end.month
+    )
+
+
+def load_store(workdir: WorkDir, config: Config, months: tuple[int, int] | None = None) -> Dataset:
+    """The stored files as one Dataset; the Dask engine reads only `months` of their rows."""
+    store = Store(workdir.store)
+    if config.engine.kind == "dask":
+        return engine_dataset(store_sources(store, months), config)
+    dataset = assemble(store.load_all(), config)
     if not dataset.report.ok:
         raise InputError(dataset.report)
     return dataset
@@ -181,16 +200,9 @@ def require_data(
     dataset: Dataset, period: Period, quarantined: Sequence[str] = (), hint: str = FOLDER_HINT
 ) -> None:
     """A period with no rows at all is a mistake (wrong --period, files not dropped yet)."""
-    frames = [f for f in (dataset.results, dataset.costs) if not f.empty]
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    if any(((f["start"] >= start) & (f["end"] <= end)).any() for f in frames):
+    covered = _covered(dataset, period)
+    if covered is None:
         return
-    if not frames:
-        covered = "the store is empty"
-    else:
-        first = min(f["start"].min() for f in frames)
-        last = max(f["end"].max() for f in frames)
-        covered = f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     if quarantined:
         names = ", ".join(f"quarantine/{name}" for name in quarantined)
         raise RoiReportsError(
@@ -199,6 +211,41 @@ def require_data(
             ".errors.csv and drop them into inbox/ again"
         )
     raise RoiReportsError(f"no results or costs for period {period.label} ({covered}); {hint}")
+
+
+def _covered(dataset: Dataset, period: Period) -> str | None:
+    """None when the period has rows, else what the data does cover."""
+    spans = [s for s in _spans(dataset) if not s.empty]
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    if any(((s["start"] >= start) & (s["end"] <= end)).any() for s in spans):
+        return None
+    window = dataset.sums.months if dataset.sums is not None else None
+    if not spans and window is not None:  # the engine read only the run's months
+        first, last = (make_period("month", m).label for m in window)
+        return f"the store has no rows for {first}..{last}"
+    if not spans:
+        return "the store is empty"
+    first = min(s["start"].min() for s in spans)
+    last = max(s["end"].max() for s in spans)
+    return f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+
+def _spans(dataset: Dataset) -> list[pd.DataFrame]:
+    """(start, end) of the rows, or of the month sums when an engine kept only those."""
+    if dataset.sums is None:
+        return [dataset.results, dataset.costs]
+    return [
+        pd.DataFrame({"start": _month_start(f["start_m"]), "end": _month_end(f["end_m"])})
+        for f in (dataset.sums.results, dataset.sums.costs)
+    ]
+
+
+def _month_start(months: pd.Series) -> pd.Series:
+    return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
+
+
+def _month_end(months: pd.Series) -> pd.Series:
+    return _month_start(months) + pd.offsets.MonthEnd(0)
 
 
 def archived_inputs(workdir: WorkDir) -> list[Path]:

@@ -1,0 +1,100 @@
+"""`python -m roi_reports.bench.scale` (`make bench-scale`): pandas engine vs Dask.
+
+ROWS (environment, default 20,000,000) result rows, a tenth as many cost rows, written once
+as Parquet under `.bench/scale-<rows>/`. Each engine runs in its own child process on the
+same files and computes the same tables; the table shows wall time and peak RSS per
+process, and `equal` says whether every metric of every group agrees to 1e-9.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from roi_reports.bench.scale_data import write_scale_data
+
+BENCH_DIR = Path(".bench")
+
+
+def run_child(variant: str, pattern: str, out: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "roi_reports.bench.scale_child", variant, pattern, str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
+    if done.returncode or not lines:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"bench-scale: the {variant} engine failed (exit code {done.returncode})")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
+    return result
+
+
+def same_number(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b  # null stays null; group keys and counts are equal
+
+
+def equal_tables(left: Path, right: Path) -> bool:
+    """Every metric of every group of every table equal to 1e-9 (relative)."""
+    a, b = (json.loads(path.read_text(encoding="utf-8")) for path in (left, right))
+    if a.keys() != b.keys():
+        return False
+    for by in a:
+        rows, others = json.loads(a[by]), json.loads(b[by])
+        if len(rows) != len(others):
+            return False
+        for row, other in zip(rows, others, strict=True):
+            if row.keys() != other.keys():
+                return False
+            if not all(same_number(value, other[key]) for key, value in row.items()):
+                return False
+    return True
+
+
+def table(rows: list[tuple[str, float, float | None]]) -> str:
+    lines = [f"{'engine':<36} {'wall s':>9} {'peak RSS MiB':>13}", "-" * 60]
+    for name, wall, rss in rows:
+        memory = f"{rss:>13.0f}" if rss is not None else f"{'':>13}"
+        lines.append(f"{name:<36} {wall:>9.2f} {memory}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = int(os.environ.get("ROWS", "20_000_000"))
+    folder = BENCH_DIR / f"scale-{rows}"
+    print(f"bench-scale: {rows:,} result rows, {rows // 10:,} cost rows (Parquet under {folder}/)")
+    start = time.perf_counter()
+    data = write_scale_data(folder, rows)
+    print(f"bench-scale: inputs ready in {time.perf_counter() - start:.1f} s")
+    outputs = {kind: BENCH_DIR / f"scale-{rows}-{kind}.json" for kind in ("pandas", "dask")}
+    pandas = run_child("pandas", data.pattern, outputs["pandas"])
+    dask = run_child("dask", data.pattern, outputs["dask"])
+    equal = equal_tables(outputs["pandas"], outputs["dask"])
+    workers = dask["workers"]
+    print(
+        table(
+            [
+                ("pandas engine (one process)", pandas["wall_s"], pandas["peak_rss_mib"]),
+                ("    read + convert + sum", pandas["sums_s"], None),
+                ("    metric tables (shared)", pandas["tables_s"], None),
+                ("dask engine (local cluster)", dask["wall_s"], dask["peak_rss_mib"]),
+                ("    read + convert + sum", dask["sums_s"], None),
+                ("    metric tables (shared)", dask["tables_s"], None),
+                (f"    worker process (max of {workers})", dask["wall_s"], dask["worker_peak_mib"]),
+            ]
+        )
+    )
+    print(
+        f"bench-scale: rows={rows} pandas_s={pandas['wall_s']:.2f} dask_s={dask['wall_s']:.2f} "
+        f"pandas_peak_mib={pandas['peak_rss_mib']:.0f} "
+        f"dask_worker_peak_mib={dask['worker_peak_mib']:.0f} equal={str(equal).lower()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

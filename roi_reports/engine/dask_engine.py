@@ -1,0 +1,69 @@
+"""The heavy step on Dask: every piece read, converted and summed where it is, in parallel.
+
+Each piece becomes one partition (`dask.dataframe.from_map`), typed and converted by the
+same functions the pandas engine runs; the group sums with categorical keys are then
+computed and only that small result comes back. The full rows never leave the workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from roi_reports.aggregate import FineSums, group_sums, sum_keys, sum_values, summable
+from roi_reports.config import EngineConfig
+from roi_reports.engine.cluster import dask_client
+from roi_reports.engine.pieces import Piece, RowKind, Rules, piece_errors, summable_piece
+from roi_reports.normalise import empty_frame
+from roi_reports.validation import Problem
+
+KINDS: tuple[RowKind, ...] = ("results", "costs")
+
+
+def _meta(kind: RowKind) -> pd.DataFrame:
+    meta = summable(empty_frame(kind), kind)
+    meta["invalid"] = pd.Series(dtype="int64")
+    return meta
+
+
+def grouped_sums(pieces: list[Piece], kind: RowKind, rules: Rules) -> tuple[Any, Any]:
+    """Lazy: (group sums per fine key, total error count) of these pieces."""
+    import dask.dataframe as dd
+
+    rows = dd.from_map(summable_piece, pieces, rules=rules, meta=_meta(kind))
+    keys, values = sum_keys(kind), sum_values(kind)
+    sums = rows.groupby(keys, observed=True, dropna=False)[values].sum(split_out=1)
+    return sums, rows["invalid"].sum()
+
+
+def pieces_of(pieces: Sequence[Piece], kind: RowKind) -> list[Piece]:
+    return [p for p in pieces if p.kind == kind]
+
+
+def dask_fine_sums(
+    pieces: Sequence[Piece], rules: Rules, engine: EngineConfig, months: tuple[int, int] | None
+) -> tuple[FineSums, list[Problem]]:
+    """Fine sums of every piece, and the errors of its rows (gathered only if there are any)."""
+    import dask
+
+    # partitions keep the dtypes they were given (categorical keys); converting their text
+    # to Arrow strings first would cost a pass over every row for nothing
+    with dask_client(engine) as client, dask.config.set({"dataframe.convert-string": False}):
+        kinds = [k for k in KINDS if any(p.kind == k for p in pieces)]
+        lazy = [part for k in kinds for part in grouped_sums(pieces_of(pieces, k), k, rules)]
+        # one graph (the client is the default scheduler): each piece is read once
+        done = dask.compute(*lazy)
+        computed = {k: (done[2 * i], done[2 * i + 1]) for i, k in enumerate(kinds)}
+        errors: list[Problem] = []
+        if any(int(invalid) for _, invalid in computed.values()):
+            futures = client.map(piece_errors, list(pieces), rules=rules, pure=False)
+            errors = [p for found in client.gather(futures) for p in found]
+    frames = {
+        kind: group_sums(computed[kind][0].reset_index(), kind)
+        if kind in computed
+        else group_sums(summable(empty_frame(kind), kind), kind)
+        for kind in KINDS
+    }
+    return FineSums(frames["results"], frames["costs"], months), errors
