@@ -16,12 +16,15 @@ ENTITY_COLUMNS = ("channel", "employee", "campaign")
 SPAN_COLUMNS = ("start_m", "end_m")  # month indexes (year * 12 + month - 1), inclusive
 RESULT_SUMS = ("contacts", "conversions", "revenue", "gross_profit")
 COST_SUMS = ("amount",)
+# the latest day a group's rows reach (days since 1970-01-01): reports print it as their
+# "Latest entry", so they need no row-level data either
+LAST_DAY = "last_day"
 
 
 @dataclass(frozen=True)
 class FineSums:
-    results: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + RESULT_SUMS + rows
-    costs: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + category + amount + rows
+    results: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + RESULT_SUMS + rows + LAST_DAY
+    costs: pd.DataFrame  # SPAN_COLUMNS + ENTITY_COLUMNS + category + amount + rows + LAST_DAY
     # the month indexes (first, last) the rows were read for; None: all the data. Rows
     # reaching into the window from outside are in, so period checks still see them.
     months: tuple[int, int] | None = None
@@ -50,6 +53,11 @@ def sum_values(kind: str) -> list[str]:
     return [*(COST_SUMS if kind == "costs" else RESULT_SUMS), "rows"]
 
 
+def aggregations(kind: str) -> dict[str, str]:
+    """How each value column of summable rows (or of partial sums) combines per group."""
+    return {value: "sum" for value in sum_values(kind)} | {LAST_DAY: "max"}
+
+
 def summable(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Canonical rows → month span, categorical keys, the values and a row count.
 
@@ -62,6 +70,7 @@ def summable(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         # categorical keys group several times faster than strings on big frames
         data[key] = data[key].astype("category")
     data["rows"] = 1
+    data[LAST_DAY] = frame["end"].to_numpy().astype("datetime64[D]").astype("int64")
     return data
 
 
@@ -69,8 +78,9 @@ def group_sums(data: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Summable rows (or partial sums of them) → one row per key, sorted by the keys."""
     keys = sum_keys(kind)
     data = data.astype({key: "category" for key in keys[2:]})
-    grouped = data.groupby(keys, observed=True, dropna=False, sort=True)[sum_values(kind)].sum()
-    out = grouped.reset_index()
+    groups = data.groupby(keys, observed=True, dropna=False, sort=True)
+    sums = groups[sum_values(kind)].sum()  # plain sum and max: faster than one .agg(dict)
+    out = sums.assign(**{LAST_DAY: groups[LAST_DAY].max()}).reset_index()
     return out.astype({k: "string" for k in keys[2:]} | {"start_m": "int64", "end_m": "int64"})
 
 

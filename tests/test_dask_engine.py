@@ -6,7 +6,7 @@ import dataclasses
 import json
 import math
 import socket
-from datetime import datetime
+from datetime import date, datetime
 from itertools import combinations
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import to_json
 from roi_reports.periods import month_index, parse_period
 from roi_reports.pipeline import DIMENSIONS, compute_metrics
+from roi_reports.reports.model import latest_entry
 from roi_reports.store import Store
 from tests.helpers import run_cli
 
@@ -243,6 +244,8 @@ def test_the_run_on_dask_matches_pandas_for_its_period(tmp_path, scheduler):
         assert_same_records(expected, found, by)
     with pytest.raises(RuntimeError):  # a period the engine did not read is never guessed
         compute_metrics(dask, pandas_config, ("channel",), "2025-10")
+    # the reports' "Latest entry" comes from the sums too: the same day on both engines
+    assert latest_entry(dask, period) == latest_entry(pandas, period) == date(2026, 10, 26)
 
 
 def test_legacy_unpartitioned_stores_stay_readable(tmp_path):

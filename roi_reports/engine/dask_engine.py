@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from roi_reports.aggregate import FineSums, group_sums, sum_keys, sum_values, summable
+from roi_reports.aggregate import FineSums, aggregations, group_sums, sum_keys, summable
 from roi_reports.config import EngineConfig
 from roi_reports.engine.cluster import dask_client
 from roi_reports.engine.pieces import Piece, RowKind, Rules, piece_errors, summable_piece
@@ -33,8 +33,9 @@ def grouped_sums(pieces: list[Piece], kind: RowKind, rules: Rules) -> tuple[Any,
     import dask.dataframe as dd
 
     rows = dd.from_map(summable_piece, pieces, rules=rules, meta=_meta(kind))
-    keys, values = sum_keys(kind), sum_values(kind)
-    sums = rows.groupby(keys, observed=True, dropna=False)[values].sum(split_out=1)
+    keys, combine = sum_keys(kind), aggregations(kind)
+    grouped = rows.groupby(keys, observed=True, dropna=False)[list(combine)]
+    sums = grouped.agg(combine, split_out=1)
     return sums, rows["invalid"].sum()
 
 

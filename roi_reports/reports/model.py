@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from roi_reports.aggregate import LAST_DAY
 from roi_reports.config import Config
 from roi_reports.dataset import Dataset
 from roi_reports.fsutil import sha256_file
@@ -28,6 +29,7 @@ from roi_reports.scopes import ScopeKind as ScopeKind
 from roi_reports.validation import Problem
 
 TREND_MONTHS = 12
+EPOCH = date(1970, 1, 1)  # day 0 of the fine sums' LAST_DAY
 RANKED = 3  # how many top and bottom groups a report names
 
 
@@ -200,13 +202,15 @@ def _costs_by_category(table: pd.DataFrame) -> pd.DataFrame:
 def latest_entry(dataset: Dataset, period: Period) -> date:
     """The last day any result or cost row of the period reaches (the period's last day
     when it has none): tells readers how recent the figures are, from the inputs alone."""
-    first, last = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    first = month_index(period.start.year, period.start.month)
+    last = month_index(period.end.year, period.end.month)
+    fine = dataset.fine
     reached = [
-        frame["end"][(frame["start"] <= last) & (frame["end"] >= first)].max()
-        for frame in (dataset.results, dataset.costs)
+        sums.loc[(sums["start_m"] <= last) & (sums["end_m"] >= first), LAST_DAY].max()
+        for sums in (fine.results, fine.costs)
     ]
-    found = [day for day in reached if not pd.isna(day)]
-    return min(max(found), last).date() if found else period.end
+    days = [int(day) for day in reached if not pd.isna(day)]
+    return min(EPOCH + timedelta(days=max(days)), period.end) if days else period.end
 
 
 def build_report_model(
