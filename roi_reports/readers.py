@@ -11,10 +11,12 @@ import codecs
 import csv
 import io
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from roi_reports.config import InputConfig
@@ -78,16 +80,20 @@ def read_file(
             "use .xlsx, .xlsm, .xls, .ods or .csv"
         )
     check_file_limits(path, inputs)
-    sheets = _excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, _csv_rows(path))]
-    result = ReadResult([], [], [])
-    for sheet_name, rows in sheets:
-        if len(rows) > inputs.max_rows:
-            raise RoiReportsError(
-                f"{path.name} [{sheet_name}]: {len(rows):,} rows, above the limit of "
-                f"{inputs.max_rows:,}; split the file or raise [input] max_rows"
-            )
-        _find_table(path.name, sheet_name, rows, _Options(mapping, inputs), result)
-    _check_formulas(path, result)
+    with ThreadPoolExecutor(1) as background:
+        # the formula scan inflates the sheet XML with zlib while calamine parses it: both
+        # release the GIL, so on a big workbook the scan costs no time at all
+        formulas = background.submit(lambda: list(formulas_without_values(path)))
+        sheets = _excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, _csv_rows(path))]
+        result = ReadResult([], [], [])
+        for sheet_name, rows in sheets:
+            if len(rows) > inputs.max_rows:
+                raise RoiReportsError(
+                    f"{path.name} [{sheet_name}]: {len(rows):,} rows, above the limit of "
+                    f"{inputs.max_rows:,}; split the file or raise [input] max_rows"
+                )
+            _find_table(path.name, sheet_name, rows, _Options(mapping, inputs), result)
+        _check_formulas(path, result, formulas.result())
     if not result.tables and not result.problems:
         names = ", ".join(repr(name) for name, _ in sheets) or "none"
         export = _undated_export(sheets)
@@ -112,9 +118,9 @@ def _undated_export(sheets: list[tuple[str, list[list[Any]]]]) -> Preset | None:
     return None
 
 
-def _check_formulas(path: Path, result: ReadResult) -> None:
+def _check_formulas(path: Path, result: ReadResult, formulas: list[tuple[str, int, str]]) -> None:
     data_sheets = {table.sheet for table in result.tables}
-    for sheet, row, column in formulas_without_values(path):
+    for sheet, row, column in formulas:
         if sheet in data_sheets:
             result.problems.append(
                 Problem(
@@ -260,12 +266,10 @@ def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -
         canonical: [row[pos] if pos < len(row) else None for row in body]
         for pos, canonical in positions.items()
     }
-    frame = pd.DataFrame(columns, dtype=object)
-    frame.index = pd.RangeIndex(first, first + len(body))
-    frame = frame[~_blank_rows(frame)].copy()
+    frame = pd.DataFrame(columns, dtype=object, index=pd.RangeIndex(first, first + len(body)))
     # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
-    frame[LINE_KEY] = [hash(tuple(body[row - first])) for row in frame.index]
-    return frame
+    frame[LINE_KEY] = np.fromiter(map(hash, map(tuple, body)), dtype=np.int64, count=len(body))
+    return frame[~_blank_rows(frame.drop(columns=LINE_KEY))].copy()
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
