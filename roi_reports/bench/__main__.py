@@ -10,26 +10,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from roi_reports.bench import run_child_process, timing_table
 from roi_reports.bench.generate import PERIOD, BenchInputs, ensure_inputs
 
 BENCH_DIR = Path(".bench")
-MIB = "peak RSS MiB"
 
 
 def run_child(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
-    command = [sys.executable, "-m", "roi_reports.bench.child", variant, json.dumps(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
-    if done.returncode or not lines:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"bench: the {variant} variant failed (exit code {done.returncode})")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
-    return result
+    arguments = ["-m", "roi_reports.bench.child", variant, json.dumps(spec)]
+    return run_child_process(arguments, f"bench: the {variant} variant")
 
 
 def fresh_workdir(inputs: BenchInputs, root: Path) -> Path:
@@ -40,14 +32,6 @@ def fresh_workdir(inputs: BenchInputs, root: Path) -> Path:
         shutil.copy2(path, root / "inbox" / path.name)
     shutil.copy2(inputs.config, root / "roi-reports.toml")
     return root
-
-
-def table(rows: list[tuple[str, float, float | None]]) -> str:
-    lines = [f"{'variant':<34} {'wall s':>9} {MIB:>13}", "-" * 58]
-    for name, wall, rss in rows:
-        memory = f"{rss:>13.0f}" if rss is not None else f"{'':>13}"
-        lines.append(f"{name:<34} {wall:>9.2f} {memory}")
-    return "\n".join(lines)
 
 
 def pdf_bound(
@@ -99,7 +83,7 @@ def main() -> None:
         ("(c) roi-reports run, warm", warm["wall_s"], warm["peak_rss_mib"]),
         ("(d) bare python-calamine read", floor["wall_s"], floor["peak_rss_mib"]),
     ]
-    print(table(report))
+    print(timing_table("variant", report, 34))
     pdf_count = len(list((workdir / "out" / PERIOD).rglob("*.pdf")))
     print(pdf_bound(naive, cold, pdf_count, profile["phases"], cores))
     ratio = cold["phases"]["read"] / floor["wall_s"]

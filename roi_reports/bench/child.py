@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from roi_reports.bench import RESULT_PREFIX
+
 Phases = dict[str, float]
 
 
@@ -154,7 +156,7 @@ def main(argv: list[str]) -> None:
     phases = runners[variant]()
     wall = time.perf_counter() - start
     report: dict[str, Any] = {"wall_s": wall, "peak_rss_mib": peak_rss_mib(), "phases": phases}
-    print("BENCH-RESULT " + json.dumps(report), flush=True)
+    print(RESULT_PREFIX + json.dumps(report), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,26 +11,19 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from roi_reports.bench import run_child_process, timing_table
 from roi_reports.bench.scale_data import write_scale_data
 
 BENCH_DIR = Path(".bench")
 
 
 def run_child(variant: str, pattern: str, out: Path) -> dict[str, Any]:
-    command = [sys.executable, "-m", "roi_reports.bench.scale_child", variant, pattern, str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
-    if done.returncode or not lines:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"bench-scale: the {variant} engine failed (exit code {done.returncode})")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
-    return result
+    arguments = ["-m", "roi_reports.bench.scale_child", variant, pattern, str(out)]
+    return run_child_process(arguments, f"bench-scale: the {variant} engine")
 
 
 def same_number(a: object, b: object) -> bool:
@@ -56,14 +49,6 @@ def equal_tables(left: Path, right: Path) -> bool:
     return True
 
 
-def table(rows: list[tuple[str, float, float | None]]) -> str:
-    lines = [f"{'engine':<36} {'wall s':>9} {'peak RSS MiB':>13}", "-" * 60]
-    for name, wall, rss in rows:
-        memory = f"{rss:>13.0f}" if rss is not None else f"{'':>13}"
-        lines.append(f"{name:<36} {wall:>9.2f} {memory}")
-    return "\n".join(lines)
-
-
 def main() -> None:
     rows = int(os.environ.get("ROWS", "20_000_000"))
     folder = BENCH_DIR / f"scale-{rows}"
@@ -77,7 +62,8 @@ def main() -> None:
     equal = equal_tables(outputs["pandas"], outputs["dask"])
     workers = dask["workers"]
     print(
-        table(
+        timing_table(
+            "engine",
             [
                 ("pandas engine (one process)", pandas["wall_s"], pandas["peak_rss_mib"]),
                 ("    read + convert + sum", pandas["sums_s"], None),
@@ -86,7 +72,8 @@ def main() -> None:
                 ("    read + convert + sum", dask["sums_s"], None),
                 ("    metric tables (shared)", dask["tables_s"], None),
                 (f"    worker process (max of {workers})", dask["wall_s"], dask["worker_peak_mib"]),
-            ]
+            ],
+            36,
         )
     )
     print(

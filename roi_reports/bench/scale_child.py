@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from roi_reports.bench import RESULT_PREFIX
 from roi_reports.bench.child import peak_rss_mib
 from roi_reports.config import Config, EngineConfig, ReportConfig
 from roi_reports.engine import engine_dataset, expand, export_sources
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> None:
     wall = time.perf_counter() - start
     Path(out).write_text(json.dumps(result.pop("tables")), encoding="utf-8")
     report = {"wall_s": wall, "peak_rss_mib": peak_rss_mib(), **result}
-    print("BENCH-RESULT " + json.dumps(report), flush=True)
+    print(RESULT_PREFIX + json.dumps(report), flush=True)
 
 
 if __name__ == "__main__":
