@@ -300,25 +300,54 @@ def convert_currency(
 
 
 def missing_rate_problems(rows: pd.DataFrame, reporting_currency: str) -> list[Problem]:
-    """One problem per row whose currency has no rate for its month."""
-    months = month_indexes(rows["start"])
+    """One problem per sheet, currency and month without a rate, at its first row: one
+    missing rate is one fix, however many rows it blocks (the hint names them)."""
+    found = pd.DataFrame(
+        {
+            "file": rows["file"].astype(str),
+            "sheet": rows["sheet"].astype(str),
+            "currency": rows["currency"].astype(str),
+            "month": month_indexes(rows["start"]),
+            "row": rows["row"].astype("int64"),
+        }
+    )
     problems = []
-    for (_, source), month_index in zip(rows.iterrows(), months, strict=True):
-        currency = str(source["currency"])
+    keys = ["file", "sheet", "currency", "month"]
+    for _, group in found.groupby(keys, sort=False):
+        first = group.iloc[0]
+        file, sheet, currency, month_index = (first[key] for key in keys)
         month = f"{int(month_index) // 12:04d}-{int(month_index) % 12 + 1:02d}"
+        lines = sorted(group["row"].tolist())
+        more = f" (it blocks {row_ranges(lines)})" if len(lines) > 1 else ""
         problems.append(
             Problem(
-                str(source["file"]),
-                str(source["sheet"]),
-                int(source["row"]),
+                str(file),
+                str(sheet),
+                lines[0],
                 "currency",
-                currency,
+                str(currency),
                 "no exchange rate",
-                f"add a row to the fx_rates sheet: currency {currency}, "
-                f"month {month}, rate ({reporting_currency} per 1 {currency})",
+                f"add a row to the fx_rates sheet: currency {currency}, month {month}, "
+                f"rate ({reporting_currency} per 1 {currency}){more}",
             )
         )
     return problems
+
+
+def row_ranges(rows: Sequence[int], shown: int = 3) -> str:
+    """`rows 2–40, 45 and 50–60`; past `shown` runs, `… and 12 more rows`."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    texts = [f"{first}–{last}" if last > first else str(first) for first, last in runs]
+    listed = sum(last - first + 1 for first, last in runs[:shown])
+    if len(runs) > shown:
+        return f"rows {', '.join(texts[:shown])} and {len(rows) - listed:,} more rows"
+    head, tail = texts[:-1], texts[-1]
+    return f"rows {', '.join(head)} and {tail}" if head else f"rows {tail}"
 
 
 def check_fx_duplicates(fx: pd.DataFrame, report: ValidationReport) -> None:

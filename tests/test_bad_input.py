@@ -83,6 +83,18 @@ def test_unknown_currency_without_rate(tmp_path):
     assert "SEK" in problem.hint and "2026-10" in problem.hint
 
 
+def test_a_missing_rate_is_one_problem_naming_the_rows_it_blocks(tmp_path):
+    costs = [["date", "channel", "amount", "currency"]]
+    costs += [[f"2026-10-{day:02d}", "LinkedIn", 100, "SEK"] for day in (1, 2, 3)]
+    costs += [["2026-11-01", "LinkedIn", 100, "SEK"]]  # another month: another rate to add
+    costs += [["2026-10-05", "LinkedIn", 100, "SEK"]]
+    path = write_workbook(tmp_path / "fx.xlsx", {"results": GOOD_RESULTS, "costs": costs})
+    october, november = problems_of(path)
+    assert (october.row, october.value, november.row) == (2, "SEK", 5)
+    assert "month 2026-10" in october.hint and "rows 2–4 and 6" in october.hint
+    assert "month 2026-11" in november.hint and "blocks" not in november.hint
+
+
 def test_fx_rate_converts(tmp_path):
     path = write_workbook(
         tmp_path / "fx.xlsx",
