@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import signal
+from pathlib import Path
 
 import pytest
 
 from roi_reports import load_dataset
 from roi_reports.config import parse_config
+from roi_reports.jobs.checkpoints import CRASH_VARIABLE
 from roi_reports.jobs.preflight import check_pdf, check_workbook
+from roi_reports.jobs.workdir import WorkDir
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports.excel import write_workbook
 from roi_reports.reports.model import build_report_model
@@ -17,7 +21,7 @@ from roi_reports.resources import template_root
 from tests.helpers import run_cli
 from tests.smtp_server import RecordingHandler, smtp_server
 from tests.test_model import SAMPLE
-from tests.test_run import PERIOD, make_workdir, manifest, stakeholder_config
+from tests.test_run import PERIOD, make_workdir, manifest, run_job, stakeholder_config
 
 pytestmark = pytest.mark.pdf
 
@@ -45,18 +49,26 @@ def test_good_files_pass_and_broken_ones_say_why(tmp_path, october):
     (tmp_path / "t" / "report.html").write_text("<p>{{ page.period }}</p>", encoding="utf-8")
     bare = render_pdf(model, cardless, tmp_path / "bare.pdf")
     assert "does not show the headline figure" in (check_pdf(bare, model) or "")
+    # the KPI cards alone are enough, though they print their labels in capitals
+    cards = '<p>{{ page.period }}</p>{% include "_kpi_cards.html" %}'
+    (tmp_path / "t" / "report.html").write_text(cards, encoding="utf-8")
+    for language in ("en", "fi"):
+        settings = parse_config(
+            {"report": {"template_dir": str(tmp_path / "t"), "language": language}}
+        )
+        only_cards = render_pdf(model, settings, tmp_path / f"cards-{language}.pdf")
+        assert check_pdf(only_cards, model, language) is None, language
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\nnot really a PDF")
     assert "does not open" in (check_pdf(tmp_path / "x.pdf", model) or "")
     (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 not really")
     assert "does not open" in (check_workbook(tmp_path / "x.xlsx", model) or "")
 
 
-def test_a_failing_report_stops_only_its_delivery(tmp_path):
-    workdir = make_workdir(tmp_path)
+def use_template_printing_nan_for_aino(workdir: WorkDir) -> Path:
+    """A user's template that prints a raw NaN in Aino's report only."""
     templates = workdir.root / "templates"
     templates.mkdir()
     shipped = (template_root() / "report.html").read_text(encoding="utf-8")
-    # a user's template that prints a raw NaN in Aino's report only
     marker = '{% include "_kpi_cards.html" %}'
     broken = shipped.replace(
         marker, '{% if "Aino" in page.heading %}<p>nan</p>{% endif %}' + marker
@@ -67,6 +79,12 @@ def test_a_failing_report_stops_only_its_delivery(tmp_path):
         text.replace('# template_dir = "my-templates"', 'template_dir = "templates"'),
         encoding="utf-8",
     )
+    return templates
+
+
+def test_a_failing_report_stops_only_its_delivery(tmp_path):
+    workdir = make_workdir(tmp_path)
+    templates = use_template_printing_nan_for_aino(workdir)
     handler = RecordingHandler()
     with smtp_server(handler) as server:
         stakeholder_config(workdir, server.port)
@@ -80,6 +98,22 @@ def test_a_failing_report_stops_only_its_delivery(tmp_path):
     assert "failed its check" in failed[0]["error"] and "'nan'" in failed[0]["error"]
     assert sorted(content["withheld"]) == ["employee:Aino Virtanen", "employee:Aino Virtanen|fi"]
     shutil.rmtree(templates)
+
+
+def test_a_rerun_after_a_crash_checks_the_outputs_it_reuses(tmp_path):
+    workdir = make_workdir(tmp_path)
+    use_template_printing_nan_for_aino(workdir)
+    stakeholder_config(workdir)
+    # killed after the outputs were published, before anything was checked or delivered
+    crashed = run_job(workdir, env={CRASH_VARIABLE: "delivering"})
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    rerun = run_job(workdir)
+    assert rerun.returncode == 3, rerun.stderr
+    content = manifest(workdir)
+    assert content["outputs_reused"] is True
+    assert sorted(content["withheld"]) == ["employee:Aino Virtanen", "employee:Aino Virtanen|fi"]
+    written = sorted(p.name for p in (workdir.outbox / PERIOD).iterdir())
+    assert written and not [name for name in written if "aino" in name]
 
 
 @pytest.mark.parametrize("language", ["fi", "fa"])

@@ -80,7 +80,8 @@ def check_pdf(path: Path, model: ReportModel, language: str | None = None) -> st
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.replace(ZWNJ, "")))
+    # casefolded: the KPI cards print their labels in capitals (text-transform)
+    return set(re.findall(r"\w+", text.replace(ZWNJ, "").casefold()))
 
 
 def _missing_labels(text: str, language: str) -> str | None:
