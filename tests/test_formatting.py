@@ -48,6 +48,7 @@ def test_a_percent_metric_changes_by_percentage_points():
     assert format_metric_change("roi_pct", 5.0, "EUR", "fa") == "+۵٫۰ واحد درصد"
     assert format_metric_change("cost", 300, "EUR") == "+€300.00"  # other units as before
     assert format_metric_change("roi_pct", math.nan, "EUR") == "–"
+    assert format_metric_change("roi_pct", -8e30, "EUR") == "−8.0E30 pp"  # no Babel overflow
 
 
 def test_excel_formats():

@@ -148,12 +148,15 @@ def format_metric_change(metric: str, value: object, currency: str, language: st
     if unit != "percent" or _undefined(value):
         return format_change(value, unit, currency, language)
     number = float(value)  # type: ignore[arg-type]
-    text = format_decimal(
-        round_half_up(abs(number), PCT_DECIMALS),
-        format="#,##0.0",
-        locale=_locale(language),
-        numbering_system=NUMBERING.get(language, "latn"),
-    )
+    if abs(number) >= HUGE:
+        text = _huge(abs(number), "count", currency, _locale(language))
+    else:
+        text = format_decimal(
+            round_half_up(abs(number), PCT_DECIMALS),
+            format="#,##0.0",
+            locale=_locale(language),
+            numbering_system=NUMBERING.get(language, "latn"),
+        )
     sign = "+" if number > 0 else "−" if number < 0 else "±"
     return f"{sign}{localise_digits(str(text), language)} {gettext_for(language)(POINTS)}"
 
