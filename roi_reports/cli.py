@@ -163,6 +163,11 @@ def metrics_dataset(paths: list[str], config: Config) -> Dataset:
     dask = config.engine.kind == "dask"
     if not dask and not any(is_export(p) and not p.lower().endswith(".csv") for p in paths):
         return load_dataset([Path(p) for p in paths], config)
+    if config.input.skip_invalid_rows:
+        raise UsageError(
+            "--skip-invalid-rows works on workbooks and CSV files read by the pandas engine, "
+            "not on Parquet/CSV exports read as partitions; fix or filter the export's rows"
+        )
     others = [p for p in paths if not is_export(p)]
     if others:
         raise UsageError(

@@ -70,8 +70,9 @@ def missing_column(column: str, index: pd.Index) -> pd.Series:
 class _TableChecker:
     """Types one raw table column by column and records problems as it goes."""
 
-    def __init__(self, table: RawTable, fiscal_year_start: int) -> None:
+    def __init__(self, table: RawTable, fiscal_year_start: int, slash_dates: bool) -> None:
         self.table = table
+        self.slash_dates = slash_dates  # read 03/04/2026 the way the column's other dates go
         self.raw = table.frame
         self.spec = SHEETS[table.kind]
         self.fiscal_year_start = fiscal_year_start
@@ -116,7 +117,7 @@ class _TableChecker:
             values, bad = to_numbers(raw)
             self.flag(column.name, bad, "not a number", "write a number such as 1050 or 1 050,00 €")
         elif column.type == "date":
-            values, bad = to_dates(raw)
+            values, bad = to_dates(raw, self.slash_dates)
             self.flag(
                 column.name, bad, "not a date", "write a date such as 2026-10-31 or 31.10.2026"
             )
@@ -165,12 +166,15 @@ def normalise_table(
     table: RawTable,
     fiscal_year_start: int = 1,
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    whole_columns: bool = True,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one raw table; returns the canonical frame and the problems found in it.
 
     `period` (first, last day) is the period the file must stay within, if one is set.
+    `whole_columns=False` for a partition of a file: what its part of a column shows
+    must not decide how an ambiguous 03/04/2026 is read (it would depend on the split).
     """
-    checker = _TableChecker(table, fiscal_year_start)
+    checker = _TableChecker(table, fiscal_year_start, whole_columns)
     for column in checker.spec.columns:
         if column.name != "period":
             checker.typed(column)

@@ -188,13 +188,14 @@ def _map_uniques(
     return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
-def to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def to_dates(values: pd.Series, by_column: bool = True) -> tuple[pd.Series, pd.Series]:
     """(datetime64 column, mask of cells that are present but not dates).
 
-    03/04/2026 is read the way the column's unambiguous slashed dates are written."""
+    With `by_column`, 03/04/2026 is read the way the column's unambiguous slashed dates
+    are written; without, it is not a date."""
 
     def parse_all(uniques: Sequence[object]) -> list[object]:
-        order = slash_order(uniques)
+        order = slash_order(uniques) if by_column else None
         return [_date_of(value, order) for value in uniques]
 
     parsed = _map_uniques(values, parse_all)

@@ -282,3 +282,27 @@ def test_a_period_without_rows_names_the_months_the_engine_read():
     dataset = dataclasses.replace(empty, sums=FineSums(sums.results, sums.costs, window))
     with pytest.raises(RoiReportsError, match=r"the store has no rows for 2025-11\.\.2026-10"):
         require_data(dataset, parse_period("2026-10"))
+
+
+def test_exports_refuse_skip_invalid_rows_and_missing_files_are_usage_errors(tmp_path):
+    frame = pd.DataFrame({"date": ["2026-10-01"], "channel": ["X"], "contacts": [1.0]})
+    frame.assign(conversions=1.0, revenue=1.0).to_parquet(tmp_path / "results.parquet")
+    skipped = run_cli("metrics", "--skip-invalid-rows", str(tmp_path / "results.parquet"))
+    assert skipped.exit_code == 2 and "not on Parquet/CSV exports" in skipped.output
+    missing = run_cli("metrics", str(tmp_path / "gone.parquet"))
+    assert missing.exit_code == 2 and "gone.parquet: file not found" in missing.output
+
+
+def test_ambiguous_slashed_dates_in_exports_do_not_depend_on_the_partitions(tmp_path):
+    dates = ["10/31/2026", "10/05/2026"]  # a workbook column would read 10/05 month-first
+    frame = pd.DataFrame({"date": dates, "channel": ["X"] * 2, "contacts": [1.0] * 2})
+    path = tmp_path / "results.parquet"
+    frame.assign(conversions=1.0, revenue=1.0).to_parquet(path, row_group_size=1)
+    for size in (1, 1000):  # two pieces of one row each, then one piece
+        config = dataclasses.replace(
+            Config(), engine=dataclasses.replace(Config().engine, partition_size=size)
+        )
+        with pytest.raises(InputError) as caught:
+            engine_dataset(export_sources([str(tmp_path / "results.parquet")], config), config)
+        found = {(p.row, p.rule) for p in caught.value.report.errors}
+        assert found == {(2, "not a date")}, size  # export rows count from 1

@@ -134,7 +134,9 @@ def _typed_export_rows(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Canonical headers → the same typing and rules as a spreadsheet table."""
     table = export_table(raw, piece.kind, piece, rules.columns)
-    typed, problems = normalise_table(table, rules.fiscal_year_start, rules.period)
+    typed, problems = normalise_table(
+        table, rules.fiscal_year_start, rules.period, whole_columns=False
+    )
     return typed[list(FRAME_COLUMNS[piece.kind])], problems
 
 

@@ -59,6 +59,8 @@ def expand(patterns: Sequence[str]) -> list[str]:
     paths: list[str] = []
     for pattern in patterns:
         if not GLOB_CHARS.intersection(pattern):
+            if "://" not in pattern and not Path(pattern).is_file():
+                raise UsageError(f"{pattern}: file not found")
             paths.append(pattern)
             continue
         if "://" in pattern:
