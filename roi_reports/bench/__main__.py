@@ -52,9 +52,9 @@ def pdf_bound(
     lines += [
         f"    cores: {cores['cpu_count']:.0f}, of which CPU-bound processes get "
         f"{effective:.2f} in parallel",
-        f"    PDFs need >= {count} x {cpu:.2f} CPU s / {effective:.2f} = {floor:.1f} s here; "
+        f"    PDFs need about {count} x {cpu:.2f} CPU s / {effective:.2f} = {floor:.1f} s here; "
         f"the rest of the cold run took {rest:.1f} s",
-        f"    so speedup <= {naive['wall_s']:.1f} / ({rest:.1f} + {floor:.1f}) = "
+        f"    so speedup ~<= {naive['wall_s']:.1f} / ({rest:.1f} + {floor:.1f}) = "
         f"{naive['wall_s'] / (rest + floor):.2f} with this renderer on this machine",
     ]
     return "\n".join(lines)
@@ -73,7 +73,7 @@ def main() -> None:
     cold = run_child("job", {"workdir": str(workdir), "period": PERIOD})
     warm = run_child("job", {"workdir": str(workdir), "period": PERIOD})
     floor = run_child("floor", {"files": files})
-    profile = run_child("pdf-profile", {"workdir": str(workdir), "period": PERIOD, "sample": 6})
+    profile = run_child("pdf-profile", {"workdir": str(workdir), "period": PERIOD, "sample": 10})
     cores = run_child("cores", {})["phases"]
     report: list[tuple[str, float, float | None]] = [
         ("(a) naive baseline", naive["wall_s"], naive["peak_rss_mib"]),

@@ -108,8 +108,10 @@ def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
     period = parse_period(period_label, fiscal_year_start=config.report.fiscal_year_start)
     memo: MetricsMemo = {}
     scopes = report_scopes(build_report_model(dataset, config, period, memo=memo), config)
-    step = max(1, len(scopes) // sample)
-    picked = scopes[::step][:sample]
+    # evenly through the list (summary, channels, then people), each from mid-stride:
+    # the heavy summary alone would overstate a typical report
+    count = min(sample, len(scopes))
+    picked = [scopes[(2 * i + 1) * len(scopes) // (2 * count)] for i in range(count)]
     pdf_bytes(build_report_model(dataset, config, period, picked[0], memo=memo), config)  # warm-up
     stages: Phases = {}
     for scope in picked:
