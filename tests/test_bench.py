@@ -116,9 +116,10 @@ def test_pdf_stages_are_timed_and_the_bound_follows_from_them():
     assert list(stages) == ["page and charts", "glyph check and HTML", "layout", "drawing and PDF"]
     assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0
 
-    naive_run = {"wall_s": 300.0}
+    naive_run = {"wall_s": 300.0, "phases": {"pdfs": 200.0}}
     cold = {"wall_s": 150.0, "phases": {"pdfs": 125.0}}
-    per_pdf = {"layout": 1.0, "drawing and PDF": 0.5}
+    per_pdf = {"layout": 1.5, "drawing and PDF": 0.5}
     text = pdf_bound(naive_run, cold, 100, per_pdf, {"cpu_count": 2, "effective_cores": 1.5})
-    # 100 PDFs x 1.5 CPU s / 1.5 cores = 100 s; 25 s besides; 300 / 125 = 2.4
-    assert "= 100.0 s here" in text and "took 25.0 s" in text and "= 2.40 with" in text
+    # 200 s of PDFs on 2 cores >= 100 s; 25 s besides; 300 / 125 = 2.4
+    assert "layout                              1.50   75%" in text
+    assert ">= 100.0 s" in text and "took 25.0 s" in text and "= 2.40 with" in text
