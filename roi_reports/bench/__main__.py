@@ -62,7 +62,8 @@ def pdf_bound(
         f"    the baseline rendered them one after another in {serial:.1f} s "
         f"({serial / count:.2f} s each); with all {cpus:.0f} cores busy that is >= "
         f"{floor:.1f} s",
-        f"    the rest of the cold run took {rest:.1f} s, so speedup <= {naive['wall_s']:.1f} / "
+        f"    the rest of the cold run took {rest:.1f} s, so speedup ~ at most "
+        f"{naive['wall_s']:.1f} / "
         f"({rest:.1f} + {floor:.1f}) = {bound:.2f} with this renderer on this machine",
         f"    (CPU-bound processes got {cores['effective_cores']:.2f} of the {cpus:.0f} cores "
         "in parallel while measured: a VM's share varies)",
