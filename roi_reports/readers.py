@@ -267,9 +267,10 @@ def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -
         for pos, canonical in positions.items()
     }
     frame = pd.DataFrame(columns, dtype=object, index=pd.RangeIndex(first, first + len(body)))
+    blank = _blank_rows(frame)
     # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
     frame[LINE_KEY] = np.fromiter(map(hash, map(tuple, body)), dtype=np.int64, count=len(body))
-    return frame[~_blank_rows(frame.drop(columns=LINE_KEY))].copy()
+    return frame[~blank].copy()
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
