@@ -87,13 +87,12 @@ def pdf_folder(out_dir: Path, language: str | None = None) -> Path:
 
 def translated_scopes(scopes: Sequence[Scope], config: Config) -> dict[str, list[Scope]]:
     """Language → the scopes whose stakeholders read another language than the report's."""
-    wanted: dict[str, list[Scope]] = {}
+    wanted: dict[str, dict[Scope, None]] = {}  # dicts as ordered sets: first mention first
     for person in config.stakeholders:
         scope, language = Scope.parse(person.scope), own_language(person, config)
         if language and "pdf" in person.formats and scope in scopes:
-            found = wanted.setdefault(language, [])
-            found.extend([] if scope in found else [scope])
-    return wanted
+            wanted.setdefault(language, {})[scope] = None
+    return {language: list(found) for language, found in wanted.items()}
 
 
 def in_language(config: Config, language: str) -> Config:
