@@ -129,13 +129,16 @@ def format_metric(name: str, value: object, currency: str, language: str = "en")
 
 
 def format_change(value: object, unit: Unit, currency: str, language: str = "en") -> str:
-    """A signed change: `+12.5%`, `−€300.00`; percent-point changes keep the % sign."""
+    """A signed change: `+12.5%` (relative), `−€300.00`; a metric's own change, which is
+    in percentage points for a percent metric, goes through `format_metric_change`."""
     if _undefined(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
-    text = format_value(abs(number), unit, currency, language)
-    sign = "+" if number > 0 else "−" if number < 0 else "±"
-    return sign + text
+    return _sign(number) + format_value(abs(number), unit, currency, language)
+
+
+def _sign(number: float) -> str:
+    return "+" if number > 0 else "−" if number < 0 else "±"
 
 
 POINTS = N_("pp")  # percentage points: what a change of a percent metric is measured in
@@ -157,8 +160,7 @@ def format_metric_change(metric: str, value: object, currency: str, language: st
             locale=_locale(language),
             numbering_system=NUMBERING.get(language, "latn"),
         )
-    sign = "+" if number > 0 else "−" if number < 0 else "±"
-    return f"{sign}{localise_digits(str(text), language)} {gettext_for(language)(POINTS)}"
+    return f"{_sign(number)}{localise_digits(str(text), language)} {gettext_for(language)(POINTS)}"
 
 
 def excel_number_format(unit: Unit, currency: str, language: str = "en") -> str:
