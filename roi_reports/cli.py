@@ -25,9 +25,9 @@ from roi_reports.commands.common import (
     skip_invalid_rows_option,
 )
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset
 from roi_reports.engine import engine_dataset, expand, export_sources, is_export, with_engine
 from roi_reports.errors import InputError, RoiReportsError, UsageError
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import KEY_METRICS
 from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (

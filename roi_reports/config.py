@@ -254,7 +254,7 @@ def _columns(raw: Any) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
     ):
         raise ConfigError('[columns] maps header text to a column name, e.g. "Kulut" = "amount"')
-    from roi_reports.schemas import ALL_CANONICAL_COLUMNS
+    from roi_reports.ingest.schemas import ALL_CANONICAL_COLUMNS
 
     for header, column in raw.items():
         if column not in ALL_CANONICAL_COLUMNS and column != "ignore":

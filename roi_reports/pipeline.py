@@ -14,8 +14,8 @@ import pandas as pd
 
 from roi_reports.aggregate import month_span
 from roi_reports.config import Config, ReportConfig
-from roi_reports.dataset import Dataset, load_dataset, read_dataset
 from roi_reports.errors import RoiReportsError, UsageError
+from roi_reports.ingest.dataset import Dataset, load_dataset, read_dataset
 from roi_reports.metrics import METRICS, SUM_COLUMNS, MetricContext, compute_all, ratio
 from roi_reports.periods import (
     MONTHS_IN,

@@ -24,11 +24,11 @@ from typing import Any
 import pandas as pd
 
 from roi_reports.aggregate import month_span
-from roi_reports.dataset import KINDS, FileTables
 from roi_reports.fsutil import atomic_write_text
-from roi_reports.normalise import empty_frame
+from roi_reports.ingest.dataset import KINDS, FileTables
+from roi_reports.ingest.normalise import empty_frame
+from roi_reports.ingest.schemas import SheetKind
 from roi_reports.periods import make_period, month_index
-from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem
 
 INDEX_VERSION = 2  # 2: results and costs partitioned by month

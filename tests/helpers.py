@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 from openpyxl import Workbook
 
 from roi_reports.cli import cli
-from roi_reports.dataset import Dataset
-from roi_reports.normalise import FRAME_COLUMNS, empty_frame
+from roi_reports.ingest.dataset import Dataset
+from roi_reports.ingest.normalise import FRAME_COLUMNS, empty_frame
 
 RESULTS_HEADER = [
     "date",

@@ -15,10 +15,10 @@ import pytest
 
 from roi_reports.bench.scale_data import write_scale_data
 from roi_reports.config import Config, EngineConfig, ReportConfig
-from roi_reports.dataset import read_file_tables
 from roi_reports.engine import engine_dataset, expand, export_sources, store_sources
 from roi_reports.engine.pieces import Piece, Rules
 from roi_reports.errors import ConfigError, InputError, RoiReportsError
+from roi_reports.ingest.dataset import read_file_tables
 from roi_reports.jobs.monthly import load_store, run_months
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import to_json
@@ -273,7 +273,7 @@ def test_without_dask_installed_the_error_says_how_to_get_it(monkeypatch):
 
 def test_a_period_without_rows_names_the_months_the_engine_read():
     from roi_reports.aggregate import FineSums, fine_sums
-    from roi_reports.dataset import Dataset
+    from roi_reports.ingest.dataset import Dataset
     from roi_reports.jobs.monthly import require_data
 
     empty = Dataset.empty()

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from roi_reports.config import Config, InputConfig, parse_config
-from roi_reports.dataset import assemble, read_dataset
+from roi_reports.ingest.dataset import assemble, read_dataset
 from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.workdir import init_workdir
 from roi_reports.pipeline import compute_metrics

@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from roi_reports.config import Config, ReportConfig, load_config
-from roi_reports.dataset import Dataset
 from roi_reports.errors import ConfigError
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.pipeline import load_dataset, resolve_period
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.model import Scope, build_report_model

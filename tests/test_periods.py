@@ -83,21 +83,21 @@ def test_time_keys_calendar_and_fiscal():
     ],
 )
 def test_month_cells_in_english_finnish_and_persian(text):
-    from roi_reports.values import _period_of
+    from roi_reports.ingest.values import _period_of
 
     assert _period_of(text, 1) == (month_index(2026, 10), "month")
 
 
 @pytest.mark.parametrize("text", ["Q3 2026", "2026 Q3", "Q3/2026", "2026-Q3"])
 def test_quarter_cells(text):
-    from roi_reports.values import _period_of
+    from roi_reports.ingest.values import _period_of
 
     assert _period_of(text, 1) == (month_index(2026, 7), "quarter")
 
 
 @pytest.mark.parametrize("text", ["Foo 2026", "13/2026", "lokakuu", "2026/13"])
 def test_not_a_period(text):
-    from roi_reports.values import _period_of
+    from roi_reports.ingest.values import _period_of
 
     assert _period_of(text, 1) is None
 

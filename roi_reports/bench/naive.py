@@ -99,8 +99,8 @@ def write_naive_workbook(metrics: Metrics, path: Path) -> None:
 
 def naive_dataset(results: Sequence[pd.DataFrame], costs: Sequence[pd.DataFrame]) -> Any:
     """The frames as the report engine's Dataset, so the same PDFs can be rendered."""
-    from roi_reports.dataset import Dataset
-    from roi_reports.normalise import empty_frame
+    from roi_reports.ingest.dataset import Dataset
+    from roi_reports.ingest.normalise import empty_frame
 
     def canonical(frames: Sequence[pd.DataFrame], kind: str, names: dict[str, str]) -> Any:
         frame = pd.concat(frames, ignore_index=True).rename(columns=names)

@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from roi_reports.config import Config, load_config
+from roi_reports.ingest.presets import PRESET_CHOICES
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import to_text_table
-from roi_reports.presets import PRESET_CHOICES
 from roi_reports.validation import ValidationReport
 
 FILES_HINT = "choose another --period or add files with rows for it"

@@ -15,11 +15,11 @@ import pandas as pd
 
 from roi_reports.aggregate import FineSums
 from roi_reports.config import Config, EngineKind
-from roi_reports.dataset import Dataset, assemble, input_period
 from roi_reports.engine.pieces import Rules, canonical_rows
 from roi_reports.engine.sources import Sources, expand, export_sources, is_export, store_sources
 from roi_reports.errors import InputError
-from roi_reports.normalise import combine
+from roi_reports.ingest.dataset import Dataset, assemble, input_period
+from roi_reports.ingest.normalise import combine
 from roi_reports.validation import Problem
 
 ENGINES: tuple[EngineKind, ...] = ("pandas", "dask")

@@ -16,7 +16,7 @@ from roi_reports.aggregate import FineSums, aggregations, group_sums, sum_keys, 
 from roi_reports.config import EngineConfig
 from roi_reports.engine.cluster import dask_client
 from roi_reports.engine.pieces import Piece, RowKind, Rules, piece_errors, summable_piece
-from roi_reports.normalise import empty_frame
+from roi_reports.ingest.normalise import empty_frame
 from roi_reports.validation import Problem
 
 KINDS: tuple[RowKind, ...] = ("results", "costs")

@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 
 from roi_reports.aggregate import summable
-from roi_reports.dataset import gross_profit_problems
-from roi_reports.normalise import (
+from roi_reports.ingest.dataset import gross_profit_problems
+from roi_reports.ingest.normalise import (
     FRAME_COLUMNS,
     empty_frame,
     fx_rate_per_row,
     missing_rate_problems,
     normalise_table,
 )
-from roi_reports.readers import RawTable
-from roi_reports.schemas import SHEETS, SheetKind, match_headers
+from roi_reports.ingest.schemas import SHEETS, SheetKind, match_headers
+from roi_reports.ingest.tables import RawTable
 from roi_reports.validation import Problem
 
 RowKind = Literal["results", "costs"]

@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from roi_reports.config import Config
-from roi_reports.dataset import FileTables, input_period
 from roi_reports.engine.pieces import (
     Piece,
     PieceFormat,
@@ -25,8 +24,9 @@ from roi_reports.engine.pieces import (
     read_piece,
 )
 from roi_reports.errors import UsageError
-from roi_reports.normalise import normalise_table
-from roi_reports.schemas import SheetKind
+from roi_reports.ingest.dataset import FileTables, input_period
+from roi_reports.ingest.normalise import normalise_table
+from roi_reports.ingest.schemas import SheetKind
 from roi_reports.store import Store
 
 EXPORT_SUFFIXES: dict[str, PieceFormat] = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}

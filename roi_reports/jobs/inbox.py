@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from roi_reports.config import Config
-from roi_reports.dataset import FileTables, assemble, read_raw, type_tables
 from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
+from roi_reports.ingest.dataset import FileTables, assemble, read_raw, type_tables
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import problems_csv

@@ -19,11 +19,11 @@ from typing import Any
 import pandas as pd
 
 from roi_reports.config import Config, ReportConfig
-from roi_reports.dataset import Dataset, assemble
 from roi_reports.delivery.deliver import Delivery, deliver
 from roi_reports.delivery.smtp import check_settings
 from roi_reports.engine import engine_dataset, store_sources
 from roi_reports.errors import InputError, RoiReportsError
+from roi_reports.ingest.dataset import Dataset, assemble
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
 from roi_reports.jobs.lock import job_lock

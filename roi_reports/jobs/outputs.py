@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset
 from roi_reports.email_settings import Stakeholder
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.manifest import OutputFile
 from roi_reports.reports.excel import summary_file_name, write_workbook

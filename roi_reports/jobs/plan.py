@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset, assemble, read_file_tables
 from roi_reports.delivery.ledger import Ledger
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
+from roi_reports.ingest.dataset import Dataset, assemble, read_file_tables
 from roi_reports.jobs.inbox import inbox_files
 from roi_reports.jobs.outputs import own_language, pdf_folder, report_scopes
 from roi_reports.jobs.workdir import WorkDir

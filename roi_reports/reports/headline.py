@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset
 from roi_reports.i18n import gettext_for
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.formatting import format_metric, format_metric_change

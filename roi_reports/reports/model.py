@@ -18,8 +18,8 @@ import pandas as pd
 
 from roi_reports.aggregate import LAST_DAY
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset
 from roi_reports.fsutil import sha256_file
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import compute_metrics, target_rows

@@ -24,10 +24,10 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from roi_reports.config import Config
-from roi_reports.dataset import Dataset
 from roi_reports.errors import ConfigError, RoiReportsError
 from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import translator
+from roi_reports.ingest.dataset import Dataset
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
 from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered

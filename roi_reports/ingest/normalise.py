@@ -12,12 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from roi_reports.periods import month_indexes
-from roi_reports.readers import RawTable
-from roi_reports.rules import check_rules
-from roi_reports.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
-from roi_reports.validation import Problem, ValidationReport, problems_for_rows
-from roi_reports.values import (
+from roi_reports.ingest.rules import check_rules
+from roi_reports.ingest.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
+from roi_reports.ingest.tables import RawTable
+from roi_reports.ingest.values import (
     blank_mask,
     to_currency,
     to_dates,
@@ -25,6 +23,8 @@ from roi_reports.values import (
     to_period_spans,
     to_text,
 )
+from roi_reports.periods import month_indexes
+from roi_reports.validation import Problem, ValidationReport, problems_for_rows
 
 ENTITY_COLUMNS = ("channel", "campaign", "employee")
 SOURCE_COLUMNS = ("file", "sheet", "row")

@@ -17,16 +17,16 @@ import pandas as pd
 from roi_reports.aggregate import FineSums, fine_sums
 from roi_reports.config import Config
 from roi_reports.errors import InputError, RoiReportsError
-from roi_reports.normalise import (
+from roi_reports.ingest.normalise import (
     check_fx_duplicates,
     combine,
     convert_currency,
     empty_frame,
     normalise_table,
 )
+from roi_reports.ingest.schemas import SheetKind
+from roi_reports.ingest.tables import ReadResult, read_file
 from roi_reports.periods import parse_period
-from roi_reports.readers import ReadResult, read_file
-from roi_reports.schemas import SheetKind
 from roi_reports.validation import Problem, ValidationReport
 
 KINDS: tuple[SheetKind, ...] = ("results", "costs", "targets", "fx_rates")

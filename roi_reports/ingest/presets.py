@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from roi_reports.schemas import normalise_header, split_header_currency
+from roi_reports.ingest.schemas import normalise_header, split_header_currency
 
 
 @dataclass(frozen=True)

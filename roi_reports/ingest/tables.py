@@ -1,5 +1,9 @@
 """Files → raw tables: which sheets hold which kind of data, where the header row is.
 
+The entry point of ingest: `read_file` checks limits, reads the sheets (formats),
+finds each table's header and kind (presets, schemas), and cuts what surrounds it
+(preamble).
+
 Readers return cell values untouched (numbers, dates, text) with the Excel row number of
 every data row, so validation can point at the exact cell a user sees. Typing and
 checking values is validation's job, not the reader's.
@@ -7,38 +11,32 @@ checking values is validation's job, not the reader's.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from roi_reports.config import InputConfig
 from roi_reports.errors import RoiReportsError
-from roi_reports.filechecks import check_file_limits, formulas_without_values
-from roi_reports.presets import PRESETS, Preset, detect_preset, header_currency
-from roi_reports.schemas import (
+from roi_reports.ingest.filechecks import check_file_limits, formulas_without_values
+from roi_reports.ingest.formats import CSV_SUFFIXES, EXCEL_SUFFIXES, Rows, csv_rows, excel_sheets
+from roi_reports.ingest.preamble import is_blank, skip_totals
+from roi_reports.ingest.presets import PRESETS, Preset, detect_preset, header_currency
+from roi_reports.ingest.schemas import (
     COSTS,
     SHEETS,
-    TOTAL_LABELS,
     SheetKind,
     kind_for_sheet_name,
     match_headers,
     missing_required,
-    normalise_header,
     score_headers,
 )
+from roi_reports.ingest.values import blank_mask
 from roi_reports.validation import Problem
-from roi_reports.values import blank_mask
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
 AD_SPEND = "ad spend"
 LINE_KEY = "_line"  # hidden column: hash of all cells of the row as written
@@ -84,7 +82,7 @@ def read_file(
         # the formula scan inflates the sheet XML with zlib while calamine parses it: both
         # release the GIL, so on a big workbook the scan costs no time at all
         formulas = background.submit(lambda: list(formulas_without_values(path)))
-        sheets = _excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, _csv_rows(path))]
+        sheets = excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, csv_rows(path))]
         result = ReadResult([], [], [])
         for sheet_name, rows in sheets:
             if len(rows) > inputs.max_rows:
@@ -109,7 +107,7 @@ def read_file(
     return result
 
 
-def _undated_export(sheets: list[tuple[str, list[list[Any]]]]) -> Preset | None:
+def _undated_export(sheets: list[tuple[str, Rows]]) -> Preset | None:
     """An ad-platform export recognised by its headers (read only when it has dates)."""
     for _, rows in sheets:
         for row in rows[:HEADER_SCAN_ROWS]:
@@ -134,54 +132,6 @@ def _check_formulas(path: Path, result: ReadResult, formulas: list[tuple[str, in
                     "the file in Excel or LibreOffice and save it, or type the value",
                 )
             )
-
-
-def _excel_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several error types for corrupt files
-        raise RoiReportsError(
-            f"{path}: not a readable spreadsheet ({exc}); save it again as .xlsx"
-        ) from None
-    sheets: list[tuple[str, list[list[Any]]]] = []
-    for name in workbook.sheet_names:
-        # skip_empty_area=False keeps row 1 at index 0, so Excel row numbers stay exact
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets.append((name, rows))
-    return sheets
-
-
-def _decode(raw: bytes) -> str:
-    """UTF-16 (by its BOM or its many NULs), UTF-8 with or without BOM, else cp1252."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    if raw[:200].count(0) > 40:  # UTF-16 without a BOM: every other byte of ASCII is NUL
-        return raw.decode("utf-16-le" if raw[1:2] == b"\0" else "utf-16-be")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _csv_rows(path: Path) -> list[list[object]]:
-    try:
-        text = _decode(path.read_bytes())
-    except UnicodeDecodeError:
-        raise RoiReportsError(
-            f"{path.name}: text encoding not recognised; save it as CSV UTF-8"
-        ) from None
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(frozen=True)
@@ -234,13 +184,13 @@ def _find_table(
         named_kind = kind_for_sheet_name(sheet)
         if named_kind:
             _report_missing_columns(file, sheet, rows, named_kind, options, result)
-        elif any(not _is_blank(v) for row in rows for v in row):
+        elif any(not is_blank(v) for row in rows for v in row):
             result.notes.append(f"{file} [{sheet}]: not a data table, skipped")
         return
     header = rows[layout.header_index]
     first = layout.header_index + 2  # Excel row of the first data row
     body = rows[layout.header_index + 1 :]
-    body = body[: len(body) - _skip_totals(file, sheet, body, first, result)]
+    body = body[: len(body) - skip_totals(file, sheet, body, first, result.problems)]
     kinds: list[SheetKind] = [layout.kind]
     # an export row with spend feeds results and costs alike (SPEC §2)
     if (
@@ -308,44 +258,6 @@ def _fill_defaults(
         frame["category"] = AD_SPEND
 
 
-def _total_label(row: list[object]) -> bool:
-    first = next((v for v in row if not _is_blank(v)), None)
-    if not isinstance(first, str):
-        return False
-    key = normalise_header(first)
-    return key in TOTAL_LABELS or key.split(" ", 1)[0] in TOTAL_LABELS
-
-
-def _skip_totals(
-    file: str, sheet: str, body: list[list[object]], first: int, result: ReadResult
-) -> int:
-    """Trailing totals rows (`Total`, `Yhteensä`, `جمع`, `Total: Account`): how many to drop.
-
-    Trailing blank rows are stepped over; each skipped row is reported as a warning.
-    """
-    end = len(body)
-    cut = end
-    for index in range(end - 1, max(end - 20, -1), -1):
-        if all(_is_blank(v) for v in body[index]):
-            continue
-        if not _total_label(body[index]):
-            break
-        cut = index
-        result.problems.append(
-            Problem(
-                file,
-                sheet,
-                first + index,
-                None,
-                str(next(v for v in body[index] if not _is_blank(v))),
-                "totals row skipped",
-                "a totals row is not data; it was left out so nothing is counted twice",
-                "warning",
-            )
-        )
-    return end - cut
-
-
 def _report_missing_columns(
     file: str,
     sheet: str,
@@ -356,7 +268,7 @@ def _report_missing_columns(
 ) -> None:
     spec = SHEETS[kind]
     mapping = options.mapping
-    if not any(not _is_blank(v) for row in rows for v in row):
+    if not any(not is_blank(v) for row in rows for v in row):
         result.problems.append(
             Problem(
                 file,
