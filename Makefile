@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED := ../shared
+# system libraries, fonts and programs: checked (and installed when possible) by one script
+SYSDEPS := PYTHON=$(PYTHON) .ci/sysdeps
 
 .PHONY: demo test lint fmt clean catalogs bench bench-scale
 
 $(STAMP): pyproject.toml
+	@$(SYSDEPS) base
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -16,6 +19,7 @@ $(STAMP): pyproject.toml
 DEMO := demo-out/team-roi
 
 demo: $(STAMP)
+	@$(SYSDEPS) demo
 	@rm -rf $(DEMO)
 	$(BIN)/roi-reports init $(DEMO)
 	@cat sample_data/demo-stakeholders.toml >> $(DEMO)/roi-reports.toml
@@ -36,6 +40,7 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m roi_reports.bench.scale
 
 test: $(STAMP)
+	@$(SYSDEPS) test
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -6,7 +6,6 @@ import csv
 import json
 import math
 import os
-import shutil
 import subprocess
 import zipfile
 from datetime import datetime
@@ -326,7 +325,6 @@ def test_cli_writes_the_default_file_name(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_opens_the_workbook(book_path, model, tmp_path):
     """A second spreadsheet program reads every sheet and the same numbers."""
     filter_options = "44,34,76,1,,0,false,true,false,false,false,-1"  # UTF-8, every sheet

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +13,6 @@ from tests.smtp_server import RecordingHandler, smtp_server
 from tests.test_run import PERIOD, make_workdir, manifest, stakeholder_config
 
 HIEROGLYPH = "\U00013000"
-needs_fonts = pytest.mark.skipif(shutil.which("fc-match") is None, reason="needs fontconfig")
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,6 @@ def test_the_stylesheet_names_its_fonts():
     assert "sans-serif" not in families
 
 
-@needs_fonts
 def test_uncovered_characters_are_named_with_where_they_are():
     points = covered(stylesheet_families([template_root() / "report.css"]))
     page = (
@@ -41,7 +38,6 @@ def test_uncovered_characters_are_named_with_where_they_are():
     assert uncovered((Row(("هزینه\u200cها \u200f",)),), points) == []
 
 
-@needs_fonts
 @pytest.mark.pdf
 def test_a_name_no_font_can_print_stops_only_the_reports_that_print_it(tmp_path):
     workdir = make_workdir(tmp_path)

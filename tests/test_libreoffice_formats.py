@@ -6,20 +6,16 @@ recalculates on load and saves the result, so the converted files must read the 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from roi_reports.config import Config
-from roi_reports.dataset import read_dataset
+from roi_reports.ingest.dataset import read_dataset
 from tests.helpers import write_workbook
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed"),
-]
+pytestmark = pytest.mark.slow
 
 RESULTS = [
     ["Myynnin seuranta 10/2026"],
