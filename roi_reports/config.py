@@ -73,7 +73,22 @@ class ReportConfig:
         return datetime.now(ZoneInfo(self.timezone))
 
 
-Preset = Literal["auto", "none", "google_ads", "meta_ads", "linkedin_ads"]
+Preset = Literal[
+    "auto",
+    "none",
+    "google_ads",
+    "meta_ads",
+    "linkedin_ads",
+    "microsoft_ads",
+    "tiktok_ads",
+    "ga4",
+    "salesforce",
+    "hubspot",
+    "shopify",
+]
+# "counts": each row carries its own contacts, conversions and revenue; "records": each
+# row is one deal or order (a won deal or a distinct order id is one conversion)
+RowsMode = Literal["counts", "records"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,10 @@ class InputConfig:
     # for exports without such a column: rows get this channel / period
     channel: str | None = None
     period: str | None = None
+    # how text files are read; detected from the header line when not set
+    delimiter: str | None = None
+    encoding: str | None = None
+    rows: RowsMode = "counts"
     # keep the valid rows of a file and report the invalid ones as skipped
     skip_invalid_rows: bool = False
 
@@ -95,6 +114,24 @@ class InputConfig:
         for key in ("max_file_mb", "max_unpacked_mb", "max_rows"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"[input] {key} = {getattr(self, key)}: use a positive number")
+        if self.delimiter is not None:
+            if self.delimiter in ("tab", "\\t"):
+                object.__setattr__(self, "delimiter", "\t")
+            elif len(self.delimiter) != 1:
+                raise ConfigError(
+                    f"[input] delimiter = {self.delimiter!r}: use one character such as "
+                    '";" or "," (or "tab")'
+                )
+        if self.encoding is not None:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ConfigError(
+                    f"[input] encoding = {self.encoding!r}: unknown encoding; use e.g. "
+                    '"utf-8", "utf-16" or "cp1252"'
+                ) from None
 
 
 ScopeKind = Literal["all", "channel", "employee", "campaign"]
@@ -167,6 +204,9 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     stakeholders: tuple[Stakeholder, ...] = ()
     engine: EngineConfig = field(default_factory=EngineConfig)
+    # false while [report] currency is left at its default: a single currency in the data
+    # may then be the reporting currency (SPEC §2)
+    currency_configured: bool = False
 
 
 def _check_timezone(name: str) -> None:
@@ -310,6 +350,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         email=_section(EmailConfig, "email", data.get("email", {})),
         stakeholders=_stakeholders(data.get("stakeholders", [])),
         engine=_section(EngineConfig, "engine", data.get("engine", {})),
+        currency_configured="currency" in data.get("report", {}),
     )
 
 

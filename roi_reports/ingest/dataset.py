@@ -84,7 +84,7 @@ def read_file_tables(path: Path, config: Config) -> FileTables:
 def read_raw(path: Path, config: Config) -> ReadResult | Problem:
     """The reading half of `read_file_tables` (timed apart by the folder job)."""
     try:
-        return read_file(path, config.columns, config.input)
+        return read_file(path, config.columns, config.input, config.report.fiscal_year_start)
     except RoiReportsError as exc:
         return Problem(path.name, None, None, None, None, "unreadable file", str(exc))
 
@@ -94,16 +94,19 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
     if isinstance(read, Problem):
         return FileTables(path.name, {}, (read,))
     problems = list(read.problems)
+    notes = list(read.notes)
     frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
     period = input_period(config)
     for table in read.tables:
-        frame, table_problems = normalise_table(table, config.report.fiscal_year_start, period)
+        frame, table_problems = normalise_table(
+            table, config.report.fiscal_year_start, period, notes=notes
+        )
         problems.extend(table_problems)
         frames[table.kind].append(frame)
     combined = {kind: combine(found, kind) for kind, found in frames.items() if found}
     if config.input.skip_invalid_rows:
         combined, problems = skip_invalid_rows(combined, problems)
-    return FileTables(path.name, combined, tuple(problems), tuple(read.notes))
+    return FileTables(path.name, combined, tuple(problems), tuple(notes))
 
 
 def input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,28 +40,66 @@ def excel_sheets(path: Path) -> list[tuple[str, Rows]]:
     return sheets
 
 
-def decode_text(raw: bytes) -> str:
-    """UTF-16 (by its BOM or its many NULs), UTF-8 with or without BOM, else cp1252."""
+TEXT_ENCODINGS = ("utf-8", "utf-16", "cp1252")
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_LINES = 60  # lines judged when choosing the delimiter
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How a text file was read: what `inspect` shows, and what [input] can override."""
+
+    encoding: str
+    delimiter: str
+
+
+def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding name): UTF-16 (by its BOM or its many NULs), UTF-8 with or without
+    BOM, else cp1252. UTF-16 is told by NULs anywhere in the first 4 KB, so title lines
+    above the header do not hide it."""
+    if encoding:
+        return raw.decode(encoding), encoding
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    if raw[:200].count(0) > 40:  # UTF-16 without a BOM: every other byte of ASCII is NUL
-        return raw.decode("utf-16-le" if raw[1:2] == b"\0" else "utf-16-be")
+        return raw.decode("utf-16"), "utf-16"
+    head = raw[:4096]
+    if head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other ASCII byte is NUL
+        little = head[1::2].count(0) > head[0::2].count(0)
+        name = "utf-16-le" if little else "utf-16-be"
+        return raw.decode(name), name
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
-def csv_rows(path: Path) -> Rows:
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits most lines into the same number (≥ 2) of cells.
+
+    Judged on whole lines with quotes honoured, so a title line or a date-range line
+    above the header (`July 8, 2025 - July 31, 2025`) cannot outvote the table below.
+    """
+    best = (0, 0, ",")
+    sample = [line for line in lines[:SNIFF_LINES] if line.strip()]
+    for delimiter in DELIMITERS:
+        widths = Counter(
+            len(cells) for cells in csv.reader(sample, delimiter=delimiter) if len(cells) > 1
+        )
+        if widths:
+            width, count = max(widths.items(), key=lambda item: (item[1], item[0]))
+            best = max(best, (count, width, delimiter))
+    return best[2]
+
+
+def csv_rows(
+    path: Path, encoding: str | None = None, delimiter: str | None = None
+) -> tuple[Rows, TextFormat]:
+    """A text file's rows of cells and how it was read (`encoding`/`delimiter` override)."""
     try:
-        text = decode_text(path.read_bytes())
-    except UnicodeDecodeError:
-        raise RoiReportsError(
-            f"{path.name}: text encoding not recognised; save it as CSV UTF-8"
-        ) from None
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        text, used = decode_text(path.read_bytes(), encoding)
+    except (UnicodeDecodeError, LookupError):
+        hint = f"it is not {encoding}; fix [input] encoding" if encoding else "save it as CSV UTF-8"
+        raise RoiReportsError(f"{path.name}: text encoding not recognised; {hint}") from None
+    lines = text.splitlines()
+    chosen = delimiter or sniff_delimiter(lines)
+    rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=chosen)]
+    return rows, TextFormat(used, chosen)

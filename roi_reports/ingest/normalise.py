@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from roi_reports.ingest.records import as_conversions, collapse_records
 from roi_reports.ingest.rules import check_rules
 from roi_reports.ingest.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
 from roi_reports.ingest.tables import RawTable
@@ -167,17 +168,21 @@ def normalise_table(
     fiscal_year_start: int = 1,
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
     whole_columns: bool = True,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one raw table; returns the canonical frame and the problems found in it.
 
     `period` (first, last day) is the period the file must stay within, if one is set.
     `whole_columns=False` for a partition of a file: what its part of a column shows
     must not decide how an ambiguous 03/04/2026 is read (it would depend on the split).
+    Notes on what was assumed (records folded or left out) are appended to `notes`.
     """
     checker = _TableChecker(table, fiscal_year_start, whole_columns)
     for column in checker.spec.columns:
         if column.name != "period":
             checker.typed(column)
+    if table.rows == "records" and table.kind == "results":
+        _collapse_records(checker, notes if notes is not None else [])
     checker.required_values()
     if table.kind in ("results", "costs", "targets"):
         checker.spans()
@@ -207,6 +212,18 @@ def normalise_table(
     return out[list(FRAME_COLUMNS[table.kind])].astype(
         {c: _dtype(c) for c in FRAME_COLUMNS[table.kind]}
     ), checker.problems
+
+
+def _collapse_records(checker: _TableChecker, notes: list[str]) -> None:
+    """Row-per-record exports: keep the first line of each won record, one conversion each."""
+    keep, found = collapse_records(checker.out, checker.table.preset)
+    kept = set(keep.tolist())
+    checker.problems = [p for p in checker.problems if p.row is None or p.row in kept]
+    checker.out, checker.raw, unsourced = as_conversions(
+        checker.out.loc[keep], checker.raw.loc[keep], checker.table.preset
+    )
+    where = f"{checker.table.file} [{checker.table.sheet}]"
+    notes.extend(f"{where}: {note}" for note in [*found, *unsourced])
 
 
 def _check_targets(checker: _TableChecker) -> None:

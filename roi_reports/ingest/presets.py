@@ -1,26 +1,48 @@
-"""Presets: the column names of common ad-platform exports, mapped onto SPEC §2 columns.
+"""Presets: how each platform's export is understood, as data — one table per platform.
 
-An export row carries clicks, conversions, conversion value and spend together; the
-reader turns it into a results row and a cost row (category `ad spend`). Exports have no
-channel column, so the preset names the channel.
+Where a Google Ads (or Meta, LinkedIn, Microsoft, TikTok, GA4, Salesforce, HubSpot,
+Shopify) file is understood: its headers → SPEC §2 columns, the headers that identify
+it, whether a row is a summed ad-platform row or one deal/order, whether its empty
+metric cells mean 0, and where it states its own reporting period.
+
+Two kinds of layout:
+- `counts`: an ad-platform row carries clicks, conversions, conversion value and spend
+  together; the reader turns it into a results row and a cost row (category `ad spend`).
+- `records`: a CRM or shop row is one deal or order; each won deal or distinct order id
+  is one conversion, its amount is revenue, and contacts are unknown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from roi_reports.ingest.schemas import normalise_header, split_header_currency
+
+RowsKind = Literal["counts", "records"]
+# stage or payment status values that make a record count (matched after normalise_header)
+WON_STATUSES = frozenset(
+    {"closed won", "closedwon", "won", "paid", "partially paid", "partially refunded"}
+)
 
 
 @dataclass(frozen=True)
 class Preset:
-    name: str
-    channel: str
-    # export header → canonical column; earlier entries win when several are present
+    name: str  # what --preset and [input] preset take
+    label: str  # the platform as people name it; the channel when rows carry none
+    # export header → canonical column; the leftmost of several headers for one column wins
     columns: Mapping[str, str]
-    # headers only this platform writes; one of them identifies an export
+    # headers only this platform writes; the preset with most of them present is chosen
     markers: tuple[str, ...]
+    rows: RowsKind = "counts"
+    # platforms leave a zero cell empty (Meta) or write `--` (Google): those mean 0
+    blank_is_zero: bool = True
+    # a row's own reporting range, (start header, end header), used when it has no date
+    range_columns: tuple[str, str] | None = None
+    # rows carry their channel in a column (GA4 channel group, CRM lead source)
+    channel_from_column: bool = False
+    won_statuses: frozenset[str] = field(default=WON_STATUSES)
 
 
 GOOGLE_ADS = Preset(
@@ -29,6 +51,7 @@ GOOGLE_ADS = Preset(
     {
         "Day": "date",
         "Week": "date",
+        "Month": "period",
         "Campaign": "campaign",
         "Cost": "amount",
         "Clicks": "contacts",
@@ -37,13 +60,12 @@ GOOGLE_ADS = Preset(
         "Conversion value": "revenue",
         "Currency code": "currency",
     },
-    markers=("Conv. value", "Impr.", "Currency code", "Cost / conv.", "Campaign state"),
+    markers=("Conv. value", "Impr.", "Cost / conv.", "Campaign state", "Campaign status"),
 )
 META_ADS = Preset(
     "meta_ads",
     "Meta Ads",
     {
-        "Reporting starts": "date",
         "Day": "date",
         "Campaign name": "campaign",
         "Amount spent": "amount",
@@ -56,7 +78,8 @@ META_ADS = Preset(
         "Website purchases conversion value": "revenue",
         "Currency": "currency",
     },
-    markers=("Amount spent", "Reporting starts", "Purchase conversion value", "Result indicator"),
+    markers=("Amount spent", "Reporting starts", "Reporting ends", "Result indicator"),
+    range_columns=("Reporting starts", "Reporting ends"),
 )
 LINKEDIN_ADS = Preset(
     "linkedin_ads",
@@ -75,8 +98,131 @@ LINKEDIN_ADS = Preset(
     },
     markers=("Total Spent", "Start Date (in UTC)", "Campaign Group Name"),
 )
+MICROSOFT_ADS = Preset(
+    "microsoft_ads",
+    "Microsoft Advertising",
+    {
+        "Gregorian date": "date",
+        "TimePeriod": "date",
+        "Campaign name": "campaign",
+        "CampaignName": "campaign",
+        "Spend": "amount",
+        "Clicks": "contacts",
+        "Conversions": "conversions",
+        "Revenue": "revenue",
+        "Currency code": "currency",
+        "CurrencyCode": "currency",
+    },
+    markers=("Spend", "Gregorian date", "Ad distribution", "CurrencyCode", "Avg. position"),
+)
+TIKTOK_ADS = Preset(
+    "tiktok_ads",
+    "TikTok Ads",
+    {
+        "By Day": "date",
+        "Date": "date",
+        "Campaign name": "campaign",
+        "Cost": "amount",
+        "Clicks (destination)": "contacts",
+        "Conversions": "conversions",
+        "Total complete payment value": "revenue",
+        "Total purchase value": "revenue",
+        "Currency": "currency",
+    },
+    markers=("Clicks (destination)", "CPC (destination)", "CTR (destination)", "By Day"),
+)
+GA4 = Preset(
+    "ga4",
+    "Google Analytics",
+    {
+        "Date": "date",
+        "Session primary channel group (Default channel group)": "channel",
+        "First user primary channel group (Default channel group)": "channel",
+        "Session default channel group": "channel",
+        "Session campaign": "campaign",
+        "Sessions": "contacts",
+        "New users": "contacts",
+        "Key events": "conversions",
+        "Conversions": "conversions",
+        "Total revenue": "revenue",
+    },
+    markers=(
+        "Session primary channel group (Default channel group)",
+        "First user primary channel group (Default channel group)",
+        "Engaged sessions",
+        "Key events",
+        "Session key event rate",
+    ),
+    channel_from_column=True,
+)
+SALESFORCE = Preset(
+    "salesforce",
+    "Salesforce",
+    {
+        "Close Date": "date",
+        "Lead Source": "channel",
+        "Primary Campaign Source": "campaign",
+        "Opportunity Owner": "employee",
+        "Amount": "revenue",
+        "Opportunity Currency": "currency",
+        "Amount Currency": "currency",
+        "Stage": "status",
+        "Opportunity ID": "record",
+    },
+    markers=("Opportunity Name", "Opportunity Owner", "Fiscal Period", "Stage"),
+    rows="records",
+    blank_is_zero=False,
+    channel_from_column=True,
+)
+HUBSPOT = Preset(
+    "hubspot",
+    "HubSpot",
+    {
+        "Close Date": "date",
+        "Original Source Type": "channel",
+        "Original Source": "channel",
+        "Deal owner": "employee",
+        "Amount": "revenue",
+        "Currency": "currency",
+        "Deal Stage": "status",
+        "Record ID": "record",
+    },
+    markers=("Deal Name", "Deal Stage", "Deal owner", "Pipeline"),
+    rows="records",
+    blank_is_zero=False,
+    channel_from_column=True,
+)
+SHOPIFY = Preset(
+    "shopify",
+    "Shopify",
+    {
+        "Name": "record",
+        "Paid at": "date",
+        "Subtotal": "revenue",
+        "Currency": "currency",
+        "Financial Status": "status",
+        "Employee": "employee",
+        "Source": "ignore",  # the sales channel (web, pos), not where the buyer came from
+    },
+    markers=("Financial Status", "Fulfillment Status", "Lineitem name", "Paid at"),
+    rows="records",
+    blank_is_zero=False,
+)
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (GOOGLE_ADS, META_ADS, LINKEDIN_ADS)}
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        GOOGLE_ADS,
+        META_ADS,
+        LINKEDIN_ADS,
+        MICROSOFT_ADS,
+        TIKTOK_ADS,
+        GA4,
+        SALESFORCE,
+        HUBSPOT,
+        SHOPIFY,
+    )
+}
 PRESET_CHOICES = ("auto", "none", *PRESETS)
 
 
@@ -99,3 +245,26 @@ def header_currency(headers: Iterable[object], mapped: Iterable[int]) -> str | N
         if currency:
             return currency
     return None
+
+
+def column_positions(headers: list[object], wanted: Iterable[str]) -> list[int | None]:
+    """Where each of `wanted` headers sits in a header row (None when absent)."""
+    keys = [split_header_currency(h)[0] if h is not None else "" for h in headers]
+    return [
+        keys.index(normalise_header(w)) if normalise_header(w) in keys else None for w in wanted
+    ]
+
+
+def preset_choices_text() -> str:
+    """`google_ads, meta_ads, …` for help texts."""
+    return ", ".join(PRESETS)
+
+
+__all__ = [
+    "PRESETS",
+    "PRESET_CHOICES",
+    "Preset",
+    "column_positions",
+    "detect_preset",
+    "header_currency",
+]

@@ -40,14 +40,60 @@ class SheetSpec:
         return next(c for c in self.columns if c.name == name)
 
 
-_DATE = ColumnSpec("date", "date", aliases=("day", "päivä", "päivämäärä", "pvm", "تاریخ"))
-_PERIOD = ColumnSpec("period", "period", aliases=("kausi", "jakso", "دوره"))
-_CHANNEL = ColumnSpec("channel", "text", aliases=("kanava", "کانال", "source"))
-_CAMPAIGN = ColumnSpec("campaign", "text", aliases=("kampanja", "کمپین"))
-_EMPLOYEE = ColumnSpec(
-    "employee", "text", aliases=("työntekijä", "myyjä", "کارمند", "salesperson", "owner")
+# aliases in en/fi/fa and de/sv/fr/es (and nl where it differs), matched after
+# normalise_header (case, accents and separators folded)
+_DATE = ColumnSpec(
+    "date",
+    "date",
+    aliases=(
+        "day",
+        "päivä",
+        "päivämäärä",
+        "pvm",
+        "تاریخ",
+        "datum",
+        "tag",
+        "dag",
+        "jour",
+        "fecha",
+        "dia",
+    ),
 )
-_CURRENCY = ColumnSpec("currency", "currency", aliases=("valuutta", "ارز"))
+_PERIOD = ColumnSpec(
+    "period",
+    "period",
+    aliases=("kausi", "jakso", "دوره", "zeitraum", "periode", "période", "periodo"),
+)
+_CHANNEL = ColumnSpec(
+    "channel", "text", aliases=("kanava", "کانال", "source", "kanal", "canal", "quelle", "källa")
+)
+_CAMPAIGN = ColumnSpec(
+    "campaign", "text", aliases=("kampanja", "کمپین", "kampagne", "kampanj", "campagne", "campaña")
+)
+_EMPLOYEE = ColumnSpec(
+    "employee",
+    "text",
+    aliases=(
+        "työntekijä",
+        "myyjä",
+        "کارمند",
+        "salesperson",
+        "owner",
+        "mitarbeiter",
+        "verkäufer",
+        "anställd",
+        "säljare",
+        "employé",
+        "vendeur",
+        "commercial",
+        "empleado",
+        "vendedor",
+        "comercial",
+    ),
+)
+_CURRENCY = ColumnSpec(
+    "currency", "currency", aliases=("valuutta", "ارز", "währung", "valuta", "devise", "moneda")
+)
 
 RESULTS = SheetSpec(
     "results",
@@ -57,13 +103,90 @@ RESULTS = SheetSpec(
         replace(_CHANNEL, required=True),
         _CAMPAIGN,
         _EMPLOYEE,
-        ColumnSpec("contacts", "count", True, ("yhteydet", "kontaktit", "liidit", "تماس", "leads")),
-        ColumnSpec("conversions", "count", True, ("konversiot", "kaupat", "تبدیل")),
-        ColumnSpec("revenue", "money", True, ("tulot", "liikevaihto", "myynti", "درآمد")),
-        ColumnSpec("gross_profit", "money", False, ("myyntikate", "kate", "سود ناخالص")),
+        ColumnSpec(
+            "contacts",
+            "count",
+            True,
+            (
+                "yhteydet",
+                "kontaktit",
+                "liidit",
+                "تماس",
+                "leads",
+                "kontakte",
+                "kontakter",
+                "contactos",
+                "prospects",
+            ),
+        ),
+        ColumnSpec(
+            "conversions",
+            "count",
+            True,
+            (
+                "konversiot",
+                "kaupat",
+                "تبدیل",
+                "konversionen",
+                "abschlüsse",
+                "konverteringar",
+                "affärer",
+                "conversiones",
+                "ventes",
+                "ventas",
+            ),
+        ),
+        ColumnSpec(
+            "revenue",
+            "money",
+            True,
+            (
+                "tulot",
+                "liikevaihto",
+                "myynti",
+                "درآمد",
+                "umsatz",
+                "erlös",
+                "erlöse",
+                "intäkter",
+                "omsättning",
+                "chiffre d'affaires",
+                "revenus",
+                "ingresos",
+                "facturación",
+            ),
+        ),
+        ColumnSpec(
+            "gross_profit",
+            "money",
+            False,
+            (
+                "myyntikate",
+                "kate",
+                "سود ناخالص",
+                "rohertrag",
+                "deckungsbeitrag",
+                "bruttovinst",
+                "täckningsbidrag",
+                "marge brute",
+                "margen bruto",
+            ),
+        ),
         _CURRENCY,
+        # row-per-record exports: the deal or order a row belongs to, and its stage
+        ColumnSpec("record", "text"),
+        ColumnSpec("status", "text"),
     ),
-    sheet_aliases=("results", "result", "tulokset", "نتایج"),
+    sheet_aliases=(
+        "results",
+        "result",
+        "tulokset",
+        "نتایج",
+        "ergebnisse",
+        "resultat",
+        "résultats",
+        "resultados",
+    ),
     one_of=("date", "period"),
 )
 
@@ -75,11 +198,62 @@ COSTS = SheetSpec(
         _CHANNEL,
         _CAMPAIGN,
         _EMPLOYEE,
-        ColumnSpec("category", "text", False, ("kategoria", "kululaji", "دسته", "type")),
-        ColumnSpec("amount", "money", True, ("kulut", "kustannus", "summa", "هزینه", "cost")),
+        ColumnSpec(
+            "category",
+            "text",
+            False,
+            (
+                "kategoria",
+                "kululaji",
+                "دسته",
+                "type",
+                "kategorie",
+                "kostenart",
+                "kategori",
+                "catégorie",
+                "categoría",
+            ),
+        ),
+        ColumnSpec(
+            "amount",
+            "money",
+            True,
+            (
+                "kulut",
+                "kustannus",
+                "summa",
+                "هزینه",
+                "cost",
+                "kosten",
+                "betrag",
+                "kostnad",
+                "kostnader",
+                "belopp",
+                "coût",
+                "coûts",
+                "montant",
+                "coste",
+                "costes",
+                "costo",
+                "importe",
+                "gasto",
+            ),
+        ),
         _CURRENCY,
     ),
-    sheet_aliases=("costs", "cost", "kulut", "kustannukset", "هزینه‌ها", "هزینه ها"),
+    sheet_aliases=(
+        "costs",
+        "cost",
+        "kulut",
+        "kustannukset",
+        "هزینه‌ها",
+        "هزینه ها",
+        "kosten",
+        "kostnader",
+        "coûts",
+        "costes",
+        "costos",
+    ),
     one_of=("date", "period"),
 )
 
@@ -126,7 +300,28 @@ def normalise_header(text: object) -> str:
 
 IGNORE = "ignore"  # `[columns] "day" = "ignore"`: never read this header as data
 # first cell of a trailing totals row (matched after normalise_header)
-TOTAL_LABELS = frozenset({"total", "totals", "grand total", "sum", "yhteensa", "summa", "جمع"})
+TOTAL_LABELS = frozenset(
+    normalise_header(word)
+    for word in (
+        "total",
+        "totals",
+        "grand total",
+        "grand totals",
+        "sum",
+        "yhteensä",
+        "summa",
+        "جمع",
+        "summe",
+        "gesamt",
+        "gesamtsumme",
+        "insgesamt",
+        "totalt",
+        "total général",
+        "total general",
+        "totaal",
+        "totales",
+    )
+)
 _HEADER_CURRENCY = re.compile(r"^(.*?)\s*\(([a-z]{3})\)$")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +21,30 @@ import pandas as pd
 
 from roi_reports.config import InputConfig
 from roi_reports.errors import RoiReportsError
+from roi_reports.ingest.defaults import (
+    Defaults,
+    fill_defaults,
+    range_positions,
+    zero_platform_blanks,
+)
+from roi_reports.ingest.export_period import AllTime, StatedRange, stated_range
 from roi_reports.ingest.filechecks import check_file_limits, formulas_without_values
-from roi_reports.ingest.formats import CSV_SUFFIXES, EXCEL_SUFFIXES, Rows, csv_rows, excel_sheets
-from roi_reports.ingest.preamble import is_blank, skip_totals
-from roi_reports.ingest.presets import PRESETS, Preset, detect_preset, header_currency
+from roi_reports.ingest.formats import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    Rows,
+    TextFormat,
+    csv_rows,
+    excel_sheets,
+)
+from roi_reports.ingest.preamble import (
+    cut_footers,
+    is_blank,
+    line_text,
+    preamble_lines,
+    skip_totals,
+)
+from roi_reports.ingest.presets import PRESETS, Preset, RowsKind, detect_preset
 from roi_reports.ingest.schemas import (
     COSTS,
     SHEETS,
@@ -38,7 +58,6 @@ from roi_reports.ingest.values import blank_mask
 from roi_reports.validation import Problem
 
 HEADER_SCAN_ROWS = 30
-AD_SPEND = "ad spend"
 LINE_KEY = "_line"  # hidden column: hash of all cells of the row as written
 
 
@@ -52,6 +71,24 @@ class RawTable:
     header_row: int  # 1-based, as Excel shows it
     frame: pd.DataFrame  # canonical column names, object values; index = Excel row numbers
     preset: str | None = None  # the export preset the table was read with
+    rows: RowsKind = "counts"  # "records": each row is one deal or order
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    """How one sheet was read: what `roi-reports inspect` shows."""
+
+    sheet: str
+    header_row: int  # 1-based
+    header: tuple[object, ...]
+    kinds: tuple[SheetKind, ...]
+    preset: str | None
+    rows: RowsKind
+    mapping: Mapping[str, str]  # header → canonical, preset and [columns] together
+    preamble: tuple[str, ...]
+    footers: tuple[str, ...]
+    period: str | None  # how rows without a date got their period
+    row_counts: Mapping[SheetKind, int]
 
 
 @dataclass
@@ -59,12 +96,15 @@ class ReadResult:
     tables: list[RawTable]
     problems: list[Problem]
     notes: list[str]
+    sheets: list[SheetReading] = field(default_factory=list)
+    text_format: TextFormat | None = None
 
 
 def read_file(
     path: Path,
     column_mapping: Mapping[str, str] | None = None,
     inputs: InputConfig | None = None,
+    fiscal_year_start: int = 1,
 ) -> ReadResult:
     """Read every recognisable table of one input file (limits checked before parsing)."""
     mapping = column_mapping or {}
@@ -82,38 +122,73 @@ def read_file(
         # the formula scan inflates the sheet XML with zlib while calamine parses it: both
         # release the GIL, so on a big workbook the scan costs no time at all
         formulas = background.submit(lambda: list(formulas_without_values(path)))
-        sheets = excel_sheets(path) if suffix in EXCEL_SUFFIXES else [(path.stem, csv_rows(path))]
         result = ReadResult([], [], [])
+        options = _Options(mapping, inputs, fiscal_year_start)
+        if suffix in EXCEL_SUFFIXES:
+            sheets = excel_sheets(path)
+        else:
+            rows, result.text_format = csv_rows(path, inputs.encoding, inputs.delimiter)
+            sheets = [(path.stem, rows)]
         for sheet_name, rows in sheets:
             if len(rows) > inputs.max_rows:
                 raise RoiReportsError(
                     f"{path.name} [{sheet_name}]: {len(rows):,} rows, above the limit of "
                     f"{inputs.max_rows:,}; split the file or raise [input] max_rows"
                 )
-            _find_table(path.name, sheet_name, rows, _Options(mapping, inputs), result)
+            _find_table(path.name, sheet_name, rows, options, result)
         _check_formulas(path, result, formulas.result())
     if not result.tables and not result.problems:
-        names = ", ".join(repr(name) for name, _ in sheets) or "none"
-        export = _undated_export(sheets)
-        hint = (
-            f"this looks like a {export.channel} export without a date column: export it "
-            "with the Day (or Week / Reporting starts) column, or set [input] period, e.g. "
-            '"2026-10", when the whole file is one period'
-            if export
-            else f"no results, costs, targets or fx_rates table found (sheets: {names}); "
-            "name a sheet 'results' or 'costs', or give it the headers of SPEC §2"
-        )
-        result.problems.append(Problem(path.name, None, None, None, None, "no data table", hint))
+        result.problems.append(no_data_table(path.name, sheets, options))
     return result
 
 
-def _undated_export(sheets: list[tuple[str, Rows]]) -> Preset | None:
-    """An ad-platform export recognised by its headers (read only when it has dates)."""
-    for _, rows in sheets:
-        for row in rows[:HEADER_SCAN_ROWS]:
-            if found := detect_preset(row):
-                return found
-    return None
+def no_data_table(file: str, sheets: list[tuple[str, Rows]], options: _Options) -> Problem:
+    """The "no data table" problem: the closest header row found and what it lacks."""
+    names = ", ".join(repr(name) for name, _ in sheets) or "none"
+    closest = _closest_header(sheets, options)
+    where = "see README 'Input sheets', and run `roi-reports inspect FILE` to see how it is read"
+    if closest is None:
+        hint = (
+            f"no results, costs, targets or fx_rates table found (sheets: {names}); name a "
+            f"sheet 'results' or 'costs', or give it the columns of a results or costs "
+            f"table; {where}"
+        )
+        return Problem(file, None, None, None, None, "no data table", hint)
+    sheet, row, kind, header, missing = closest
+    shown = ", ".join(str(h) for h in header if not is_blank(h))
+    export = options.preset_for(header)
+    if export and missing == ["date or period"]:
+        hint = (
+            f"row {row} ({shown}) looks like a {export.label} export without a date column "
+            "or a date-range line above it: export it with the Day (or Week / Reporting "
+            'starts) column, or set [input] period, e.g. "2026-10", when the whole file is '
+            f"one period; {where}"
+        )
+        return Problem(file, sheet, row, None, None, "no data table", hint)
+    hint = (
+        f"the closest header row is row {row} ({shown}): as a {kind} table it lacks "
+        f"{', '.join(missing)}; add those columns or map your headers to them in [columns]"
+        f" (or set [input] period when the whole file is one period); {where}"
+    )
+    return Problem(file, sheet, row, None, None, "no data table", hint)
+
+
+def _closest_header(
+    sheets: list[tuple[str, Rows]], options: _Options
+) -> tuple[str, int, SheetKind, list[object], list[str]] | None:
+    best: tuple[int, int, str, int, SheetKind, list[object], list[str]] | None = None
+    for sheet, rows in sheets:
+        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            preset = options.preset_for(row)
+            mapping = options.mapping_for(preset)
+            for kind in ("results", "costs"):
+                spec = SHEETS[kind]
+                present = set(match_headers(row, spec, mapping).values())
+                missing = missing_required(spec, present, options.provided(preset, False))
+                score = (len(present), -len(missing))
+                if present and (best is None or score > best[:2]):
+                    best = (*score, sheet, index + 1, kind, row, missing)
+    return best[2:] if best else None
 
 
 def _check_formulas(path: Path, result: ReadResult, formulas: list[tuple[str, int, str]]) -> None:
@@ -138,6 +213,7 @@ def _check_formulas(path: Path, result: ReadResult, formulas: list[tuple[str, in
 class _Options:
     mapping: Mapping[str, str]
     inputs: InputConfig
+    fiscal_year_start: int = 1
 
     def preset_for(self, header: list[object]) -> Preset | None:
         choice = self.inputs.preset
@@ -145,10 +221,20 @@ class _Options:
             return None
         return PRESETS[choice] if choice in PRESETS else detect_preset(header)
 
-    def provided(self, preset: Preset | None) -> set[str]:
+    def mapping_for(self, preset: Preset | None) -> Mapping[str, str]:
+        return {**preset.columns, **self.mapping} if preset else self.mapping
+
+    def rows_for(self, preset: Preset | None) -> RowsKind:
+        return preset.rows if preset else self.inputs.rows
+
+    def provided(self, preset: Preset | None, stated_period: bool) -> set[str]:
         """Columns that defaults supply when a sheet lacks them."""
         provided = {"channel"} if preset or self.inputs.channel else set()
-        return provided | ({"period"} if self.inputs.period else set())
+        if self.inputs.period or stated_period:
+            provided.add("period")
+        if self.rows_for(preset) == "records":
+            provided |= {"contacts", "conversions"}
+        return provided
 
 
 @dataclass(frozen=True)
@@ -160,19 +246,32 @@ class _Layout:
     score: int
 
 
+def _states_period(lines: list[str]) -> bool:
+    """Whether the lines above a header state the export's range (or say "All time")."""
+    try:
+        return stated_range(lines) is not None
+    except AllTime:
+        return True  # located anyway, so the error can ask for [input] period
+
+
 def _locate(sheet: str, rows: list[list[object]], options: _Options) -> _Layout | None:
     """The header row and sheet kind that fit best within the first rows."""
     named_kind = kind_for_sheet_name(sheet)
     kinds = [named_kind] if named_kind else list(SHEETS)
     best: _Layout | None = None
+    above: list[str] = []  # the lines above this one
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        stated = _states_period(above)
         preset = options.preset_for(row)
-        mapping = {**preset.columns, **options.mapping} if preset else options.mapping
-        provided = options.provided(preset)
+        mapping = options.mapping_for(preset)
+        own_range = bool(preset and range_positions(row, preset))
+        provided = options.provided(preset, stated or own_range)
         for kind in kinds:
             score = score_headers(row, SHEETS[kind], mapping, provided)
             if score > 0 and (best is None or score > best.score):
                 best = _Layout(index, kind, mapping, preset, score)
+        if text := line_text(row):
+            above.append(text)
     return best
 
 
@@ -189,8 +288,15 @@ def _find_table(
         return
     header = rows[layout.header_index]
     first = layout.header_index + 2  # Excel row of the first data row
+    preamble = preamble_lines(rows, layout.header_index)
     body = rows[layout.header_index + 1 :]
+    data_end, footers = cut_footers(body, sum(not is_blank(h) for h in header))
+    body = body[:data_end]
     body = body[: len(body) - skip_totals(file, sheet, body, first, result.problems)]
+    defaults = _defaults(file, sheet, header, preamble, layout, options)
+    if isinstance(defaults, Problem):
+        result.problems.append(defaults)
+        return
     kinds: list[SheetKind] = [layout.kind]
     # an export row with spend feeds results and costs alike (SPEC §2)
     if (
@@ -198,17 +304,96 @@ def _find_table(
         and "amount" in match_headers(header, COSTS, layout.mapping).values()
     ):
         kinds.append("costs")
+    notes: list[str] = []
+    counts: dict[SheetKind, int] = {}
+    preset = layout.preset
     for kind in kinds:
         positions = match_headers(header, SHEETS[kind], layout.mapping)
-        frame = _frame(body, positions, first)
-        _fill_defaults(frame, kind, options, layout, header, positions, split=len(kinds) > 1)
-        preset = layout.preset.name if layout.preset else None
-        result.tables.append(RawTable(file, sheet, kind, layout.header_index + 1, frame, preset))
-    if layout.preset:
-        result.notes.append(
-            f"{file} [{sheet}]: read as a {layout.preset.name} export "
-            f"(channel {options.inputs.channel or layout.preset.channel!r})"
+        frame = _frame(body, {**positions, **range_positions(header, preset)}, first)
+        if preset and preset.blank_is_zero:
+            zero_platform_blanks(frame, kind)
+        notes = fill_defaults(frame, kind, defaults, header, positions, split=len(kinds) > 1)
+        rows_kind = options.rows_for(preset) if kind == "results" else "counts"
+        name = preset.name if preset else None
+        result.tables.append(
+            RawTable(file, sheet, kind, layout.header_index + 1, frame, name, rows_kind)
         )
+        counts[kind] = len(frame)
+    where = f"{file} [{sheet}]"
+    result.notes.extend(_sheet_notes(where, preset, options, footers, counts, notes))
+    result.sheets.append(
+        SheetReading(
+            sheet,
+            layout.header_index + 1,
+            tuple(header),
+            tuple(kinds),
+            preset.name if preset else None,
+            options.rows_for(preset),
+            layout.mapping,
+            preamble,
+            footers,
+            "; ".join(notes) or (f"[input] period {defaults.period}" if defaults.period else None),
+            counts,
+        )
+    )
+
+
+def _defaults(
+    file: str,
+    sheet: str,
+    header: list[object],
+    preamble: tuple[str, ...],
+    layout: _Layout,
+    options: _Options,
+) -> Defaults | Problem:
+    """What the sheet's context supplies; a problem when the export covers "All time"
+    and its rows have no dates (no period can be told)."""
+    stated: StatedRange | None = None
+    try:
+        stated = stated_range(preamble)
+    except AllTime as exc:
+        columns = set(match_headers(header, SHEETS[layout.kind], layout.mapping).values())
+        if not options.inputs.period and not columns & {"date", "period"}:
+            return Problem(
+                file,
+                sheet,
+                None,
+                None,
+                exc.line,
+                "no period",
+                f"the export covers {exc.line!r}, not one period, and its rows have no "
+                "dates; export one month (or quarter) or a Day column, or set [input] "
+                'period, e.g. "2026-10", to the period it covers',
+            )
+    return Defaults(
+        options.inputs.channel,
+        options.inputs.period,
+        layout.preset,
+        stated,
+        options.fiscal_year_start,
+    )
+
+
+def _sheet_notes(
+    where: str,
+    preset: Preset | None,
+    options: _Options,
+    footers: tuple[str, ...],
+    counts: Mapping[SheetKind, int],
+    period_notes: list[str],
+) -> list[str]:
+    notes = []
+    if preset:
+        channel = options.inputs.channel or (
+            "from its channel column" if preset.channel_from_column else repr(preset.label)
+        )
+        notes.append(f"{where}: read as a {preset.name} export (channel {channel})")
+    notes.extend(f"{where}: {note}" for note in period_notes)
+    if footers:
+        notes.append(f"{where}: footer lines left out: " + " | ".join(footers))
+    if counts and not any(counts.values()):
+        notes.append(f"{where}: the export has no data rows (zero rows read)")
+    return notes
 
 
 def _frame(body: list[list[object]], positions: Mapping[int, str], first: int) -> pd.DataFrame:
@@ -231,31 +416,6 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
             break
         blank[blank] = blank_mask(frame.loc[blank, column]).to_numpy()
     return blank
-
-
-def _fill_defaults(
-    frame: pd.DataFrame,
-    kind: SheetKind,
-    options: _Options,
-    layout: _Layout,
-    header: list[object],
-    positions: Mapping[int, str],
-    split: bool,
-) -> None:
-    """Constant columns for what the sheet leaves out: channel, period, currency, category."""
-    if kind not in ("results", "costs"):
-        return
-    channel = options.inputs.channel or (layout.preset.channel if layout.preset else None)
-    if "channel" not in frame and channel:
-        frame["channel"] = channel
-    if "date" not in frame and "period" not in frame and options.inputs.period:
-        frame["period"] = options.inputs.period
-    money = [p for p, c in positions.items() if c in ("amount", "revenue")]
-    currency = header_currency(header, money)
-    if "currency" not in frame and currency:
-        frame["currency"] = currency
-    if split and kind == "costs" and "category" not in frame:
-        frame["category"] = AD_SPEND
 
 
 def _report_missing_columns(
@@ -288,7 +448,7 @@ def _report_missing_columns(
         key=lambda i: (len(match_headers(candidates[i], spec, mapping)), -i),
     )
     present = match_headers(candidates[header_index], spec, mapping).values()
-    for missing in missing_required(spec, present, options.provided(None)):
+    for missing in missing_required(spec, present, options.provided(None, False)):
         result.problems.append(
             Problem(
                 file,

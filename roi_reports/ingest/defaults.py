@@ -1,0 +1,117 @@
+"""What a recognised table leaves out, filled in as constant or derived columns.
+
+- channel: `[input] channel`, else the platform (`Google Ads`) for exports without one;
+- period: `[input] period`, else the export's own stated range (its date-range line, or
+  Meta's `Reporting starts`/`Reporting ends` per row), mapped onto the smallest month,
+  quarter or year that contains it (see `export_period`);
+- currency: named in a money header, `Amount spent (EUR)`;
+- category: `ad spend` for the cost half of an ad-platform row;
+- platform blanks: in recognised ad-platform exports an empty metric cell, `--`, `—` or
+  `N/A` is 0 (Meta leaves a zero cell empty); a team's own sheet keeps blanks as errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from roi_reports.ingest.export_period import (
+    StatedRange,
+    containing_period,
+    containing_periods,
+    describe,
+)
+from roi_reports.ingest.presets import Preset, column_positions, header_currency
+from roi_reports.ingest.schemas import SHEETS, SheetKind
+from roi_reports.ingest.values import blank_mask, to_dates
+
+AD_SPEND = "ad spend"
+PLATFORM_BLANKS = frozenset({"--", "—", "–", "-", "n/a", "na", " "})
+_METRIC_TYPES = ("count", "money")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What the sheet's context supplies: settings, the preset, the stated range."""
+
+    channel: str | None  # [input] channel
+    period: str | None  # [input] period
+    preset: Preset | None
+    stated: StatedRange | None
+    fiscal_year_start: int = 1
+
+    @property
+    def default_channel(self) -> str | None:
+        return self.channel or (self.preset.label if self.preset else None)
+
+
+def zero_platform_blanks(frame: pd.DataFrame, kind: SheetKind) -> None:
+    """Empty metric cells of a platform export → 0 (in place)."""
+    for column in SHEETS[kind].columns:
+        if column.type not in _METRIC_TYPES or column.name not in frame:
+            continue
+        values = frame[column.name]
+        dashes = values.map(lambda v: isinstance(v, str) and v.strip().lower() in PLATFORM_BLANKS)
+        empty = blank_mask(values) | dashes.astype(bool)
+        if empty.any():
+            frame[column.name] = values.where(~empty, 0)
+
+
+RANGE_START, RANGE_END = "_range_start", "_range_end"  # hidden: a row's own range
+
+
+def range_positions(header: list[object], preset: Preset | None) -> dict[int, str]:
+    """Where a preset's per-row range columns sit (Meta `Reporting starts`/`ends`)."""
+    if preset is None or preset.range_columns is None:
+        return {}
+    starts, ends = column_positions(header, preset.range_columns)
+    if starts is None or ends is None:
+        return {}
+    return {starts: RANGE_START, ends: RANGE_END}
+
+
+def fill_defaults(
+    frame: pd.DataFrame,
+    kind: SheetKind,
+    defaults: Defaults,
+    header: list[object],
+    positions: Mapping[int, str],
+    split: bool,
+) -> list[str]:
+    """Constant columns for what the sheet leaves out; returns notes on what was assumed."""
+    notes: list[str] = []
+    if kind in ("results", "costs"):
+        if "channel" not in frame and defaults.default_channel:
+            frame["channel"] = defaults.default_channel
+        if "date" not in frame and "period" not in frame:
+            notes.extend(_fill_period(frame, defaults))
+        money = [p for p, c in positions.items() if c in ("amount", "revenue")]
+        currency = header_currency(header, money)
+        if "currency" not in frame and currency:
+            frame["currency"] = currency
+        if split and kind == "costs" and "category" not in frame:
+            frame["category"] = AD_SPEND
+    for hidden in (RANGE_START, RANGE_END):
+        if hidden in frame:
+            del frame[hidden]
+    return notes
+
+
+def _fill_period(frame: pd.DataFrame, defaults: Defaults) -> list[str]:
+    if defaults.period:
+        frame["period"] = defaults.period
+        return []
+    if RANGE_START in frame and RANGE_END in frame:
+        starts, ends = to_dates(frame[RANGE_START])[0], to_dates(frame[RANGE_END])[0]
+        labels, notes = containing_periods(starts, ends, defaults.fiscal_year_start)
+        frame["period"] = labels
+        return [f"period from Reporting starts/ends: {note}" for note in notes]
+    stated = defaults.stated
+    if stated is None:
+        return []
+    found = containing_period(stated.start, stated.end, defaults.fiscal_year_start)
+    frame["period"] = found.label
+    range_text = describe(stated.start, stated.end, found)
+    return [f"period from the export's own range ({stated.source}): {range_text}"]
