@@ -6,6 +6,7 @@ quarantined files or failed deliveries. Errors print one line, `Error: …`.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -220,7 +221,9 @@ def validate(
     Each problem names the file, sheet, Excel row, column, value, the rule it breaks and
     how to fix it. Exits 1 when any file is invalid, 0 when all are valid (warnings
     alone do not fail). Reads .xlsx, .xlsm, .xls, .ods and .csv (any common delimiter and
-    encoding); Google Ads, Meta Ads and LinkedIn exports are recognised by their headers.
+    encoding); ad-platform, analytics, CRM and shop exports (Google Ads, Meta Ads, LinkedIn,
+    Microsoft Advertising, TikTok, GA4, Salesforce, HubSpot, Shopify) are recognised by their
+    headers. `roi-reports inspect FILE` shows how a file is read.
     """
     config = input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)
@@ -238,6 +241,44 @@ def validate(
     if output_format == "table":
         rows = len(dataset.results) + len(dataset.costs)
         click.echo(f"OK: {len(files)} file(s) valid, {rows} result and cost rows")
+
+
+@cli.command()
+@files_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Print a readable table, or JSON (one object per file).",
+)
+@config_option
+@preset_option
+def inspect(
+    files: tuple[Path, ...], output_format: str, config_path: Path | None, preset: str | None
+) -> None:
+    """Show how each of FILES is read, without computing anything.
+
+    For each file: the encoding and delimiter (text files); per sheet the title and
+    footer lines left out, the header row, the preset (platform) it was recognised as,
+    every source column with the canonical column it feeds or why it is ignored, the
+    period rows without a date get, the currency, the rows per table, and a [columns]
+    block, ready to paste into roi-reports.toml, for the columns it could not place.
+
+    \b
+    Examples:
+      roi-reports inspect google-ads-campaign-report.csv
+      roi-reports inspect --format json export.csv team.xlsx
+    """
+    from roi_reports.ingest.inspect import inspect_file, inspection_text
+
+    config = input_config(config_path, preset)
+    found = [inspect_file(Path(path), config) for path in files]
+    if output_format == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo("\n\n".join(inspection_text(one) for one in found))
 
 
 for command in (

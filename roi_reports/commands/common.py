@@ -59,8 +59,9 @@ def file_config(path: Path | None) -> Config:
 preset_option = click.option(
     "--preset",
     type=click.Choice(PRESET_CHOICES),
-    help="Read ad-platform exports with this preset (default from [input] preset: auto, "
-    "which recognises Google Ads, Meta Ads and LinkedIn exports by their headers).",
+    help="Read platform exports with this preset (default from [input] preset: auto, which "
+    "recognises Google Ads, Meta Ads, LinkedIn, Microsoft Advertising, TikTok, GA4, "
+    "Salesforce, HubSpot and Shopify exports by their headers; none turns that off).",
 )
 
 

@@ -45,6 +45,8 @@ class Dataset:
     notes: tuple[str, ...] = ()
     # sums an engine computed elsewhere (Dask); results and costs then hold no rows
     sums: FineSums | None = field(default=None, repr=False)
+    # the reporting currency the data chose (one currency in it, none configured)
+    currency: str | None = None
 
     @cached_property
     def fine(self) -> FineSums:
@@ -154,9 +156,10 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
 
     fx = gather("fx_rates")
     check_fx_duplicates(fx, report)
-    currency = config.report.currency
-    results = convert_currency(gather("results"), ("revenue", "gross_profit"), fx, currency, report)
-    costs = convert_currency(gather("costs"), ("amount",), fx, currency, report)
+    results, costs = gather("results"), gather("costs")
+    currency, chosen = reporting_currency(results, costs, config)
+    results = convert_currency(results, ("revenue", "gross_profit"), fx, currency, report)
+    costs = convert_currency(costs, ("amount",), fx, currency, report)
     if config.report.profit_basis == "gross_profit":
         _require_gross_profit(results, report)
     return Dataset(
@@ -166,7 +169,27 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
         fx_rates=fx,
         report=report,
         files=tuple(f.name for f in files),
-        notes=tuple(note for f in files for note in f.notes),
+        notes=tuple(note for f in files for note in f.notes) + chosen,
+        currency=currency if chosen else None,
+    )
+
+
+def reporting_currency(
+    results: pd.DataFrame, costs: pd.DataFrame, config: Config
+) -> tuple[str, tuple[str, ...]]:
+    """The reporting currency, and a note when the data chose it: with no `[report]
+    currency` set and one currency in every row that names one, that currency reports
+    (SPEC §2); mixed currencies convert to the default with fx_rates as before."""
+    configured = config.report.currency
+    if config.currency_configured:
+        return configured, ()
+    found = set(results["currency"].dropna()) | set(costs["currency"].dropna())
+    if len(found) != 1 or found == {configured}:
+        return configured, ()
+    only = str(found.pop())
+    return only, (
+        f"reporting currency {only}: the only currency in the data "
+        "(set [report] currency to report in another)",
     )
 
 

@@ -107,11 +107,11 @@ def _fill_period(frame: pd.DataFrame, defaults: Defaults) -> list[str]:
         starts, ends = to_dates(frame[RANGE_START])[0], to_dates(frame[RANGE_END])[0]
         labels, notes = containing_periods(starts, ends, defaults.fiscal_year_start)
         frame["period"] = labels
-        return [f"period from Reporting starts/ends: {note}" for note in notes]
+        return [f"rows without a date: {note} (Reporting starts/ends)" for note in notes]
     stated = defaults.stated
     if stated is None:
         return []
     found = containing_period(stated.start, stated.end, defaults.fiscal_year_start)
     frame["period"] = found.label
     range_text = describe(stated.start, stated.end, found)
-    return [f"period from the export's own range ({stated.source}): {range_text}"]
+    return [f"rows without a date: {range_text}, the range the export states ({stated.source})"]

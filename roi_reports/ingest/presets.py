@@ -33,7 +33,8 @@ class Preset:
     label: str  # the platform as people name it; the channel when rows carry none
     # export header → canonical column; the leftmost of several headers for one column wins
     columns: Mapping[str, str]
-    # headers only this platform writes; the preset with most of them present is chosen
+    # headers this platform writes; a header row with at least two of them is its export
+    # (one alone, such as `Spend`, could be a team's own column), most hits winning
     markers: tuple[str, ...]
     rows: RowsKind = "counts"
     # platforms leave a zero cell empty (Meta) or write `--` (Google): those mean 0
@@ -113,7 +114,14 @@ MICROSOFT_ADS = Preset(
         "Currency code": "currency",
         "CurrencyCode": "currency",
     },
-    markers=("Spend", "Gregorian date", "Ad distribution", "CurrencyCode", "Avg. position"),
+    markers=(
+        "Spend",
+        "Account name",
+        "Gregorian date",
+        "Ad distribution",
+        "CurrencyCode",
+        "Avg. position",
+    ),
 )
 TIKTOK_ADS = Preset(
     "tiktok_ads",
@@ -226,13 +234,16 @@ PRESETS: dict[str, Preset] = {
 PRESET_CHOICES = ("auto", "none", *PRESETS)
 
 
+MIN_MARKERS = 2
+
+
 def detect_preset(headers: Iterable[object]) -> Preset | None:
-    """The preset whose marker headers appear most in this row (None if no marker does)."""
+    """The preset whose marker headers appear most in this row (None below two)."""
     keys = {split_header_currency(h)[0] for h in headers if h is not None}
     best: tuple[int, Preset] | None = None
     for preset in PRESETS.values():
         hits = sum(normalise_header(marker) in keys for marker in preset.markers)
-        if hits and (best is None or hits > best[0]):
+        if hits >= MIN_MARKERS and (best is None or hits > best[0]):
             best = (hits, preset)
     return best[1] if best else None
 

@@ -246,7 +246,8 @@ def build_report_model(
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
     return ReportModel(
         title=settings.title,
-        currency=settings.currency,
+        # the data's own currency when the config names none (ingest chose it, SPEC §2)
+        currency=dataset.currency or settings.currency,
         period=period,
         previous=previous_period(period, fys),
         latest_entry=latest_entry(dataset, period),
