@@ -136,7 +136,7 @@ def _typed_rows(typed: FileTables, reading: SheetReading, kind: str) -> int:
 
 def _date_span(typed: FileTables, reading: SheetReading) -> str | None:
     rows = _frame_rows(typed, reading, reading.kinds[0])
-    if rows is None or rows.empty or rows["start"].isna().all():
+    if rows is None or "start" not in rows or rows.empty or rows["start"].isna().all():
         return None
     return f"rows dated {rows['start'].min():%Y-%m-%d} – {rows['end'].max():%Y-%m-%d}"
 
