@@ -178,12 +178,14 @@ def reporting_currency(
     results: pd.DataFrame, costs: pd.DataFrame, config: Config
 ) -> tuple[str, tuple[str, ...]]:
     """The reporting currency, and a note when the data chose it: with no `[report]
-    currency` set and one currency in every row that names one, that currency reports
-    (SPEC §2); mixed currencies convert to the default with fx_rates as before."""
+    currency` set and every row carrying the same currency, that currency reports
+    (SPEC §2). A row without one is in the reporting currency, so it keeps the default;
+    mixed currencies convert to the default with fx_rates as before."""
     configured = config.report.currency
-    if config.currency_configured:
+    labels = pd.concat([results["currency"], costs["currency"]], ignore_index=True)
+    if config.currency_configured or labels.empty or labels.isna().any():
         return configured, ()
-    found = set(results["currency"].dropna()) | set(costs["currency"].dropna())
+    found = set(labels)
     if len(found) != 1 or found == {configured}:
         return configured, ()
     only = str(found.pop())
