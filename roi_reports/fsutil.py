@@ -32,7 +32,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     The temp file is created by the writer with ordinary permissions (not mkstemp's 0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # the pid tells a later run whether the writer is gone (jobs/leftovers.py)
+    temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
     try:
         yield temp
         with temp.open("rb") as handle:

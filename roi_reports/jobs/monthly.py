@@ -26,6 +26,7 @@ from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.ingest.dataset import Dataset, assemble
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.inbox import IngestSummary, ingest
+from roi_reports.jobs.leftovers import remove_leftovers
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile, write_manifest
 from roi_reports.jobs.output_cache import (
@@ -103,6 +104,7 @@ def run_monthly(
     say = progress or (lambda stage, detail: None)
     timer = Timer()
     with job_lock(workdir.lock):
+        remove_leftovers(workdir)  # of runs killed earlier: the lock says none runs now
         with timer.phase("ingest"):
             summary = ingest(workdir, config, now, lambda name: say("read", name))
         period = resolve_period(period_text or "previous-month", config.report, now.date())

@@ -17,6 +17,7 @@ from watchdog.observers import Observer
 
 from roi_reports.config import Config
 from roi_reports.jobs.inbox import IngestSummary, inbox_files, ingest
+from roi_reports.jobs.leftovers import remove_leftovers
 from roi_reports.jobs.lock import JobLocked, job_lock
 from roi_reports.jobs.workdir import WorkDir
 
@@ -81,6 +82,7 @@ def watch(
 def _ingest_once(workdir: WorkDir, config: Config, report: Callable[[IngestSummary], None]) -> None:
     try:
         with job_lock(workdir.lock):
+            remove_leftovers(workdir)
             report(ingest(workdir, config, config.report.now()))
     except JobLocked as exc:  # the monthly run is busy: try again on the next round
         log.info("%s", exc)

@@ -28,6 +28,7 @@ from roi_reports.errors import ConfigError, RoiReportsError
 from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import translator
 from roi_reports.ingest.dataset import Dataset
+from roi_reports.lifeline import die_with
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
 from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
@@ -313,8 +314,15 @@ def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _start_worker(megabytes: float, job_pid: int) -> None:
+    """Pool initializer: the worker dies with the job (even `kill -9`), and its memory is
+    capped."""
+    die_with(job_pid)
+    _limit_memory(megabytes)
+
+
 def _limit_memory(megabytes: float) -> None:
-    """Pool initializer: a ceiling on this worker's address space (one report at a time)."""
+    """A ceiling on this worker's address space (one report at a time)."""
     ceiling = int(megabytes * 1024 * 1024)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
@@ -331,7 +339,7 @@ def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
         preload = ["roi_reports.reports.pdf", "weasyprint", "matplotlib.backends.backend_agg"]
         context.set_forkserver_preload(preload)
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_limit_memory, initargs=(memory_mb,)
+        workers, mp_context=context, initializer=_start_worker, initargs=(memory_mb, os.getpid())
     )
 
 
