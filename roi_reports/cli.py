@@ -30,6 +30,7 @@ from roi_reports.engine import engine_dataset, expand, export_sources, is_export
 from roi_reports.errors import InputError, RoiReportsError, UsageError
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import KEY_METRICS
+from roi_reports.org import ORG_DIMENSIONS, org_warnings
 from roi_reports.output import problems_csv, to_csv, to_json, to_text_table
 from roi_reports.pipeline import (
     compute_metrics,
@@ -85,8 +86,9 @@ def cli() -> None:
     "by",
     default="",
     metavar="DIMS",
-    help="Group by: comma-separated channel, employee, campaign, category, "
-    "month, quarter, year (default: one total).",
+    help="Group by: comma-separated channel, employee, campaign, category, team, region, "
+    "month, quarter, year (default: one total). team and region come from an employees "
+    "sheet among FILES.",
 )
 @click.option(
     "--period", metavar="P", help="2026-10, 2026-Q3, 2026 or previous-month (default: all data)."
@@ -151,7 +153,10 @@ def metrics(
         click.echo(to_csv(table), nl=False)
     else:
         click.echo(to_text_table(table, dims))
-    for warning in dataset.report.warnings:
+    warnings = list(dataset.report.warnings)
+    if any(d in ORG_DIMENSIONS for d in dims):
+        warnings += org_warnings(dataset.fine, dataset.employees)
+    for warning in warnings:
         click.echo(f"Warning: {warning.one_line()}", err=True)
 
 

@@ -17,6 +17,13 @@ from roi_reports.config import Config, ReportConfig
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.ingest.dataset import Dataset, load_dataset, read_dataset
 from roi_reports.metrics import METRICS, SUM_COLUMNS, MetricContext, compute_all, ratio
+from roi_reports.org import (
+    MISSING_LABEL,
+    ORG_DIMENSIONS,
+    org_lookup,
+    require_org,
+    with_org_keys,
+)
 from roi_reports.periods import (
     MONTHS_IN,
     TIME_DIMENSIONS,
@@ -31,7 +38,7 @@ from roi_reports.periods import (
 from roi_reports.shared_costs import allocate_shared_costs
 
 ENTITY_DIMENSIONS = ("channel", "employee", "campaign")
-DIMENSIONS = (*ENTITY_DIMENSIONS, "category", *TIME_DIMENSIONS)
+DIMENSIONS = (*ENTITY_DIMENSIONS, "category", *ORG_DIMENSIONS, *TIME_DIMENSIONS)
 UNASSIGNED = "(unassigned)"
 
 __all__ = [
@@ -217,6 +224,7 @@ def compute_metrics(
     config = config or Config()
     settings = config.report
     dims = parse_dimensions(by)
+    require_org(dataset.employees, dims)
     if isinstance(period, str):
         period = resolve_period(period, settings)
     current = _metrics_for(dataset, settings, dims, period)
@@ -240,9 +248,13 @@ def _metrics_for(
     if period is not None:
         results = _select(results, period, dataset.results, "results")
         costs = _select(costs, period, dataset.costs, "cost")
-    entity_dims = [d for d in dims if d in ENTITY_DIMENSIONS]
+    entity_dims = allocation_dimensions(dims)
     if settings.shared_costs != "none" and entity_dims:
         costs = allocate_shared_costs(costs, results, entity_dims, settings.shared_costs)
+    if any(d in ORG_DIMENSIONS for d in dims):
+        lookup = org_lookup(dataset.employees)
+        results = with_org_keys(results, dims, lookup)
+        costs = with_org_keys(costs, dims, lookup)
     fys = settings.fiscal_year_start
     results = _add_time_keys(results, dims, fys, dataset.results, "results")
     costs = _add_time_keys(costs, dims, fys, dataset.costs, "cost")
@@ -258,8 +270,26 @@ def _metrics_for(
             .astype("boolean")
         )
     if dims:
-        table = table.sort_values(list(dims), na_position="last", kind="stable")
+        table = table.sort_values(list(dims), na_position="last", kind="stable", key=_after_named)
     return table.reset_index(drop=True)
+
+
+def _after_named(keys: pd.Series) -> pd.Series:
+    """Sort keys: "(no team)" after the named teams (and before the unassigned)."""
+    label = MISSING_LABEL.get(str(keys.name))
+    if label is None:
+        return keys
+    return keys.mask((keys == label).fillna(False).astype(bool), "\U0010ffff")
+
+
+def allocation_dimensions(dims: Sequence[str]) -> list[str]:
+    """The row keys shared costs are spread over. A team or region is the sum of its
+    employees, so costs are shared among employees first: each member's figures are then
+    those of the By employee table, and the team's are exactly their sum."""
+    entity = [d for d in dims if d in ENTITY_DIMENSIONS]
+    if any(d in ORG_DIMENSIONS for d in dims) and "employee" not in entity:
+        entity.append("employee")
+    return entity
 
 
 def target_rows(targets: pd.DataFrame, dims: Sequence[str], period: Period | None) -> pd.DataFrame:

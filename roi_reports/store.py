@@ -33,7 +33,7 @@ from roi_reports.validation import Problem
 
 INDEX_VERSION = 2  # 2: results and costs partitioned by month
 PARTITIONED = ("results", "costs")
-SMALL_KINDS: tuple[SheetKind, ...] = ("targets", "fx_rates")
+SMALL_KINDS: tuple[SheetKind, ...] = ("targets", "fx_rates", "employees", "stakeholders")
 
 
 @dataclass(frozen=True)

@@ -306,3 +306,38 @@ def test_ambiguous_slashed_dates_in_exports_do_not_depend_on_the_partitions(tmp_
             engine_dataset(export_sources([str(tmp_path / "results.parquet")], config), config)
         found = {(p.row, p.rule) for p in caught.value.report.errors}
         assert found == {(2, "not a date")}, size  # export rows count from 1
+
+
+def test_teams_and_regions_are_the_same_on_both_engines(exports, scheduler, tmp_path):
+    from roi_reports.bench.scale_data import EMPLOYEES
+
+    # every third employee is left out of the sheet: their rows form "(no team)"
+    rows = [["employee", "team", "region"]] + [
+        [name, f"Team {index % 4}", "North" if index % 2 else "South"]
+        for index, name in enumerate(EMPLOYEES)
+        if index % 3
+    ]
+    people = tmp_path / "employees.csv"
+    people.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    datasets = {}
+    for kind in ("pandas", "dask"):
+        config = engine_config(kind, scheduler)
+        paths = [*expand(exports), str(people)]
+        datasets[kind] = engine_dataset(export_sources(paths, config), config)
+    assert len(datasets["dask"].employees) == len(rows) - 1
+    for shared in ("none", "revenue"):
+        config = engine_config("pandas", scheduler, shared_costs=shared)
+        for by in [("team",), ("region", "channel"), ("team", "month"), ("employee", "team")]:
+            kwargs = {"by": by, "period": "2026-Q1", "compare": True}
+            expected = outcome(datasets["pandas"], config, **kwargs)
+            assert not expected.startswith("error"), (shared, by, expected)
+            assert_same_records(expected, outcome(datasets["dask"], config, **kwargs), by)
+        teams = compute_metrics(datasets["dask"], config, by=("team",), period="2026-Q1")
+        people = compute_metrics(datasets["dask"], config, by=("employee",), period="2026-Q1")
+        total = compute_metrics(datasets["dask"], config, period="2026-Q1").iloc[0]
+        assert "(no team)" in set(teams["team"].dropna())
+        for column in ("cost", "revenue", "contacts"):
+            # teams are their members (shared costs spread over employees, in cents)
+            assert math.isclose(teams[column].sum(), people[column].sum(), rel_tol=1e-12)
+            if shared == "none":  # nothing re-rounded: exactly the company's totals
+                assert math.isclose(teams[column].sum(), total[column], rel_tol=1e-12)

@@ -49,7 +49,7 @@ def test_stakeholder_scope_is_parsed_and_normalised():
         (stakeholder(name="Aino\nBcc: x@example.com"), "name contains a line break"),
         (stakeholder(email="aino@example.com\r\nBcc: x@example.com"), "not a valid email"),
         (stakeholder(email="Aino <aino@example.com>"), "not a valid email"),
-        (stakeholder(scope="team:Sales"), "unknown scope 'team:Sales'"),
+        (stakeholder(scope="region:Sales"), "unknown scope 'region:Sales'"),
         (stakeholder(language="sv"), "choose one of 'en', 'fi', 'fa'"),
         (stakeholder(formats=["pdf", "docx"]), 'use one or both of "pdf", "xlsx"'),
         (stakeholder(phone="123"), "unknown setting [stakeholders #1] phone"),

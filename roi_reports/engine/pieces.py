@@ -22,7 +22,7 @@ from roi_reports.ingest.normalise import (
     missing_rate_problems,
     normalise_table,
 )
-from roi_reports.ingest.schemas import SHEETS, SheetKind, match_headers
+from roi_reports.ingest.schemas import SHEETS, SheetKind, lacks_signature, match_headers
 from roi_reports.ingest.tables import RawTable
 from roi_reports.validation import Problem
 
@@ -119,8 +119,10 @@ def export_kind(headers: list[object], columns: dict[str, str]) -> SheetKind | N
     scores: dict[SheetKind, int] = {}
     for kind, spec in SHEETS.items():
         present = set(match_headers(headers, spec, columns).values())
-        if not [c for c in spec.required if c not in present] and (
-            not spec.one_of or present.intersection(spec.one_of)
+        if (
+            not [c for c in spec.required if c not in present]
+            and (not spec.one_of or present.intersection(spec.one_of))
+            and not lacks_signature(spec, present)
         ):
             scores[kind] = len(present)
     if not scores:

@@ -24,12 +24,20 @@ from roi_reports.ingest.normalise import (
     empty_frame,
     normalise_table,
 )
+from roi_reports.ingest.people import listed_in_two_files
 from roi_reports.ingest.schemas import SheetKind
 from roi_reports.ingest.tables import ReadResult, read_file
 from roi_reports.periods import parse_period
 from roi_reports.validation import Problem, ValidationReport
 
-KINDS: tuple[SheetKind, ...] = ("results", "costs", "targets", "fx_rates")
+KINDS: tuple[SheetKind, ...] = (
+    "results",
+    "costs",
+    "targets",
+    "fx_rates",
+    "employees",
+    "stakeholders",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ class Dataset:
     sums: FineSums | None = field(default=None, repr=False)
     # the reporting currency the data chose (one currency in it, none configured)
     currency: str | None = None
+    # the people sheets (SPEC §2): teams and regions of employees, and recipients
+    employees: pd.DataFrame = field(default_factory=lambda: empty_frame("employees"))
+    stakeholders: pd.DataFrame = field(default_factory=lambda: empty_frame("stakeholders"))
 
     @cached_property
     def fine(self) -> FineSums:
@@ -162,6 +173,8 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
     costs = convert_currency(costs, ("amount",), fx, currency, report)
     if config.report.profit_basis == "gross_profit":
         _require_gross_profit(results, report)
+    employees = gather("employees")
+    report.problems.extend(listed_in_two_files(employees))
     return Dataset(
         results=results,
         costs=costs,
@@ -171,6 +184,8 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
         files=tuple(f.name for f in files),
         notes=tuple(note for f in files for note in f.notes) + chosen,
         currency=currency if chosen else None,
+        employees=employees,
+        stakeholders=gather("stakeholders"),
     )
 
 

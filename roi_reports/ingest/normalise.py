@@ -12,9 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from roi_reports.ingest.people import people_issues
 from roi_reports.ingest.records import as_conversions, collapse_records
 from roi_reports.ingest.rules import check_rules
-from roi_reports.ingest.schemas import SHEETS, TARGET_DIMENSIONS, ColumnSpec, SheetKind
+from roi_reports.ingest.schemas import (
+    PEOPLE_KINDS,
+    SHEETS,
+    TARGET_DIMENSIONS,
+    ColumnSpec,
+    SheetKind,
+)
 from roi_reports.ingest.tables import RawTable
 from roi_reports.ingest.values import (
     blank_mask,
@@ -44,6 +51,16 @@ FRAME_COLUMNS: dict[SheetKind, tuple[str, ...]] = {
     "costs": ("start", "end", *ENTITY_COLUMNS, "category", "amount", "currency", *SOURCE_COLUMNS),
     "targets": ("start", "end", "period", "dimension", "name", "metric", "target", *SOURCE_COLUMNS),
     "fx_rates": ("currency", "month", "rate", *SOURCE_COLUMNS),
+    "employees": (
+        "employee",
+        "email",
+        "team",
+        "region",
+        "manager_email",
+        "language",
+        *SOURCE_COLUMNS,
+    ),
+    "stakeholders": ("name", "email", "scope", "language", "formats", *SOURCE_COLUMNS),
 }
 _NUMERIC_TYPES = {"count", "money", "number"}
 
@@ -133,7 +150,13 @@ class _TableChecker:
         for name in self.spec.required:
             if name in self.raw:
                 blank = blank_mask(self.raw[name])
-                self.flag(name, blank, "required value missing", f"fill in {name}")
+                self.flag(
+                    name,
+                    blank,
+                    "required value missing",
+                    f"fill in {name}",
+                    self.spec.row_severity,
+                )
 
     def spans(self) -> None:
         """start/end of every row from its date, else its period."""
@@ -201,6 +224,9 @@ def normalise_table(
         _check_targets(checker)
     elif table.kind == "fx_rates":
         _check_fx(checker)
+    elif table.kind in PEOPLE_KINDS:
+        for issue in people_issues(checker.out, table.kind):
+            checker.flag(issue.column, issue.rows, issue.rule, issue.hint, "warning")
     out = checker.out
     out["file"] = table.file
     out["sheet"] = table.sheet

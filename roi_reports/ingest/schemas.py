@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-SheetKind = Literal["results", "costs", "targets", "fx_rates"]
+from roi_reports.validation import Severity
+
+SheetKind = Literal["results", "costs", "targets", "fx_rates", "employees", "stakeholders"]
 ColumnType = Literal["date", "period", "text", "count", "money", "number", "currency", "month"]
 
 
@@ -31,6 +33,12 @@ class SheetSpec:
     sheet_aliases: tuple[str, ...]
     # at least one of these must be present (date or period)
     one_of: tuple[str, ...] = ()
+    # a sheet recognised by its headers alone (not by its name) needs one of these: a lone
+    # `employee` column is any data sheet, `employee` beside `team` is an employees sheet
+    signature: tuple[str, ...] = ()
+    # people sheets: a bad row stops only that person, so its problems are warnings and
+    # never quarantine the workbook that carries them
+    row_severity: Severity = "error"
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -279,7 +287,51 @@ FX_RATES = SheetSpec(
     sheet_aliases=("fx_rates", "fx rates", "fx", "rates", "valuuttakurssit", "نرخ ارز"),
 )
 
-SHEETS: dict[SheetKind, SheetSpec] = {s.kind: s for s in (RESULTS, COSTS, TARGETS, FX_RATES)}
+_EMAIL = ColumnSpec(
+    "email", "text", aliases=("e-mail", "email address", "sähköposti", "ایمیل", "رایانامه")
+)
+_LANGUAGE = ColumnSpec("language", "text", aliases=("kieli", "زبان"))
+_NAME_ALIASES = ("nimi", "نام")
+
+# who is in which team and region, and who manages them (SPEC §2, §4)
+EMPLOYEES = SheetSpec(
+    "employees",
+    (
+        replace(_EMPLOYEE, required=True, aliases=(*_EMPLOYEE.aliases, "name", *_NAME_ALIASES)),
+        _EMAIL,
+        ColumnSpec("team", "text", aliases=("tiimi", "ryhmä", "تیم")),
+        ColumnSpec("region", "text", aliases=("alue", "منطقه")),
+        ColumnSpec(
+            "manager_email",
+            "text",
+            aliases=("manager", "esihenkilö", "esimies", "ایمیل مدیر", "مدیر"),
+        ),
+        _LANGUAGE,
+    ),
+    sheet_aliases=("employees", "people", "staff", "työntekijät", "henkilöstö", "کارمندان"),
+    signature=("email", "team", "region", "manager_email", "language"),
+    row_severity="warning",
+)
+
+# who gets which reports (SPEC §5 [[stakeholders]], kept in a sheet)
+STAKEHOLDERS = SheetSpec(
+    "stakeholders",
+    (
+        ColumnSpec("name", "text", aliases=_NAME_ALIASES),
+        replace(_EMAIL, required=True),
+        ColumnSpec("scope", "text", aliases=("rajaus", "laajuus", "محدوده")),
+        _LANGUAGE,
+        ColumnSpec("formats", "text", aliases=("format", "muodot", "tiedostomuodot", "قالب")),
+    ),
+    sheet_aliases=("stakeholders", "recipients", "sidosryhmät", "vastaanottajat", "ذینفعان"),
+    signature=("scope", "formats"),
+    row_severity="warning",
+)
+
+SHEETS: dict[SheetKind, SheetSpec] = {
+    s.kind: s for s in (RESULTS, COSTS, TARGETS, FX_RATES, EMPLOYEES, STAKEHOLDERS)
+}
+PEOPLE_KINDS: tuple[SheetKind, ...] = ("employees", "stakeholders")
 ALL_CANONICAL_COLUMNS: frozenset[str] = frozenset(
     c.name for s in SHEETS.values() for c in s.columns
 )
@@ -395,14 +447,23 @@ def kind_for_sheet_name(name: str) -> SheetKind | None:
     return None
 
 
+def lacks_signature(spec: SheetSpec, present: Iterable[str]) -> bool:
+    """True when headers alone cannot tell this kind of sheet (see `SheetSpec.signature`)."""
+    return bool(spec.signature) and not set(spec.signature).intersection(present)
+
+
 def score_headers(
     headers: list[object],
     spec: SheetSpec,
     mapping: Mapping[str, str],
     provided: Iterable[str] = (),
+    named: bool = False,
 ) -> int:
-    """How well a header row fits a sheet kind: columns found (−1 if a required one is not)."""
+    """How well a header row fits a sheet kind: columns found (−1 if a required one is not).
+
+    `named`: the sheet's name already says its kind, so its signature is not needed.
+    """
     present = set(match_headers(headers, spec, mapping).values())
-    if missing_required(spec, present, provided):
+    if missing_required(spec, present, provided) or (not named and lacks_signature(spec, present)):
         return -1
     return len(present)

@@ -267,7 +267,7 @@ def _locate(sheet: str, rows: list[list[object]], options: _Options) -> _Layout 
         own_range = bool(preset and range_positions(row, preset))
         provided = options.provided(preset, stated or own_range)
         for kind in kinds:
-            score = score_headers(row, SHEETS[kind], mapping, provided)
+            score = score_headers(row, SHEETS[kind], mapping, provided, bool(named_kind))
             if score > 0 and (best is None or score > best.score):
                 best = _Layout(index, kind, mapping, preset, score)
         if text := line_text(row):
