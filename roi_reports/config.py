@@ -134,15 +134,15 @@ class InputConfig:
                 ) from None
 
 
-ScopeKind = Literal["all", "channel", "employee", "campaign"]
+ScopeKind = Literal["all", "channel", "employee", "campaign", "team"]
 
 
 @dataclass(frozen=True)
 class OutputConfig:
     """The `[output]` section: which PDF reports the monthly job writes."""
 
-    # kinds of report: the executive summary ("all") and one per channel/employee/campaign
-    # with data in the period; stakeholders' own scopes are always added.
+    # kinds of report: the executive summary ("all") and one per channel/employee/campaign/
+    # team with data in the period; stakeholders' own scopes are always added.
     pdf_scopes: tuple[ScopeKind, ...] = ("all", "channel", "employee")
     # limits per PDF, enforced in the worker process that renders it
     pdf_timeout_s: float = 300.0
@@ -270,7 +270,8 @@ def _section(cls: type, name: str, raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"[{name}] must be a table of settings")
     hints = get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
+    fields = [f for f in dataclasses.fields(cls) if f.metadata.get("config", True)]
+    known = {f.name for f in fields}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(
@@ -278,7 +279,7 @@ def _section(cls: type, name: str, raw: Any) -> Any:
         )
     missing = [
         f.name
-        for f in dataclasses.fields(cls)
+        for f in fields
         if f.name not in raw
         and f.default is dataclasses.MISSING
         and f.default_factory is dataclasses.MISSING

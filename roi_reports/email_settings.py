@@ -8,7 +8,7 @@ injection), addresses that a server will accept, a scope the report engine under
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from roi_reports.errors import ConfigError, UsageError
@@ -16,7 +16,10 @@ from roi_reports.scopes import Scope
 
 Security = Literal["none", "starttls", "ssl"]
 Language = Literal["en", "fi", "fa"]
+ManagerReports = Literal["team", "team+members"]
 FORMATS = ("pdf", "xlsx")
+# dataclass fields filled by the folder job, never read from roi-reports.toml
+NOT_IN_CONFIG = {"config": False}
 
 # ASCII addresses only: a server without SMTPUTF8 rejects anything else at send time,
 # which is too late to tell the user. The domain needs a dot, except `localhost`.
@@ -70,6 +73,13 @@ class EmailConfig:
     # hold every report email of a period until `roi-reports approve --period P`
     require_approval: bool = False
     ca_file: str | None = None  # extra CA certificates (PEM) for an internal mail server
+    # a workbook or CSV with a stakeholders (and/or employees) sheet, relative to the config
+    stakeholders_file: str | None = None
+    # every employee of the employees sheet with data in the period gets their own report
+    employee_reports: bool = False
+    # each manager (employees' manager_email) gets their team's report; "team+members"
+    # attaches each member's report too
+    manager_reports: ManagerReports | None = None
 
     def __post_init__(self) -> None:
         check_header_text("[email] host", self.host)
@@ -114,6 +124,10 @@ class Stakeholder:
     scope: str = "all"  # normalised label, e.g. "employee:Aino Virtanen"
     language: Language | None = None  # None → [report] language
     formats: tuple[str, ...] = ("pdf",)
+    # reports attached after the person's own (a manager's team members), scope labels
+    attach_scopes: tuple[str, ...] = field(default=(), metadata=NOT_IN_CONFIG)
+    # where the person comes from: "config", a sheet's row, "employees", "manager"
+    origin: str = field(default="config", metadata=NOT_IN_CONFIG)
 
     def __post_init__(self) -> None:
         where = f"[[stakeholders]] {self.name!r}"

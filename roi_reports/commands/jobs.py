@@ -24,6 +24,7 @@ from roi_reports.i18n import gettext_for
 from roi_reports.jobs.console import ingest_lines, progress_reporter, run_summary
 from roi_reports.jobs.inbox import IngestSummary
 from roi_reports.jobs.monthly import require_data, run_monthly
+from roi_reports.jobs.people import read_people_file, with_people
 from roi_reports.jobs.plan import plan_deliveries, plan_lines, preview_dataset
 from roi_reports.jobs.resend import approve as approve_period
 from roi_reports.jobs.resend import resend as resend_reports
@@ -205,6 +206,7 @@ def _print_plan(
     dataset = preview_dataset(workdir, config)
     if not dataset.report.ok:
         raise InputError(dataset.report)
+    dataset = with_people(dataset, read_people_file(config))
     require_data(dataset, period)
     sending = config.email.enabled if send is None else send
     send_plan = plan_deliveries(workdir, dataset, config, period, sending)

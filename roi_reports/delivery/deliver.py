@@ -255,8 +255,7 @@ def _paths_for(
     keys: list[str] = []
     if "pdf" in person.formats:
         # the report in the person's own language when one was made, else the report's
-        own = f"{person.scope}|{person.language}" if person.language else None
-        key = own if own and (own in attachments or own in withheld) else person.scope
+        key = _own_key(person.scope, person.language, attachments, withheld)
         if key not in attachments and key not in withheld:
             raise _Unavailable(
                 f"no report for scope {person.scope!r} in {period_label}: no data for it in "
@@ -268,10 +267,24 @@ def _paths_for(
         if WORKBOOK_KEY not in attachments and WORKBOOK_KEY not in withheld:
             raise _Unavailable(f"formats includes xlsx but no workbook was made for {period_label}")
         keys.append(WORKBOOK_KEY)
+    if "pdf" in person.formats:  # a manager's members: after the person's own files
+        attached = (
+            _own_key(s, person.language, attachments, withheld) for s in person.attach_scopes
+        )
+        keys += [key for key in attached if key in attachments or key in withheld]
     for key in keys:
         if key in withheld:
             raise _Unavailable(f"not sent, a file failed its check: {withheld[key]}")
     return [path for key in keys for path in attachments[key]]
+
+
+def _own_key(
+    scope: str, language: str | None, attachments: Mapping[str, object], withheld: Mapping[str, str]
+) -> str:
+    """The report of `scope` in the person's own language when one was made, else the
+    report's; attached scopes without a report (a member with no data) are left out."""
+    own = f"{scope}|{language}" if language else None
+    return own if own and (own in attachments or own in withheld) else scope
 
 
 def _write_eml(prepared: _Prepared, outbox_dir: Path) -> Delivery:

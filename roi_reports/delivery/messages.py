@@ -47,6 +47,7 @@ STRINGS: dict[str, str] = {
     "channel": N_("channel {name}"),
     "employee": N_("employee {name}"),
     "campaign": N_("campaign {name}"),
+    "team": N_("team {name}"),
     "test_subject": N_("roi-reports test message"),
     "test_intro": N_("this test message shows that the [email] settings work."),
 }

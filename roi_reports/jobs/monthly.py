@@ -7,6 +7,7 @@ simply run again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +37,14 @@ from roi_reports.jobs.output_cache import (
     templates_sha256,
 )
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
+from roi_reports.jobs.people import people_file, people_file_hash, read_people_file, with_people
 from roi_reports.jobs.preflight import check_outputs
+from roi_reports.jobs.recipients import (
+    Recipients,
+    period_recipients,
+    recipients_json,
+    unusable_deliveries,
+)
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
@@ -111,19 +119,26 @@ def run_monthly(
         assert period is not None  # a text was given
         with timer.phase("load"):
             dataset = load_store(workdir, config, run_months(period, config.report))
+            dataset = with_people(dataset, read_people_file(config))
         require_data(dataset, period, [q.moved_to for q in summary.quarantined])
-        inputs = archived_inputs(workdir)
+        inputs = archived_inputs(workdir, config)
         memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
         with timer.phase("metrics"):
             model = build_report_model(dataset, config, period, inputs=inputs, memo=memo)
+            recipients = period_recipients(config, dataset, model)
+        config = dataclasses.replace(config, stakeholders=recipients.people)
         out_dir = workdir.out / period.label
         sending = config.email.enabled if send is None else send
         if sending:
             check_settings(config.email)  # a missing password fails now, not after rendering
         stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
-        key = output_cache_key(stored, config, period.label)
+        key = output_cache_key(
+            stored + list(filter(None, [people_file_hash(config)])), config, period.label
+        )
         templates = templates_sha256(config)
-        facts = ManifestFacts(workdir, now, summary, model, timer.timings, key, templates)
+        facts = ManifestFacts(
+            workdir, now, summary, model, timer.timings, key, templates, recipients
+        )
 
         def publish_pending(folder: Path, files: list[OutputFile]) -> None:
             write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
@@ -163,11 +178,13 @@ def run_monthly(
                 now=now,
                 progress=lambda detail: say("email", detail),
                 withheld=withheld,
-            )
+            ) + unusable_deliveries(recipients)
         manifest = out_dir / MANIFEST_NAME
         timer.timings.update({**summary.timings, **outputs.timings})
         content = facts.content(outputs.files, deliveries, headlines.given)
         extra = {"outputs_reused": reused is not None, "withheld": withheld}
+        if people := people_file_hash(config):  # read on every run, not stored
+            extra["stakeholders_file"] = {"file": people[0], "sha256": people[1]}
         write_manifest(manifest, {**content, **extra})
         result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
@@ -249,11 +266,13 @@ def _month_end(months: pd.Series) -> pd.Series:
     return _month_start(months) + pd.offsets.MonthEnd(0)
 
 
-def archived_inputs(workdir: WorkDir) -> list[Path]:
-    """The archived copies of the files in the store (their hashes go into the reports)."""
+def archived_inputs(workdir: WorkDir, config: Config | None = None) -> list[Path]:
+    """The archived copies of the files in the store, and `[email] stakeholders_file`
+    (their hashes go into the reports)."""
     files = Store(workdir.store).files()
     paths = [workdir.root / f.archived_as for f in files]
-    return [p for p in paths if p.exists()]
+    people = people_file(config) if config is not None else None
+    return [p for p in [*paths, people] if p is not None and p.exists()]
 
 
 @dataclass(frozen=True)
@@ -267,6 +286,7 @@ class ManifestFacts:
     timings: dict[str, float]
     cache_key: str  # what the outputs were made from (jobs/output_cache.py)
     templates_sha256: str  # the template files the PDFs were rendered from
+    recipients: Recipients  # who the period's reports are for
 
     def content(
         self,
@@ -281,6 +301,7 @@ class ManifestFacts:
             "generated_at": self.now,  # the run time (the reports print their data's last day)
             "templates_sha256": self.templates_sha256,
             "inputs": [_input_entry(f) for f in Store(self.workdir.store).files()],
+            "recipients": recipients_json(self.recipients),
             "this_run": {
                 "accepted": ingest.accepted,
                 "duplicates": [{"file": n, "same_as": s} for n, s in ingest.duplicates],

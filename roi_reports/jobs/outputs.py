@@ -21,6 +21,7 @@ from roi_reports.email_settings import Stakeholder
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.manifest import OutputFile
+from roi_reports.org import NO_TEAM
 from roi_reports.reports.excel import summary_file_name, write_workbook
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope
 from roi_reports.reports.pdf import render_reports
@@ -48,9 +49,12 @@ class RenderedOutputs:
 
 
 def scopes_with_data(model: ReportModel) -> list[Scope]:
-    """Every named channel, employee and campaign with rows in the model's period."""
+    """Every named channel, employee, campaign and team with rows in the model's period
+    (the "(no team)" group of employees missing from the employees sheet is no team)."""
     tables = {"channel": model.by_channel, "employee": model.by_employee}
     tables["campaign"] = model.by_campaign
+    if model.by_team is not None:
+        tables["team"] = model.by_team[model.by_team["team"] != NO_TEAM]
     return [
         Scope(kind, name)  # type: ignore[arg-type]
         for kind, table in tables.items()
@@ -69,7 +73,7 @@ def report_scopes(model: ReportModel, config: Config) -> list[Scope]:
     scopes = [Scope()] if "all" in kinds else []
     scopes += [scope for scope in with_data if scope.kind in kinds]
     # a stakeholder whose group has no data gets no report; delivery reports that
-    wanted = [Scope.parse(s.scope) for s in config.stakeholders]
+    wanted = [Scope.parse(label) for s in config.stakeholders for label in wanted_scopes(s)]
     scopes += [s for s in wanted if (s.kind == "all" or s in with_data) and s not in scopes]
     return scopes
 
@@ -89,10 +93,18 @@ def translated_scopes(scopes: Sequence[Scope], config: Config) -> dict[str, list
     """Language → the scopes whose stakeholders read another language than the report's."""
     wanted: dict[str, dict[Scope, None]] = {}  # dicts as ordered sets: first mention first
     for person in config.stakeholders:
-        scope, language = Scope.parse(person.scope), own_language(person, config)
-        if language and "pdf" in person.formats and scope in scopes:
-            wanted.setdefault(language, {})[scope] = None
+        language = own_language(person, config)
+        if not language or "pdf" not in person.formats:
+            continue
+        for scope in map(Scope.parse, wanted_scopes(person)):
+            if scope in scopes:
+                wanted.setdefault(language, {})[scope] = None
     return {language: list(found) for language, found in wanted.items()}
+
+
+def wanted_scopes(person: Stakeholder) -> tuple[str, ...]:
+    """The reports a person's email carries: their own scope's, then any attached ones."""
+    return (person.scope, *person.attach_scopes)
 
 
 def in_language(config: Config, language: str) -> Config:

@@ -6,6 +6,7 @@ period's last run when its outputs exist; headline figures are computed from the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.ingest.dataset import Dataset, assemble, read_file_tables
 from roi_reports.jobs.inbox import inbox_files
 from roi_reports.jobs.outputs import own_language, pdf_folder, report_scopes
+from roi_reports.jobs.recipients import period_recipients
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.reports.excel import summary_file_name
@@ -40,15 +42,17 @@ class PlannedDelivery:
     email: str
     scope: str
     files: tuple[PlannedFile, ...]
-    status: str  # "to send", "already sent", "held", "no report"
+    status: str  # "to send", "already sent", "held", "no report", "invalid", "no address"
     headline: tuple[tuple[str, str, str], ...]  # (label, this period, change vs previous)
     note: str | None = None
+    origin: str = "config"  # the config, a sheet's row, "employees" or "manager"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "email": self.email,
             "scope": self.scope,
+            "origin": self.origin,
             "files": [{"name": f.name, "bytes": f.bytes} for f in self.files],
             "status": self.status,
             "headline": [
@@ -84,6 +88,8 @@ def plan_deliveries(
 ) -> SendPlan:
     memo: MetricsMemo = {}  # team-wide tables shared by every recipient's scope
     model = build_report_model(dataset, config, period, memo=memo)
+    recipients = period_recipients(config, dataset, model)
+    config = dataclasses.replace(config, stakeholders=recipients.people)
     scopes = report_scopes(model, config)
     names = unique_pdf_names(scopes)
     out_dir = workdir.out / period.label
@@ -111,8 +117,22 @@ def plan_deliveries(
                 status,
                 _headline(scoped, person.language or config.report.language),
                 note,
+                person.origin,
             )
         )
+    planned += [
+        PlannedDelivery(
+            u.name,
+            u.email,
+            u.scope,
+            (),
+            "invalid" if u.failed else "no address",
+            (),
+            u.reason,
+            "sheet",
+        )
+        for u in recipients.unusable
+    ]
     waiting = tuple(p.name for p in inbox_files(workdir.inbox))
     return SendPlan(period.label, send, waiting, tuple(planned))
 
@@ -132,6 +152,9 @@ def _files_for(
         wanted.append(pdf_folder(out_dir, language) / names[scope])
     if "xlsx" in person.formats:
         wanted.append(out_dir / summary_file_name(model))
+    if "pdf" in person.formats:  # a manager's members, as delivery attaches them
+        members = (Scope.parse(label) for label in person.attach_scopes)
+        wanted += [pdf_folder(out_dir, language) / names[s] for s in members if s in names]
     return tuple(PlannedFile(p.name, p.stat().st_size if p.is_file() else None) for p in wanted)
 
 
@@ -175,7 +198,8 @@ def plan_lines(plan: SendPlan, outbox: Path) -> list[str]:
     if not plan.deliveries:
         lines.append("  no [[stakeholders]] in the config: the run makes reports, sends nothing")
     for d in plan.deliveries:
-        lines.append(f"  {d.status:<12} {d.name} <{d.email}> ({d.scope})")
+        source = "" if d.origin == "config" else f" [{d.origin}]"
+        lines.append(f"  {d.status:<12} {d.name} <{d.email}> ({d.scope}){source}")
         if d.files:
             lines.append("      files: " + ", ".join(_file_text(f) for f in d.files))
         if d.headline:

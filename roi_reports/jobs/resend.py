@@ -21,6 +21,7 @@ from roi_reports.email_settings import Stakeholder
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile
+from roi_reports.jobs.recipients import recorded_recipients
 from roi_reports.jobs.workdir import WorkDir
 
 
@@ -32,10 +33,14 @@ def resend(
     now: datetime,
     progress: Callable[[str], None] | None = None,
 ) -> list[Delivery]:
-    people = tuple(s for s in config.stakeholders if s.email.lower() == address.lower())
+    everyone = recorded_recipients(config, _manifest(workdir.out / period_label, period_label))
+    people = tuple(s for s in everyone if s.email.lower() == address.lower())
     if not people:
-        known = ", ".join(sorted({s.email for s in config.stakeholders})) or "none"
-        raise UsageError(f"{address} is not a stakeholder in the config (stakeholders: {known})")
+        known = ", ".join(sorted({s.email for s in everyone})) or "none"
+        raise UsageError(
+            f"{address} is not a stakeholder of {period_label} in the config or the people "
+            f"sheets (stakeholders: {known})"
+        )
     with job_lock(workdir.lock):
         return deliver_recorded(workdir, config, period_label, people, True, now, progress)
 
@@ -52,10 +57,10 @@ def approve(
     Whoever already got them (the ledger says) is not mailed again.
     """
     with job_lock(workdir.lock):
-        _manifest(workdir.out / period_label, period_label)  # there must be reports
+        manifest = _manifest(workdir.out / period_label, period_label)  # there must be reports
         with Ledger(workdir.ledger) as ledger:
             ledger.approve(period_label, now)
-        people = config.stakeholders
+        people = recorded_recipients(config, manifest)
         return deliver_recorded(workdir, config, period_label, people, False, now, progress)
 
 

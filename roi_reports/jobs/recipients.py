@@ -1,0 +1,215 @@
+"""Who gets which report this period: the config's stakeholders, the stakeholders sheet,
+every employee with data (`employee_reports`) and every manager (`manager_reports`).
+
+Pure: the people sheets and the names with data in, recipients out. A person listed more
+than once for the same scope (same address) gets one message: the config's entry wins,
+then the stakeholders sheet's, then the employees sheet's. A row that cannot be used (a
+bad address, an unknown scope) stops only that person: it is returned as `Unusable`, and
+the job reports it as a failed delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from roi_reports.config import Config
+from roi_reports.delivery.deliver import Delivery
+from roi_reports.email_settings import Stakeholder
+from roi_reports.errors import ConfigError
+from roi_reports.ingest.dataset import Dataset
+from roi_reports.ingest.people import bad_address, person_key, row_problem, split_formats
+from roi_reports.org import NO_TEAM
+from roi_reports.reports.model import ReportModel
+from roi_reports.scopes import Scope
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """A person a sheet names who cannot be sent anything, and why."""
+
+    name: str
+    email: str
+    scope: str
+    reason: str  # what is wrong, where: file, sheet, row
+    failed: bool = True  # False: not an error (an employee without an address)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    people: tuple[Stakeholder, ...]
+    unusable: tuple[Unusable, ...] = ()
+    duplicates: tuple[str, ...] = field(default=())  # "email (scope)" listed again, ignored
+
+
+def where(row: Mapping[Hashable, Any]) -> str:
+    return f"{row['file']}, sheet {row['sheet']!r}, row {row['row']}"
+
+
+def _language(text: Any) -> str | None:
+    return None if text is None or pd.isna(text) else str(text).lower()
+
+
+def _latest_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """One row per key: the later row of a person listed twice (as the warning says)."""
+    return frame[key.notna() & ~key.duplicated(keep="last")]
+
+
+def sheet_stakeholders(frame: pd.DataFrame) -> tuple[list[Stakeholder], list[Unusable]]:
+    """Rows of the stakeholders sheets → stakeholders, and the rows that cannot be used."""
+    frame = frame.assign(problem=row_problem(frame, "stakeholders"))
+    people, unusable = [], []
+    for row in frame.to_dict("records"):
+        email = "" if pd.isna(row["email"]) else str(row["email"])
+        name = email if pd.isna(row["name"]) else str(row["name"])
+        scope = "all" if pd.isna(row["scope"]) else str(row["scope"])
+        if not pd.isna(row["problem"]):
+            unusable.append(Unusable(name, email, scope, f"{where(row)}: {row['problem']}"))
+            continue
+        try:
+            person = Stakeholder(
+                name,
+                email,
+                scope,
+                _language(row["language"]),  # type: ignore[arg-type]
+                split_formats(row["formats"]),
+                origin=where(row),
+            )
+        except ConfigError as exc:  # whatever the row checks missed: still this row only
+            unusable.append(Unusable(name, email, scope, f"{where(row)}: {exc}"))
+            continue
+        people.append(person)
+    return people, unusable
+
+
+def employee_recipients(
+    employees: pd.DataFrame, with_data: Mapping[str, str]
+) -> tuple[list[Stakeholder], list[Unusable]]:
+    """Each employee with data in the period (person key → name in the data) and an
+    address: their own report, in their language."""
+    keys = person_key(employees["employee"])
+    rows = _latest_rows(employees.assign(problem=row_problem(employees, "employees")), keys)
+    people, unusable = [], []
+    for key, row in zip(person_key(rows["employee"]), rows.to_dict("records"), strict=True):
+        if key not in with_data:
+            continue
+        name = with_data[key]
+        scope = Scope("employee", name).label
+        if pd.isna(row["email"]):
+            why = f"{where(row)}: no email address; add one to send {name} their report"
+            unusable.append(Unusable(name, "", scope, why, failed=False))
+        elif not pd.isna(row["problem"]):
+            unusable.append(
+                Unusable(name, str(row["email"]), scope, f"{where(row)}: {row['problem']}")
+            )
+        else:
+            language = _language(row["language"])
+            people.append(Stakeholder(name, str(row["email"]), scope, language, origin="employees"))  # type: ignore[arg-type]
+    return people, unusable
+
+
+def manager_recipients(
+    employees: pd.DataFrame, with_data: Mapping[str, str], teams: Iterable[str], members: bool
+) -> list[Stakeholder]:
+    """Each manager named by a team's members (manager_email): the team's report, and with
+    `members` each member's report attached. Only teams with data in the period."""
+    rows = _latest_rows(employees, person_key(employees["employee"]))
+    rows = rows.assign(key=person_key(rows["employee"]))
+    rows = rows.assign(manager_email=rows["manager_email"].mask(bad_address(rows["manager_email"])))
+    listed = rows[rows["email"].notna()]
+    # a manager who is in the sheet too is greeted by name, in their language
+    own = {str(r["email"]).lower(): r for r in listed.to_dict("records")}
+    people = []
+    for team in sorted(teams):
+        in_team = rows[(rows["team"] == team).fillna(False)]
+        attach = tuple(
+            Scope("employee", with_data[k]).label for k in sorted(in_team["key"]) if k in with_data
+        )
+        for address in dict.fromkeys(in_team["manager_email"].dropna().astype(str)):
+            manager = own.get(address.lower())
+            people.append(
+                Stakeholder(
+                    str(manager["employee"]) if manager else address.split("@")[0],
+                    address,
+                    Scope("team", team).label,
+                    _language(manager["language"]) if manager else None,  # type: ignore[arg-type]
+                    attach_scopes=attach if members else (),
+                    origin="manager",
+                )
+            )
+    return people
+
+
+def build_recipients(
+    config: Config,
+    stakeholders: pd.DataFrame,
+    employees: pd.DataFrame,
+    with_data: Mapping[str, str],
+    teams_with_data: Iterable[str],
+) -> Recipients:
+    """Everyone who gets a report this period, in order: config, sheet, employees, managers.
+
+    `with_data`: person key → the employee's name as the data writes it, for employees
+    with rows in the period; `teams_with_data`: teams whose report exists.
+    """
+    listed, unusable = sheet_stakeholders(stakeholders)
+    if config.email.employee_reports:
+        own, without = employee_recipients(employees, with_data)
+        listed += own
+        unusable += without
+    if config.email.manager_reports:
+        members = config.email.manager_reports == "team+members"
+        listed += manager_recipients(employees, with_data, teams_with_data, members)
+    people = list(config.stakeholders)
+    seen = {(p.email.lower(), p.scope) for p in people}
+    duplicates = []
+    for person in listed:
+        key = (person.email.lower(), person.scope)
+        if key in seen:
+            duplicates.append(f"{person.email} ({person.scope})")
+            continue
+        seen.add(key)
+        people.append(person)
+    return Recipients(tuple(people), tuple(unusable), tuple(duplicates))
+
+
+def period_recipients(config: Config, dataset: Dataset, model: ReportModel) -> Recipients:
+    """The recipients of one period's reports: the employees and teams with data in it."""
+    names = model.by_employee["employee"].dropna().astype(str)
+    with_data = dict(zip(person_key(names), names, strict=True))
+    teams = () if model.by_team is None else model.by_team["team"].dropna().astype(str)
+    named = [team for team in teams if team != NO_TEAM]
+    return build_recipients(config, dataset.stakeholders, dataset.employees, with_data, named)
+
+
+def unusable_deliveries(recipients: Recipients) -> list[Delivery]:
+    """The people a sheet names who cannot be sent their report: failed, with the row."""
+    return [
+        Delivery(u.name, u.email, u.scope, (), "failed", error=u.reason)
+        for u in recipients.unusable
+        if u.failed
+    ]
+
+
+def recipients_json(recipients: Recipients) -> dict[str, Any]:
+    """What the manifest keeps, so `approve` and `resend` reach the same people."""
+    return {
+        "from_sheets": [asdict(p) for p in recipients.people if p.origin != "config"],
+        "not_sent": [asdict(u) for u in recipients.unusable],
+        "listed_twice": list(recipients.duplicates),
+    }
+
+
+def recorded_recipients(config: Config, manifest: Mapping[str, Any]) -> tuple[Stakeholder, ...]:
+    """The config's stakeholders and the sheets' people a run recorded in its manifest."""
+    recorded = manifest.get("recipients", {}).get("from_sheets", [])
+    people = []
+    for entry in recorded:
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()
+        }
+        people.append(Stakeholder(**fields))
+    return (*config.stakeholders, *people)
