@@ -32,7 +32,8 @@ from roi_reports.reports.model import build_report_model
     "scope_texts",
     multiple=True,
     metavar="SCOPE",
-    help="all, channel:NAME, employee:NAME, campaign:NAME, or each (the executive summary "
+    help="all, channel:NAME, employee:NAME, campaign:NAME, team:NAME (teams come from an "
+    "employees sheet among FILES), or each (the executive summary "
     "plus every employee and channel with data); repeatable. Default: all.",
 )
 @click.option(

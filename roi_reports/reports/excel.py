@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import pandas as pd
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from roi_reports.errors import RoiReportsError
 from roi_reports.fsutil import atomic_path
 from roi_reports.i18n import N_
+from roi_reports.org import MISSING_LABEL
 from roi_reports.reports.excel_sheets import (
     write_breakdown,
     write_by_month,
@@ -40,6 +42,8 @@ SHEET_NAMES = (
     N_("Data quality"),
     N_("Definitions"),
 )
+# after "By campaign" when the inputs have an employees sheet (with teams, with regions)
+ORG_SHEET_NAMES = {"team": N_("By team"), "region": N_("By region")}
 # Input text must never turn into formulas, links or numbers.
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -86,10 +90,18 @@ def build_workbook(model: ReportModel, path: Path, language: str = "en") -> None
         }
     )
     styles = Styles(workbook, model.currency, language)
-    sheets = {name: workbook.add_worksheet(styles.t(name)) for name in SHEET_NAMES}
+    org = org_tables(model)
+    names = list(SHEET_NAMES)
+    names[4:4] = [ORG_SHEET_NAMES[key] for key in org]
+    sheets = {name: workbook.add_worksheet(styles.t(name)) for name in names}
     channels = write_breakdown(sheets["By channel"], styles, model, model.by_channel, "channel")
     write_breakdown(sheets["By employee"], styles, model, model.by_employee, "employee")
     write_breakdown(sheets["By campaign"], styles, model, model.by_campaign, "campaign")
+    for key, table in org.items():
+        shown = table.assign(
+            **{key: table[key].replace({MISSING_LABEL[key]: styles.t(MISSING_LABEL[key])})}
+        )
+        write_breakdown(sheets[ORG_SHEET_NAMES[key]], styles, model, shown, key)
     write_summary(workbook, sheets["Summary"], styles, model, (styles.t("By channel"), channels))
     write_by_month(sheets["By month"], styles, model)
     write_costs(sheets["Costs by category"], styles, model)
@@ -98,3 +110,9 @@ def build_workbook(model: ReportModel, path: Path, language: str = "en") -> None
     write_definitions(sheets["Definitions"], styles, model)
     sheets["Summary"].activate()
     workbook.close()
+
+
+def org_tables(model: ReportModel) -> dict[str, pd.DataFrame]:
+    """The team and region breakdowns the model has (none without an employees sheet)."""
+    found = {"team": model.by_team, "region": model.by_region}
+    return {key: table for key, table in found.items() if table is not None}

@@ -21,6 +21,7 @@ from roi_reports.config import Config
 from roi_reports.fsutil import sha256_file
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import METRICS
+from roi_reports.org import ORG_DIMENSIONS, has_dimension, org_warnings
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import compute_metrics, target_rows
 from roi_reports.reports.sanity import Flag, sanity_flags
@@ -66,6 +67,9 @@ class ReportModel:
     costs_by_category: pd.DataFrame
     targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
+    # teams and regions of the employees sheet (None without one, or without regions)
+    by_team: pd.DataFrame | None = None
+    by_region: pd.DataFrame | None = None
     warnings: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()  # sanity flags on the channels (reports/sanity.py)
@@ -238,6 +242,7 @@ def build_report_model(
         "employee": grouped(("employee",)),
         "campaign": grouped(("campaign",)),
     }
+    org = {d: grouped((d,)) for d in ORG_DIMENSIONS if has_dimension(dataset.employees, d)}
     window = trend_window(period, fys)
     by_month = grouped(("channel", "month"), window, compare=False)
     monthly_total = grouped(("month",), window, compare=False)
@@ -262,7 +267,9 @@ def build_report_model(
         costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
         targets=targets_table(scope_targets(dataset, scope), config, period, tables),
         team_total=team_total,
-        warnings=tuple(dataset.report.warnings),
+        by_team=org.get("team"),
+        by_region=org.get("region"),
+        warnings=(*dataset.report.warnings, *org_warnings(dataset.fine, dataset.employees)),
         notes=dataset.notes,
         flags=sanity_flags(tables["channel"], config.sanity),
         inputs=tuple(file_digest(Path(p)) for p in inputs),

@@ -18,6 +18,7 @@ import pandas as pd
 from roi_reports.config import Config
 from roi_reports.i18n import N_, direction, gettext_for
 from roi_reports.metrics import KEY_METRICS, METRICS, MetricContext, compute_all
+from roi_reports.org import NO_REGION, NO_TEAM
 from roi_reports.periods import month_index, period_label
 from roi_reports.reports import charts
 from roi_reports.reports.formatting import (
@@ -37,8 +38,13 @@ RANKED_COLUMNS = ("revenue", "cost", "roi_pct", "conversions", "conversion_rate_
 CAMPAIGN_COLUMNS = ("cost", "revenue", "roi_pct", "roas", "conversions")
 TEAM_COLUMNS = ("contacts", "conversions", "revenue", "cost", "roi_pct", "roas", "cpa")
 DEFINED_METRICS = (*KPI_METRICS, "investment", "cost_per_contact", "avg_ticket")
-SCOPE_TITLES = {"channel": N_("Channel"), "employee": N_("Employee"), "campaign": N_("Campaign")}
-KEY_TITLES = {**SCOPE_TITLES, "month": N_("Month")}
+SCOPE_TITLES = {
+    "channel": N_("Channel"),
+    "employee": N_("Employee"),
+    "campaign": N_("Campaign"),
+    "team": N_("Team"),
+}
+KEY_TITLES = {**SCOPE_TITLES, "month": N_("Month"), "region": N_("Region")}
 STATUS_TEXTS = {"met": N_("met"), "behind": N_("behind"), "no data": N_("no data")}
 LEVEL_TEXTS = {
     "total": N_("total"),
@@ -117,6 +123,8 @@ class Page:
 def _name(value: Any, language: str = "en") -> str:
     if value is None or pd.isna(value):
         return gettext_for(language)(N_("(unassigned)"))  # pipeline.UNASSIGNED
+    if value in (NO_TEAM, NO_REGION):
+        return gettext_for(language)(value)
     return str(value)
 
 
@@ -140,7 +148,9 @@ def _kpi_card(model: ReportModel, metric: str, language: str) -> KpiCard:
     _ = gettext_for(language)
     team = None
     if model.team_total is not None:
-        team = format_metric(metric, model.team_total.iloc[0][metric], model.currency, language)
+        value = format_metric(metric, model.team_total.iloc[0][metric], model.currency, language)
+        whole = _("Company: %(value)s") if model.scope.kind == "team" else _("Team: %(value)s")
+        team = whole % {"value": value}
     return KpiCard(
         label=_(METRICS[metric].label),
         value=format_metric(metric, row[metric], model.currency, language),
@@ -217,7 +227,8 @@ def team_table(model: ReportModel, language: str) -> Table | None:
         return None
     _ = gettext_for(language)
     own, team = model.total.iloc[0], model.team_total.iloc[0]
-    headers = (Cell(_("Metric")), Cell(model.scope.name or "", "num"), Cell(_("Team"), "num"))
+    whole = _("Company") if model.scope.kind == "team" else _("Team")
+    headers = (Cell(_("Metric")), Cell(model.scope.name or "", "num"), Cell(whole, "num"))
     rows = tuple(
         (
             Cell(_(METRICS[m].label)),
@@ -226,13 +237,35 @@ def team_table(model: ReportModel, language: str) -> Table | None:
         )
         for m in TEAM_COLUMNS
     )
-    return Table(_("Compared with the team"), headers, rows, _("No data for this period."))
+    caption = (
+        _("Compared with the company")
+        if model.scope.kind == "team"
+        else _("Compared with the team")
+    )
+    return Table(caption, headers, rows, _("No data for this period."))
 
 
 def ranked_tables(model: ReportModel, language: str) -> tuple[Table, ...]:
-    """Top and bottom employees by ROI, when there are at least two to compare."""
+    """Top and bottom employees by ROI, when there are at least two to compare; a team's
+    report lists every member instead, and the summary its teams and regions."""
+    _ = gettext_for(language)
+    if model.scope.kind == "team":
+        members = _("Team members")
+        return (
+            metric_table(model, model.by_employee, "employee", TEAM_COLUMNS, members, language),
+        )
+    org = [(model.by_team, "team", _("By team")), (model.by_region, "region", _("By region"))]
+    if model.scope.kind == "all":
+        tables = [
+            metric_table(model, t, k, TEAM_COLUMNS, c, language) for t, k, c in org if t is not None
+        ]
+        return (*tables, *top_and_bottom_tables(model, language))
     if model.scope.kind == "employee":
         return ()
+    return top_and_bottom_tables(model, language)
+
+
+def top_and_bottom_tables(model: ReportModel, language: str) -> tuple[Table, ...]:
     top, bottom = model.top_and_bottom(model.by_employee, "employee")
     if len(top) + len(bottom) < 2:
         return ()
@@ -283,7 +316,7 @@ def roi_chart(model: ReportModel, language: str) -> Chart:
     """ROI % per channel (per employee in a channel's own report)."""
     _ = gettext_for(language)
     key, table = ("channel", model.by_channel)
-    if model.scope.kind == "channel":
+    if model.scope.kind in ("channel", "team"):
         key, table = ("employee", model.by_employee)
     named = table[table[key].notna()]
     hurdle = model.hurdle_roi_pct
