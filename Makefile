@@ -23,6 +23,7 @@ demo: $(STAMP)
 	@rm -rf $(DEMO)
 	$(BIN)/roi-reports init $(DEMO)
 	@cat sample_data/demo-stakeholders.toml >> $(DEMO)/roi-reports.toml
+	@cp sample_data/employees.csv $(DEMO)/inbox/
 	$(BIN)/roi-reports run --dir $(DEMO) --period 2026-10 --no-send
 	@echo
 	@echo "Excel workbook: $(CURDIR)/$(DEMO)/out/2026-10/roi-summary-2026-10.xlsx"
