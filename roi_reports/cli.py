@@ -245,7 +245,12 @@ def validate(
         raise RoiReportsError(report.summary())
     if output_format == "table":
         rows = len(dataset.results) + len(dataset.costs)
-        click.echo(f"OK: {len(files)} file(s) valid, {rows} result and cost rows")
+        people = [
+            (len(dataset.employees), "employees"),
+            (len(dataset.stakeholders), "stakeholders"),
+        ]
+        listed = "".join(f", {count} {kind}" for count, kind in people if count)
+        click.echo(f"OK: {len(files)} file(s) valid, {rows} result and cost rows{listed}")
 
 
 @cli.command()

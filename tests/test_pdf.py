@@ -266,8 +266,8 @@ def test_logo_must_exist_and_be_an_image(tmp_path):
 
 def test_cli_rejects_an_unknown_scope_before_rendering(tmp_path):
     result = run_cli(
-        "pdf", "--period", "2026-10", "--scope", "team:x", "-o", str(tmp_path), str(SAMPLE)
+        "pdf", "--period", "2026-10", "--scope", "region:x", "-o", str(tmp_path), str(SAMPLE)
     )
     assert result.exit_code == 2
-    assert "Error: unknown scope 'team:x'" in result.output
+    assert "Error: unknown scope 'region:x'" in result.output
     assert not list(tmp_path.glob("*.pdf"))

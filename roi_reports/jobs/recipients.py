@@ -10,6 +10,7 @@ the job reports it as a failed delivery.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,7 +22,13 @@ from roi_reports.delivery.deliver import Delivery
 from roi_reports.email_settings import Stakeholder
 from roi_reports.errors import ConfigError
 from roi_reports.ingest.dataset import Dataset
-from roi_reports.ingest.people import bad_address, person_key, row_problem, split_formats
+from roi_reports.ingest.people import (
+    LANGUAGES,
+    bad_address,
+    person_key,
+    row_problem,
+    split_formats,
+)
 from roi_reports.org import NO_TEAM
 from roi_reports.reports.model import ReportModel
 from roi_reports.scopes import Scope
@@ -50,7 +57,21 @@ def where(row: Mapping[Hashable, Any]) -> str:
 
 
 def _language(text: Any) -> str | None:
-    return None if text is None or pd.isna(text) else str(text).lower()
+    """A known language, else None (the report's; an unknown one was already reported)."""
+    language = None if text is None or pd.isna(text) else str(text).lower()
+    return language if language in LANGUAGES else None
+
+
+def _person(
+    origin: str, unusable: list[Unusable], name: str, email: str, scope: str, **fields: Any
+) -> Stakeholder | None:
+    """A stakeholder, or None with the reason in `unusable`: whatever the row checks
+    missed (a line break in a name in the data) still stops this person only."""
+    try:
+        return Stakeholder(name, email, scope, origin=origin, **fields)
+    except ConfigError as exc:
+        unusable.append(Unusable(name, email, scope, f"{origin}: {exc}"))
+        return None
 
 
 def _latest_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
@@ -61,7 +82,8 @@ def _latest_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
 def sheet_stakeholders(frame: pd.DataFrame) -> tuple[list[Stakeholder], list[Unusable]]:
     """Rows of the stakeholders sheets → stakeholders, and the rows that cannot be used."""
     frame = frame.assign(problem=row_problem(frame, "stakeholders"))
-    people, unusable = [], []
+    people: list[Stakeholder | None] = []
+    unusable: list[Unusable] = []
     for row in frame.to_dict("records"):
         email = "" if pd.isna(row["email"]) else str(row["email"])
         name = email if pd.isna(row["name"]) else str(row["name"])
@@ -69,20 +91,11 @@ def sheet_stakeholders(frame: pd.DataFrame) -> tuple[list[Stakeholder], list[Unu
         if not pd.isna(row["problem"]):
             unusable.append(Unusable(name, email, scope, f"{where(row)}: {row['problem']}"))
             continue
-        try:
-            person = Stakeholder(
-                name,
-                email,
-                scope,
-                _language(row["language"]),  # type: ignore[arg-type]
-                split_formats(row["formats"]),
-                origin=where(row),
-            )
-        except ConfigError as exc:  # whatever the row checks missed: still this row only
-            unusable.append(Unusable(name, email, scope, f"{where(row)}: {exc}"))
-            continue
-        people.append(person)
-    return people, unusable
+        language, formats = _language(row["language"]), split_formats(row["formats"])
+        people.append(
+            _person(where(row), unusable, name, email, scope, language=language, formats=formats)
+        )
+    return [p for p in people if p is not None], unusable
 
 
 def employee_recipients(
@@ -92,7 +105,8 @@ def employee_recipients(
     address: their own report, in their language."""
     keys = person_key(employees["employee"])
     rows = _latest_rows(employees.assign(problem=row_problem(employees, "employees")), keys)
-    people, unusable = [], []
+    people: list[Stakeholder | None] = []
+    unusable: list[Unusable] = []
     for key, row in zip(person_key(rows["employee"]), rows.to_dict("records"), strict=True):
         if key not in with_data:
             continue
@@ -107,13 +121,15 @@ def employee_recipients(
             )
         else:
             language = _language(row["language"])
-            people.append(Stakeholder(name, str(row["email"]), scope, language, origin="employees"))  # type: ignore[arg-type]
-    return people, unusable
+            people.append(
+                _person("employees", unusable, name, str(row["email"]), scope, language=language)
+            )
+    return [p for p in people if p is not None], unusable
 
 
 def manager_recipients(
     employees: pd.DataFrame, with_data: Mapping[str, str], teams: Iterable[str], members: bool
-) -> list[Stakeholder]:
+) -> tuple[list[Stakeholder], list[Unusable]]:
     """Each manager named by a team's members (manager_email): the team's report, and with
     `members` each member's report attached. Only teams with data in the period."""
     rows = _latest_rows(employees, person_key(employees["employee"]))
@@ -122,7 +138,8 @@ def manager_recipients(
     listed = rows[rows["email"].notna()]
     # a manager who is in the sheet too is greeted by name, in their language
     own = {str(r["email"]).lower(): r for r in listed.to_dict("records")}
-    people = []
+    people: list[Stakeholder] = []
+    unusable: list[Unusable] = []
     for team in sorted(teams):
         in_team = rows[(rows["team"] == team).fillna(False)]
         attach = tuple(
@@ -130,17 +147,13 @@ def manager_recipients(
         )
         for address in dict.fromkeys(in_team["manager_email"].dropna().astype(str)):
             manager = own.get(address.lower())
-            people.append(
-                Stakeholder(
-                    str(manager["employee"]) if manager else address.split("@")[0],
-                    address,
-                    Scope("team", team).label,
-                    _language(manager["language"]) if manager else None,  # type: ignore[arg-type]
-                    attach_scopes=attach if members else (),
-                    origin="manager",
-                )
-            )
-    return people
+            name = str(manager["employee"]) if manager else address.split("@")[0]
+            language = _language(manager["language"]) if manager else None
+            scope = Scope("team", team).label
+            found = _person("manager", unusable, name, address, scope, language=language)
+            if found is not None:
+                people.append(dataclasses.replace(found, attach_scopes=attach if members else ()))
+    return people, unusable
 
 
 def build_recipients(
@@ -162,7 +175,9 @@ def build_recipients(
         unusable += without
     if config.email.manager_reports:
         members = config.email.manager_reports == "team+members"
-        listed += manager_recipients(employees, with_data, teams_with_data, members)
+        managers, without = manager_recipients(employees, with_data, teams_with_data, members)
+        listed += managers
+        unusable += without
     people = list(config.stakeholders)
     seen = {(p.email.lower(), p.scope) for p in people}
     duplicates = []
