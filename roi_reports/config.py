@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo
 
-from roi_reports.email_settings import EmailConfig, Stakeholder, check_stakeholders
+from roi_reports.email_settings import (
+    EmailConfig,
+    Stakeholder,
+    check_header_text,
+    check_stakeholders,
+)
 from roi_reports.errors import ConfigError
 
 __all__ = [
@@ -67,6 +72,7 @@ class ReportConfig:
             )
         object.__setattr__(self, "currency", self.currency.upper())
         _check_timezone(self.timezone)
+        check_header_text("[report] title", self.title)  # it goes into every Subject
 
     def now(self) -> datetime:
         """The current time in the configured time zone (what "previous month" means)."""

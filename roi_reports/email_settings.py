@@ -44,10 +44,27 @@ def check_address(where: str, text: str) -> str:
 
 
 def check_header_text(where: str, text: str) -> str:
-    """Text that goes into a mail header must be one line (no header injection)."""
-    if any(ch in text for ch in "\r\n\x00"):
+    """Text that goes into a mail header: one line, no control characters.
+
+    A line break would inject headers; NUL, VT, FF, FS, GS, RS and the like end up raw in
+    a Subject or a To display name, where mail programs cut or garble the header. They are
+    refused rather than stripped: the setting's author decides what the text should be.
+    """
+    if any(ch in text for ch in "\r\n\u2028\u2029\x85"):
         raise ConfigError(f"{where} contains a line break; write it on one line")
+    bad = next((ch for ch in text if _is_control(ch)), None)
+    if bad is not None:
+        raise ConfigError(
+            f"{where} contains the control character U+{ord(bad):04X} at position "
+            f"{text.index(bad) + 1}; remove it"
+        )
     return text
+
+
+def _is_control(char: str) -> bool:
+    """C0 and C1 controls and DEL (a tab included: it has no place in a name or title)."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,17 @@ class EmailConfig:
     # each manager (employees' manager_email) gets their team's report; "team+members"
     # attaches each member's report too
     manager_reports: ManagerReports | None = None
+    # What the mail service allows; left out: no limit of our own.
+    max_per_minute: int | None = None  # messages started in any 60 seconds
+    max_per_connection: int | None = None  # then QUIT and log in again on a new connection
+    # messages handed to the server per calendar day in [report] timezone, counted from
+    # the ledger across runs; over it the rest are `deferred` and the next run continues
+    max_per_day: int | None = None
+    # A throttle answer (421, 451 4.7.x, 452 "too many") pauses this long, doubling while
+    # the server keeps throttling; after max_throttle_wait_min without one message
+    # accepted the rest are `deferred` to the next run.
+    throttle_pause_s: float = 60.0
+    max_throttle_wait_min: float = 30.0
 
     def __post_init__(self) -> None:
         check_header_text("[email] host", self.host)
@@ -100,9 +128,18 @@ class EmailConfig:
             )
         check_header_text("[email] subject", self.subject)
         _check_template("[email] subject", self.subject)
-        for name in ("timeout_s", "max_attachment_mb", "max_message_mb"):
+        for name in ("timeout_s", "max_attachment_mb", "max_message_mb", "max_throttle_wait_min"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"[email] {name} = {getattr(self, name)}: use a positive number")
+        for name in ("max_per_minute", "max_per_connection", "max_per_day"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(
+                    f"[email] {name} = {value}: use a positive whole number, or leave the "
+                    "setting out for no limit"
+                )
+        if self.throttle_pause_s < 0:
+            raise ConfigError("[email] throttle_pause_s cannot be negative")
         if self.retries < 0 or self.retry_delay_s < 0:
             raise ConfigError("[email] retries and retry_delay_s cannot be negative")
 

@@ -2,26 +2,73 @@
 
 `RecordingHandler` keeps every accepted message and can answer DATA with scripted
 replies first (e.g. "451 …" once, then accept), to exercise retries.
+
+Faults: a `Fault` makes the server answer one SMTP phase (EHLO, AUTH, MAIL, RCPT, DATA,
+END = the end of DATA, QUIT) with 421, 451, 452 or 550, or drop the connection there,
+the first `times` times it is reached (None: every time) or every `every`-th time. A
+dropped end of DATA keeps the message (the server accepted it, the client never hears
+so): the one case where the client cannot know. `Limits` add what real services enforce:
+a per-minute limit (451 4.7.1 at MAIL) and "421 after N messages on a connection".
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+import threading
+import time
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 USERNAME = "reports@example.com"
 PASSWORD = "pä55-word-never-logged"
+
+Phase = Literal["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "END", "QUIT"]
+FaultKind = Literal["421", "451", "452", "550", "drop"]
+PHASES: tuple[Phase, ...] = ("EHLO", "AUTH", "MAIL", "RCPT", "DATA", "END", "QUIT")
+FAULT_KINDS: tuple[FaultKind, ...] = ("421", "451", "452", "550", "drop")
+# What each kind says: 421 and 452 "too many" are throttle answers; 451 4.3.0 is a
+# plain temporary failure; 550 is permanent.
+FAULT_TEXT: dict[str, str] = {
+    "421": "421 4.7.0 Try again later, closing connection",
+    "451": "451 4.3.0 Temporary local problem, try again later",
+    "452": "452 4.5.3 Too many messages, slow down",
+    "550": "550 5.7.1 Refused by policy",
+}
+
+
+@dataclass
+class Fault:
+    phase: Phase
+    kind: FaultKind
+    times: int | None = 1  # the first N times the phase is reached; None: always
+    every: int | None = None  # instead: every N-th time (the N-th, 2N-th, …)
+    text: str | None = None  # the reply instead of FAULT_TEXT[kind]
+
+    def fires(self, occurrence: int) -> bool:
+        if self.every is not None:
+            return occurrence % self.every == 0
+        return self.times is None or occurrence <= self.times
+
+    @property
+    def reply(self) -> str:
+        return self.text or FAULT_TEXT[self.kind]
+
+
+@dataclass
+class Limits:
+    per_minute: int | None = None  # accepted messages in any 60 s; over it 451 4.7.1 at MAIL
+    per_connection: int | None = None  # after N messages: 421 at the next MAIL, then close
 
 
 @dataclass
@@ -42,15 +89,118 @@ class RecordingHandler:
     answers: list[str] = field(default_factory=list)  # replies to DATA before accepting
     messages: list[Received] = field(default_factory=list)
     data_commands: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    seen: Counter[str] = field(default_factory=Counter)  # phase → times reached
+    fired: list[tuple[str, str]] = field(default_factory=list)  # (phase, kind) per fault
+    connections: int = 0
+    accepted_at: deque[float] = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fault_for(self, phase: Phase) -> Fault | None:
+        """Count one more `phase`; the fault to apply now, if any."""
+        with self.lock:
+            self.seen[phase] += 1
+            for fault in self.faults:
+                if fault.phase == phase and fault.fires(self.seen[phase]):
+                    self.fired.append((phase, fault.kind))
+                    return fault
+        return None
+
+    def over_minute_limit(self) -> bool:
+        limit = self.limits.per_minute
+        if limit is None:
+            return False
+        with self.lock:
+            while self.accepted_at and self.accepted_at[0] <= time.monotonic() - 60:
+                self.accepted_at.popleft()
+            return len(self.accepted_at) >= limit
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.data_commands += 1
+        fault = self.fault_for("END")
+        if fault is not None and fault.kind != "drop":
+            return fault.reply
         if self.answers:
             return self.answers.pop(0)
-        self.messages.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
-        )
+        with self.lock:
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+            )
+            self.accepted_at.append(time.monotonic())
+        server.accepted_here += 1
+        if fault is not None:  # accepted, and the connection drops before the reply
+            server.transport.abort()
         return "250 2.0.0 Message accepted"
+
+    def count(self, address: str) -> int:
+        """How many accepted messages were addressed to `address`."""
+        return sum(address in m.rcpt_tos for m in self.messages)
+
+
+class FaultySMTP(SMTP):
+    """aiosmtpd's SMTP with the handler's faults and limits applied before each phase."""
+
+    def __init__(self, handler: RecordingHandler, **options: Any) -> None:
+        super().__init__(handler, **options)
+        self.recorder = handler
+        self.accepted_here = 0
+
+    def connection_made(self, transport: Any) -> None:
+        if self._original_transport is None:  # not the STARTTLS switch of the same connection
+            with self.recorder.lock:
+                self.recorder.connections += 1
+        super().connection_made(transport)
+
+    async def _fault(self, phase: Phase) -> bool:
+        """Apply a fault for `phase`; True when the command is answered (or dropped)."""
+        fault = self.recorder.fault_for(phase)
+        if fault is None:
+            return False
+        await self._refuse(fault.reply if fault.kind != "drop" else None)
+        return True
+
+    async def _refuse(self, reply: str | None) -> None:
+        """Answer `reply` (None: drop the connection); 421 closes it, as RFC 5321 says."""
+        if reply is not None:
+            await self.push(reply)
+        if reply is None or reply.startswith("421"):
+            assert self.transport is not None
+            self.transport.abort() if reply is None else self.transport.close()
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        if not await self._fault("EHLO"):
+            await super().smtp_EHLO(hostname)
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        if not await self._fault("AUTH"):
+            await super().smtp_AUTH(arg)
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        per_connection = self.recorder.limits.per_connection
+        if per_connection is not None and self.accepted_here >= per_connection:
+            await self._refuse("421 4.7.0 Too many messages on this connection")
+        elif self.recorder.over_minute_limit():
+            await self._refuse("451 4.7.1 Too many messages per minute, slow down")
+        elif not await self._fault("MAIL"):
+            await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        if not await self._fault("RCPT"):
+            await super().smtp_RCPT(arg)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if not await self._fault("DATA"):
+            await super().smtp_DATA(arg)
+
+    async def smtp_QUIT(self, arg: str) -> None:
+        if not await self._fault("QUIT"):
+            await super().smtp_QUIT(arg)
+
+
+class FaultyController(Controller):
+    def factory(self) -> SMTP:
+        return FaultySMTP(self.handler, **self.SMTP_kwargs)
 
 
 @dataclass
@@ -81,8 +231,9 @@ def free_port() -> int:
 @contextmanager
 def smtp_server(handler: RecordingHandler, **options: Any) -> Iterator[Controller]:
     """Serve on a free loopback port; `options` go to aiosmtpd's Controller/SMTP."""
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    controller = FaultyController(handler, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
+    handler.connections = 0  # start() made one itself, to check that the server answers
     try:
         yield controller
     finally:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from roi_reports.config import Config, parse_config
+from roi_reports.config import parse_config
 from roi_reports.delivery.deliver import any_failed, deliver, slug, summary_lines
-from roi_reports.delivery.ledger import Ledger
+from roi_reports.delivery.ledger import Ledger, Outgoing
 from roi_reports.errors import ConfigError
+from tests.email_setup import (
+    HEADLINE,
+    NOW,
+    PERIOD,
+    STAKEHOLDERS,
+    make_config,
+    make_reports,
+    run,
+)
 from tests.smtp_server import (
     PASSWORD,
     USERNAME,
@@ -27,73 +33,10 @@ from tests.smtp_server import (
     smtp_server,
 )
 
-NOW = datetime(2026, 11, 2, 7, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
-PERIOD = "2026-10"
-HEADLINE = {"ROI": "110.0%", "Revenue": "€1,050.00", "Cost": "€500.00"}
-STAKEHOLDERS = [
-    {"name": "Leena Johtaja", "email": "leena@example.com", "formats": ["pdf", "xlsx"]},
-    {"name": "Aino Virtanen", "email": "aino@example.com", "scope": "employee:Aino Virtanen"},
-    {
-        "name": "Mikko Mäkinen",
-        "email": "mikko@example.com",
-        "scope": "channel:LinkedIn",
-        "language": "fi",
-    },
-]
-
-
-def make_config(
-    port: int, stakeholders: list[dict[str, Any]] | None = None, **email: Any
-) -> Config:
-    settings = {
-        "enabled": True,
-        "host": "127.0.0.1",
-        "port": port,
-        "sender": "reports@example.com",
-        "timeout_s": 5,
-        "retries": 2,
-        "retry_delay_s": 0.01,
-        **email,
-    }
-    return parse_config(
-        {
-            "report": {"title": "Marketing ROI", "timezone": "Europe/Helsinki"},
-            "email": settings,
-            "stakeholders": STAKEHOLDERS if stakeholders is None else stakeholders,
-        }
-    )
-
 
 @pytest.fixture
 def reports(tmp_path: Path) -> dict[str, list[Path]]:
-    """Report files as the monthly job hands them over: scope label → files."""
-    folder = tmp_path / "out" / PERIOD
-    folder.mkdir(parents=True)
-    files = {
-        "all": "roi-executive-2026-10.pdf",
-        "employee:Aino Virtanen": "roi-employee-aino-virtanen-2026-10.pdf",
-        "channel:LinkedIn": "roi-channel-linkedin-2026-10.pdf",
-        "xlsx": "roi-summary-2026-10.xlsx",
-    }
-    made = {}
-    for scope, name in files.items():
-        path = folder / name
-        path.write_bytes(f"%PDF-1.7 report for {scope}\n".encode() * 50)
-        made[scope] = [path]
-    return made
-
-
-def run(config: Config, reports: dict[str, list[Path]], tmp_path: Path, **options: Any):
-    options = {"send": True, "now": NOW, **options}
-    return deliver(
-        config,
-        PERIOD,
-        HEADLINE,
-        reports,
-        ledger_path=tmp_path / "ledger.sqlite",
-        outbox_dir=tmp_path / "outbox" / PERIOD,
-        **options,
-    )
+    return make_reports(tmp_path)
 
 
 def test_each_stakeholder_gets_their_scope_once(tmp_path, reports):
@@ -176,7 +119,7 @@ def test_permanent_failure_is_reported_without_retry(tmp_path, reports):
 
 
 def test_temporary_failures_give_up_after_the_configured_retries(tmp_path, reports):
-    handler = RecordingHandler(answers=["421 4.7.0 Busy"] * 5)
+    handler = RecordingHandler(answers=["451 4.3.0 Local problem"] * 5)
     with smtp_server(handler) as server:
         config = make_config(server.port, stakeholders=STAKEHOLDERS[1:2], retries=2)
         results = run(config, reports, tmp_path)
@@ -236,19 +179,19 @@ def test_crash_between_sending_and_recording_does_not_resend(tmp_path, reports):
     with smtp_server(handler) as server:
         config = make_config(server.port, stakeholders=STAKEHOLDERS[1:2])
         with Ledger(tmp_path / "ledger.sqlite") as ledger:
-            ledger.record_intent(
+            earlier = Outgoing(
                 PERIOD,
                 "Aino Virtanen",
                 "aino@example.com",
                 "employee:Aino Virtanen",
-                [],
+                (),
                 "<earlier@example.com>",
-                NOW,
-                forced=False,
             )
+            ledger.record_intent(earlier, NOW)
         results = run(config, reports, tmp_path)
-        assert results[0].status == "already-sent"
+        assert results[0].status == "possibly-sent"
         assert "may have arrived" in (results[0].note or "")
+        assert "--force" in (results[0].note or "")
         assert handler.messages == []
         forced = run(config, reports, tmp_path, force=True)
     assert forced[0].status == "sent"

@@ -1,22 +1,24 @@
 """Deliver each stakeholder's reports for one period: send them, or write `.eml` files.
 
 One email per stakeholder and period. Sending goes through the ledger (intent → send →
-mark), so a rerun never mails the same report to the same person twice unless forced.
-A stakeholder whose report cannot be delivered gets a "failed" result, never a crash:
-the others still get theirs.
+mark, see dispatch.py), so a rerun never mails the same report to the same person twice
+unless forced. A stakeholder whose report cannot be delivered gets a "failed" result,
+never a crash: the others still get theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from roi_reports.config import Config
-from roi_reports.delivery.ledger import Ledger, LedgerEntry
+from roi_reports.delivery.dispatch import Dispatcher
+from roi_reports.delivery.ledger import Ledger, Outgoing
 from roi_reports.delivery.messages import (
     Attachment,
     HeadlineSource,
@@ -25,13 +27,17 @@ from roi_reports.delivery.messages import (
     build_test_message,
     message_bytes,
 )
-from roi_reports.delivery.smtp import Credentials, SendFailed, check_settings, send_bytes
+from roi_reports.delivery.pacing import Clock, Eta
+from roi_reports.delivery.session import send_single
+from roi_reports.delivery.smtp import SendFailed, check_settings
 from roi_reports.email_settings import EmailConfig, Stakeholder, is_email_address
 from roi_reports.errors import ConfigError, DeliveryError, UsageError
 from roi_reports.fsutil import atomic_write_bytes, slug
 from roi_reports.i18n import N_, gettext_for
 
-DeliveryStatus = Literal["sent", "already-sent", "written", "held", "failed"]
+DeliveryStatus = Literal[
+    "sent", "already-sent", "possibly-sent", "deferred", "written", "held", "failed"
+]
 WORKBOOK_KEY = "xlsx"
 # From address of dry-run messages when no sender is configured (they are never sent).
 DRY_RUN_SENDER = "roi-reports@localhost"
@@ -91,6 +97,7 @@ def deliver(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     withheld: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
 ) -> list[Delivery]:
     """Email (send=True) or write as .eml (send=False) each stakeholder's reports.
 
@@ -100,22 +107,20 @@ def deliver(
     own language, or one mapping for everybody. `withheld` maps attachment keys whose file
     failed a check to the reason: whoever needs one of them gets "failed", nothing half
     right is sent. Settings errors (no sender, password variable unset) raise ConfigError
-    before anything is sent.
+    before anything is sent. `clock` (tests) tells the time and does the waiting.
     """
     now = now or config.report.now()
     report = progress or (lambda _line: None)
     settings = config.email
-    login = check_settings(settings) if send else None
     sender = _sender(settings, send)
     context = MessageContext(
         sender, config.report.title, period_label, settings.subject, headline, now
     )
+    route = _Route(config, period_label, send, force, clock or Clock(), report)
+    language = config.report.language
+    eta = Eta(len(config.stakeholders), settings.max_per_minute if send else None)
     results: list[Delivery] = []
-    with Ledger(ledger_path) if send else nullcontext() as ledger:
-        # with require_approval nothing is sent before `roi-reports approve` for the period
-        held = (
-            settings.require_approval and ledger is not None and not ledger.approved(period_label)
-        )
+    with route.open(ledger_path, outbox_dir, sender) as deliver_one:
         for person in config.stakeholders:
             try:
                 prepared = _prepare(person, attachments, context, config, withheld or {})
@@ -124,16 +129,76 @@ def deliver(
                     person.name, person.email, person.scope, (), "failed", error=str(exc)
                 )
             else:
-                if ledger is None:
-                    result = _write_eml(prepared, outbox_dir)
-                elif held:
-                    why = f"waiting for `roi-reports approve --period {period_label}`"
-                    result = prepared.delivery("held", note=why)
-                else:
-                    result = _send(prepared, ledger, settings, login, sender, period_label, force)
-            report(describe(result, config.report.language))
+                result = deliver_one(prepared)
+            eta.finished(transmitted=result.attempts > 0, sent=result.status == "sent")
+            report(progress_line(result, eta, language))
             results.append(result)
     return results
+
+
+class _Route:
+    """Where prepared messages go: .eml files, held for approval, or the SMTP server."""
+
+    def __init__(
+        self,
+        config: Config,
+        period_label: str,
+        send: bool,
+        force: bool,
+        clock: Clock,
+        report: Callable[[str], None],
+    ) -> None:
+        self.config = config
+        self.period_label = period_label
+        self.send = send
+        self.force = force
+        self.clock = clock
+        self.report = report
+
+    @contextmanager
+    def open(
+        self, ledger_path: Path, outbox_dir: Path, sender: str
+    ) -> Iterator[Callable[[_Prepared], Delivery]]:
+        if not self.send:
+            yield lambda prepared: _write_eml(prepared, outbox_dir)
+            return
+        settings = self.config.email
+        login = check_settings(settings)
+        with Ledger(ledger_path) as ledger:
+            # with require_approval nothing is sent before `roi-reports approve`
+            if settings.require_approval and not ledger.approved(self.period_label):
+                why = f"waiting for `roi-reports approve --period {self.period_label}`"
+                yield lambda prepared: prepared.delivery("held", note=why)
+                return
+            report = self.config.report
+            with Dispatcher(
+                settings,
+                login,
+                sender,
+                ledger,
+                report.timezone,
+                self.clock,
+                self.report,
+                report.language,
+            ) as dispatcher:
+                yield lambda prepared: self._dispatched(prepared, dispatcher)
+
+    def _dispatched(self, prepared: _Prepared, dispatcher: Dispatcher) -> Delivery:
+        person = prepared.person
+        outgoing = Outgoing(
+            self.period_label,
+            person.name,
+            person.email,
+            person.scope,
+            tuple((f.name, f.sha256) for f in prepared.files),
+            prepared.message_id,
+            forced=self.force,
+        )
+        outcome = dispatcher.dispatch(outgoing, prepared.data)
+        details: dict[str, Any] = {"attempts": outcome.attempts, "error": outcome.error}
+        if outcome.note is not None:
+            details["note"] = outcome.note
+        return prepared.delivery(outcome.status, **details)
 
 
 def describe(result: Delivery, language: str = "en") -> str:
@@ -146,34 +211,61 @@ def describe(result: Delivery, language: str = "en") -> str:
         return _("wrote {path} for {who}").format(path=result.eml_path, who=who)
     if result.status == "already-sent":
         return _("not sent again to {who}: {why}").format(who=who, why=result.note)
+    if result.status == "possibly-sent":
+        return _("possibly sent to {who}: {why}").format(who=who, why=result.note)
+    if result.status == "deferred":
+        return _("deferred for {who}: {why}").format(who=who, why=result.note)
     if result.status == "held":
         return _("held for approval: {who}: {why}").format(who=who, why=result.note)
     return _("FAILED for {who}: {error}").format(who=who, error=result.error)
+
+
+def progress_line(result: Delivery, eta: Eta, language: str = "en") -> str:
+    """`[12/200] sent to … · 12 sent, about 3 min left` (the estimate while sending)."""
+    _ = gettext_for(language)
+    line = f"[{eta.done}/{eta.total}] {describe(result, language)}"
+    if result.status == "written" or eta.done >= eta.total:
+        return line
+    minutes = max(1, math.ceil(eta.minutes_left()))
+    left = _("{sent} sent, about {minutes} min left").format(sent=eta.sent, minutes=minutes)
+    return f"{line} · {left}"
 
 
 STATUS_WORDS: dict[DeliveryStatus, str] = {
     "sent": N_("{count} sent"),
     "written": N_("{count} written"),
     "already-sent": N_("{count} already sent"),
+    "possibly-sent": N_("{count} possibly sent"),
+    "deferred": N_("{count} deferred to the next run"),
     "held": N_("{count} held for approval"),
     "failed": N_("{count} failed"),
 }
+# Statuses the summary names person by person (the first few of each), in this order.
+NAMED: tuple[DeliveryStatus, ...] = ("failed", "possibly-sent", "deferred", "held", "already-sent")
+NAMED_AT_MOST = 10
 
 
 def summary_lines(results: Sequence[Delivery], language: str = "en") -> list[str]:
-    """The end-of-run summary: counts by status, then one line per failure."""
+    """The end-of-run summary: counts by status, then who was not sent to this run."""
     _ = gettext_for(language)
     counts = {status: sum(r.status == status for r in results) for status in STATUS_WORDS}
     parts = [_(STATUS_WORDS[s]).format(count=n) for s, n in counts.items() if n]
     text = ", ".join(parts) if parts else _("no stakeholders configured")
     lines = [_("Email: {summary}").format(summary=text)]
-    unsent = [r for r in results if r.status in ("failed", "already-sent", "held")]
-    return lines + [f"  {describe(r, language)}" for r in unsent]
+    for status in NAMED:
+        these = [r for r in results if r.status == status]
+        lines += [f"  {describe(r, language)}" for r in these[:NAMED_AT_MOST]]
+        if len(these) > NAMED_AT_MOST:
+            more = _("… and {count} more (manifest.json lists them all)")
+            lines.append("  " + more.format(count=len(these) - NAMED_AT_MOST))
+    return lines
 
 
 def any_failed(results: Sequence[Delivery]) -> bool:
-    """True when the run should exit 3 (done, with failed deliveries)."""
-    return any(r.status == "failed" for r in results)
+    """True when the run should exit 3: a delivery failed, or this run lost a reply."""
+    return any(
+        r.status == "failed" or (r.status == "possibly-sent" and r.attempts > 0) for r in results
+    )
 
 
 def send_test_message(config: Config, to: str, now: datetime | None = None) -> int:
@@ -185,7 +277,7 @@ def send_test_message(config: Config, to: str, now: datetime | None = None) -> i
     login = check_settings(settings)
     message = build_test_message(sender, to, now or config.report.now(), config.report.language)
     try:
-        return send_bytes(settings, login, sender, [to], message_bytes(message))
+        return send_single(settings, login, sender, to, message_bytes(message))
     except SendFailed as exc:
         raise DeliveryError(f"test message to {to} not delivered: {exc}") from None
 
@@ -292,57 +384,3 @@ def _write_eml(prepared: _Prepared, outbox_dir: Path) -> Delivery:
     path = outbox_dir / f"{slug(person.email)}-{slug(person.scope)}.eml"
     atomic_write_bytes(path, prepared.data)
     return prepared.delivery("written", eml_path=str(path))
-
-
-def _send(
-    prepared: _Prepared,
-    ledger: Ledger,
-    settings: EmailConfig,
-    login: Credentials | None,
-    sender: str,
-    period_label: str,
-    force: bool,
-) -> Delivery:
-    person = prepared.person
-    earlier = ledger.last_delivered(period_label, person.email, person.scope)
-    if earlier is not None and not force:
-        return prepared.delivery("already-sent", note=_reconcile(earlier, ledger))
-    hashes = [(f.name, f.sha256) for f in prepared.files]
-    entry = ledger.record_intent(
-        period_label,
-        person.name,
-        person.email,
-        person.scope,
-        hashes,
-        prepared.message_id,
-        _clock(),
-        forced=force,
-    )
-    try:
-        attempts = send_bytes(settings, login, sender, [person.email], prepared.data)
-    except SendFailed as exc:
-        ledger.mark(entry, "failed", _clock(), error=str(exc))
-        return prepared.delivery("failed", attempts=exc.attempts, error=str(exc))
-    except ConfigError as exc:  # e.g. an unreadable ca_file: nothing reached the server
-        ledger.mark(entry, "failed", _clock(), error=str(exc))
-        raise
-    ledger.mark(entry, "sent", _clock())
-    return prepared.delivery("sent", attempts=attempts)
-
-
-def _reconcile(earlier: LedgerEntry, ledger: Ledger) -> str:
-    """Why an earlier delivery blocks this one; an unfinished intent becomes unconfirmed."""
-    if earlier.status == "sent":
-        return f"already sent at {earlier.done_at}; use --force to send again"
-    if earlier.status == "intent":
-        # A run stopped between sending and recording: the server may have it.
-        ledger.mark(earlier.id, "unconfirmed", _clock())
-    return (
-        f"a run stopped while sending at {earlier.intent_at}, so it may have arrived; "
-        "ask the recipient, or use --force to send again"
-    )
-
-
-def _clock() -> datetime:
-    """Ledger times are when things happened, not the run's nominal time."""
-    return datetime.now().astimezone()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +41,19 @@ CREATE TABLE IF NOT EXISTS approvals (
     approved_at TEXT NOT NULL
 );
 """
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One report email as the ledger records it."""
+
+    period: str
+    name: str
+    email: str
+    scope: str
+    attachments: tuple[tuple[str, str], ...]  # (file name, sha256)
+    message_id: str
+    forced: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,25 +105,54 @@ class Ledger:
         ).fetchone()
         return None if row is None else _entry(row)
 
-    def record_intent(
-        self,
-        period: str,
-        name: str,
-        email: str,
-        scope: str,
-        attachments: Sequence[tuple[str, str]],
-        message_id: str,
-        at: datetime,
-        forced: bool,
+    def record_intent(self, message: Outgoing, at: datetime) -> int:
+        """Before the server can accept `message`: from now on it is possibly sent."""
+        return self._insert(message, "intent", at)
+
+    def record_failure(self, message: Outgoing, at: datetime, error: str) -> int:
+        """A delivery refused before the end of DATA, or not tried: nothing was sent."""
+        return self._insert(message, "failed", at, error)
+
+    def _insert(
+        self, message: Outgoing, status: LedgerStatus, at: datetime, error: str | None = None
     ) -> int:
-        files = json.dumps([{"name": n, "sha256": h} for n, h in attachments])
+        files = json.dumps([{"name": n, "sha256": h} for n, h in message.attachments])
+        done = at.isoformat() if status != "intent" else None
         cursor = self._db.execute(
             "INSERT INTO deliveries (period, name, email, scope, attachments, message_id, "
-            "status, forced, intent_at) VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?)",
-            (period, name, email.lower(), scope, files, message_id, int(forced), at.isoformat()),
+            "status, forced, intent_at, done_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message.period,
+                message.name,
+                message.email.lower(),
+                message.scope,
+                files,
+                message.message_id,
+                status,
+                int(message.forced),
+                at.isoformat(),
+                done,
+                error,
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def sent_times(self, since: datetime) -> list[datetime]:
+        """When each message that reached a server at or after `since` was handed over.
+
+        Counts sent, possibly sent and unfinished rows of every period: what the mail
+        service counts against the sender's limits. Times are stored with their UTC
+        offset; the date prefix narrows the scan (offsets are within ±1 day).
+        """
+        marks = ", ".join("?" for _ in DELIVERED_OR_MAYBE)
+        earliest = (since - timedelta(days=1)).date().isoformat()
+        rows = self._db.execute(
+            f"SELECT intent_at FROM deliveries WHERE intent_at >= ? AND status IN ({marks})",
+            (earliest, *DELIVERED_OR_MAYBE),
+        ).fetchall()
+        times = (_aware(datetime.fromisoformat(str(row["intent_at"]))) for row in rows)
+        return sorted(t for t in times if t >= since)
 
     def mark(
         self, entry_id: int, status: LedgerStatus, at: datetime, error: str | None = None
@@ -152,6 +193,11 @@ class Ledger:
         if period is not None:
             query, args = query + " WHERE period = ?", (period,)
         return [_entry(row) for row in self._db.execute(query + " ORDER BY id", args)]
+
+
+def _aware(moment: datetime) -> datetime:
+    """Times are written with their offset; a bare one is taken as this machine's."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def _entry(row: sqlite3.Row) -> LedgerEntry:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -199,13 +200,24 @@ def _envelope(
 ) -> EmailMessage:
     message = EmailMessage(policy=WIRE_POLICY)
     # Rendered from a template that may print data values: keep the header on one line.
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = header_line(subject)
     message["From"] = Address(addr_spec=sender)
     message["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     return message
+
+
+def header_line(text: str) -> str:
+    """One line without control characters: what a header may carry of rendered text.
+
+    The config's own texts are refused at load time when they hold any (email_settings);
+    this guards what a template prints from the data, such as a scope's name.
+    """
+    # Cc only: format characters such as the zero-width non-joiner belong in Persian text
+    visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(visible.split())
 
 
 def _add_bodies(message: EmailMessage, body: Mapping[str, object]) -> None:

@@ -1,24 +1,46 @@
-"""Send message bytes over SMTP: none/starttls/ssl, optional AUTH, retries for 4xx.
+"""Open an SMTP connection (none/starttls/ssl, optional AUTH) and say what a reply means.
 
-Temporary failures (a 4xx answer, a refused or dropped connection, a timeout) are
-retried with exponential backoff; permanent ones (5xx, a TLS or login problem) are not.
+Every problem becomes an `SmtpProblem` of one kind, which decides what happens next:
+- `throttle`: the server asks the sender to slow down (421, 451 4.7.x, 452 "too many"):
+  pause, then resume; never a failure;
+- `temporary`: another 4xx answer, or the connection lost before the end of DATA: retry
+  after `[email] retry_delay_s`, at most `retries` times;
+- `permanent`: a 5xx answer, a TLS or login problem: no retry;
+- `unconfirmed`: the connection was lost after the end of DATA and before the server's
+  reply: the message is possibly sent, and is never sent again without --force.
+
 The password comes from the environment variable `[email] password_env` names and is
-scrubbed from every error text, so it cannot reach a log or the manifest.
+scrubbed from every error text, so it cannot reach a log, the ledger or the manifest.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import smtplib
 import socket
 import ssl
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from roi_reports.email_settings import EmailConfig
 from roi_reports.errors import ConfigError
+
+ProblemKind = Literal["throttle", "temporary", "permanent", "unconfirmed"]
+# Answers to EHLO that mean "I do not speak ESMTP" (RFC 5321 §4.1.4): fall back to HELO.
+_NO_ESMTP = (500, 501, 502, 504)
+_POLICY_CODE = re.compile(r"4\.7\.\d")
+
+
+class SmtpProblem(Exception):
+    """What went wrong with one message, or with the connection (`opening`)."""
+
+    def __init__(self, kind: ProblemKind, text: str, opening: bool = False) -> None:
+        super().__init__(text)
+        self.kind: ProblemKind = kind
+        self.text = text
+        self.opening = opening  # while connecting or logging in: every message would meet it
 
 
 class SendFailed(Exception):
@@ -64,41 +86,63 @@ def credentials(settings: EmailConfig) -> Credentials | None:
     return Credentials(settings.username, password)
 
 
-def send_bytes(
-    settings: EmailConfig,
-    login: Credentials | None,
-    sender: str,
-    recipients: Sequence[str],
-    data: bytes,
-    sleep: Callable[[float], None] = time.sleep,
-) -> int:
-    """Deliver `data` as is; return the number of attempts, or raise SendFailed."""
-    attempts = 1 + settings.retries
-    for attempt in range(1, attempts + 1):
-        try:
-            _send_once(settings, login, sender, recipients, data)
-            return attempt
-        except (smtplib.SMTPException, OSError) as exc:
-            temporary, text = classify(exc)
-            text = _scrub(text, login)
-            if not temporary or attempt == attempts:
-                kind = "temporary failure" if temporary else "permanent failure"
-                raise SendFailed(
-                    f"{kind} after {attempt} attempt(s) via {settings.host}:{settings.port}: "
-                    f"{text}",
-                    attempt,
-                    permanent=not temporary,
-                ) from None
-            sleep(settings.retry_delay_s * 2 ** (attempt - 1))
-    raise AssertionError("unreachable: the loop returns or raises")
+def open_client(settings: EmailConfig, login: Credentials | None) -> smtplib.SMTP:
+    """A connection ready for MAIL FROM: greeted, TLS as configured, logged in."""
+    client = _connect(settings)
+    try:
+        greet(client)
+        if settings.security == "starttls":
+            client.starttls(context=_tls_context(settings))
+            greet(client)
+        if login is not None:
+            _login(client, login)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def greet(client: smtplib.SMTP) -> None:
+    """EHLO; a 4xx or other refusal is raised, never papered over with HELO.
+
+    smtplib falls back to HELO after any non-250 answer and goes on without the server's
+    extensions, so a busy server's 451 turned into "AUTH not supported" (permanent).
+    """
+    code, reply = client.ehlo()
+    if 200 <= code < 300:
+        return
+    if code not in _NO_ESMTP:
+        raise smtplib.SMTPResponseException(code, reply)
+    code, reply = client.helo()
+    if not 200 <= code < 300:
+        raise smtplib.SMTPHeloError(code, reply)
+
+
+def is_throttle(code: int, text: str) -> bool:
+    """The server's "slow down": 421, 451 4.7.x, 452 "too many"."""
+    if code == 421:
+        return True
+    if code == 451:
+        return _POLICY_CODE.match(text.strip()) is not None
+    return code == 452 and "too many" in text.lower()
+
+
+def problem_of(exc: BaseException, opening: bool, login: Credentials | None) -> SmtpProblem:
+    """The kind and the one-line text of an smtplib or socket error."""
+    temporary, text = classify(exc)
+    text = _scrub(text, login)
+    code, reply = (
+        (exc.smtp_code, _text(exc.smtp_error))
+        if isinstance(exc, smtplib.SMTPResponseException)
+        else (0, "")
+    )
+    if is_throttle(code, reply):
+        return SmtpProblem("throttle", text, opening)
+    return SmtpProblem("temporary" if temporary else "permanent", text, opening)
 
 
 def classify(exc: BaseException) -> tuple[bool, str]:
     """(temporary?, what happened) for an smtplib or socket error."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        answers = "; ".join(f"{to}: {_answer(c, m)}" for to, (c, m) in exc.recipients.items())
-        return all(400 <= c < 500 for c in codes), f"recipient refused ({answers})"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         temporary = 400 <= exc.smtp_code < 500
         return temporary, (
@@ -122,26 +166,11 @@ def classify(exc: BaseException) -> tuple[bool, str]:
     return False, str(exc)
 
 
-def _send_once(
-    settings: EmailConfig,
-    login: Credentials | None,
-    sender: str,
-    recipients: Sequence[str],
-    data: bytes,
-) -> None:
-    with _connect(settings) as client:
-        if login is not None:
-            _login(client, login)
-        # sendmail, not send_message: the bytes go out exactly as built (and as in .eml).
-        client.sendmail(sender, list(recipients), data)
-
-
 def _login(client: smtplib.SMTP, login: Credentials) -> None:
     if login.username.isascii() and login.password.isascii():
         client.login(login.username, login.password)  # also offers CRAM-MD5
         return
     # smtplib encodes credentials as ASCII; PLAIN and LOGIN carry UTF-8 (RFC 4616).
-    client.ehlo_or_helo_if_needed()
     advertised = client.esmtp_features.get("auth", "").upper().split()
     user, password = login.username.encode(), login.password.encode()
     if "PLAIN" in advertised:
@@ -171,16 +200,7 @@ def _connect(settings: EmailConfig) -> smtplib.SMTP:
             timeout=settings.timeout_s,
             context=_tls_context(settings),
         )
-    client = smtplib.SMTP(settings.host, settings.port, local, timeout=settings.timeout_s)
-    try:
-        if settings.security == "starttls":
-            client.ehlo()
-            client.starttls(context=_tls_context(settings))
-            client.ehlo()
-    except BaseException:
-        client.close()
-        raise
-    return client
+    return smtplib.SMTP(settings.host, settings.port, local, timeout=settings.timeout_s)
 
 
 def _tls_context(settings: EmailConfig) -> ssl.SSLContext:
@@ -196,9 +216,12 @@ def _tls_context(settings: EmailConfig) -> ssl.SSLContext:
     return context
 
 
+def _text(message: bytes | str) -> str:
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+
+
 def _answer(code: int, message: bytes | str) -> str:
-    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-    return f"{code} {' '.join(text.split())}"
+    return f"{code} {' '.join(_text(message).split())}"
 
 
 def _scrub(text: str, login: Credentials | None) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from roi_reports.config import Config, ReportConfig
-from roi_reports.delivery.deliver import Delivery, deliver
+from roi_reports.delivery.deliver import Delivery, any_failed, deliver
 from roi_reports.delivery.smtp import check_settings
 from roi_reports.engine import engine_dataset, store_sources
 from roi_reports.errors import InputError, RoiReportsError
@@ -72,13 +72,13 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def failed_deliveries(self) -> list[Delivery]:
-        return [d for d in self.deliveries if d.status == "failed"]
-
-    @property
     def exit_code(self) -> int:
-        """SPEC §6: 3 when done with quarantined files or failed deliveries."""
-        return 3 if self.ingest.quarantined or self.failed_deliveries else 0
+        """SPEC §6: 3 when done with quarantined files or failed deliveries.
+
+        A message this run handed over without the server's confirmation ("possibly
+        sent") counts as failed here: someone has to ask whether it arrived.
+        """
+        return 3 if self.ingest.quarantined or any_failed(self.deliveries) else 0
 
 
 class Timer:
