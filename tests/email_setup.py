@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from roi_reports.config import Config, parse_config
 from roi_reports.delivery.deliver import Delivery, deliver
+from roi_reports.delivery.pacing import Clock
 
 NOW = datetime(2026, 11, 2, 7, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
 PERIOD = "2026-10"
@@ -78,3 +79,26 @@ def run(
         outbox_dir=tmp_path / "outbox" / PERIOD,
         **options,
     )
+
+
+class FakeClock(Clock):
+    """Time that passes only by waiting: the limits' arithmetic without the waits."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.slept: list[float] = []
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=sum(self.slept))
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.slept.append(seconds)
+
+
+def people(count: int, scope: str = "all") -> list[dict[str, Any]]:
+    """`count` stakeholders p001@example.com … with the same report."""
+    return [
+        {"name": f"Person {n:03d}", "email": f"p{n:03d}@example.com", "scope": scope}
+        for n in range(1, count + 1)
+    ]

@@ -9,10 +9,14 @@ the first `times` times it is reached (None: every time) or every `every`-th tim
 dropped end of DATA keeps the message (the server accepted it, the client never hears
 so): the one case where the client cannot know. `Limits` add what real services enforce:
 a per-minute limit (451 4.7.1 at MAIL) and "421 after N messages on a connection".
+A "stall" fault holds the answer (a slow server; the kill tests kill the client then):
+at the end of DATA the message is kept before the stall, like a server that accepted it
+and had not answered yet.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -34,7 +38,7 @@ USERNAME = "reports@example.com"
 PASSWORD = "pä55-word-never-logged"
 
 Phase = Literal["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "END", "QUIT"]
-FaultKind = Literal["421", "451", "452", "550", "drop"]
+FaultKind = Literal["421", "451", "452", "550", "drop", "stall"]
 PHASES: tuple[Phase, ...] = ("EHLO", "AUTH", "MAIL", "RCPT", "DATA", "END", "QUIT")
 FAULT_KINDS: tuple[FaultKind, ...] = ("421", "451", "452", "550", "drop")
 # What each kind says: 421 and 452 "too many" are throttle answers; 451 4.3.0 is a
@@ -53,12 +57,15 @@ class Fault:
     kind: FaultKind
     times: int | None = 1  # the first N times the phase is reached; None: always
     every: int | None = None  # instead: every N-th time (the N-th, 2N-th, …)
+    after: int = 0  # let the phase pass this many times before `times` counts
     text: str | None = None  # the reply instead of FAULT_TEXT[kind]
+    stall_s: float = 30.0  # how long a "stall" holds the answer
 
     def fires(self, occurrence: int) -> bool:
         if self.every is not None:
             return occurrence % self.every == 0
-        return self.times is None or occurrence <= self.times
+        counted = occurrence - self.after
+        return counted > 0 and (self.times is None or counted <= self.times)
 
     @property
     def reply(self) -> str:
@@ -96,6 +103,7 @@ class RecordingHandler:
     connections: int = 0
     accepted_at: deque[float] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stalled: threading.Event = field(default_factory=threading.Event)  # a stall began
 
     def fault_for(self, phase: Phase) -> Fault | None:
         """Count one more `phase`; the fault to apply now, if any."""
@@ -116,10 +124,14 @@ class RecordingHandler:
                 self.accepted_at.popleft()
             return len(self.accepted_at) >= limit
 
+    async def stall(self, fault: Fault) -> None:
+        self.stalled.set()
+        await asyncio.sleep(fault.stall_s)
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.data_commands += 1
         fault = self.fault_for("END")
-        if fault is not None and fault.kind != "drop":
+        if fault is not None and fault.kind not in ("drop", "stall"):
             return fault.reply
         if self.answers:
             return self.answers.pop(0)
@@ -129,7 +141,9 @@ class RecordingHandler:
             )
             self.accepted_at.append(time.monotonic())
         server.accepted_here += 1
-        if fault is not None:  # accepted, and the connection drops before the reply
+        if fault is not None and fault.kind == "stall":
+            await self.stall(fault)
+        elif fault is not None:  # accepted, and the connection drops before the reply
             server.transport.abort()
         return "250 2.0.0 Message accepted"
 
@@ -157,6 +171,9 @@ class FaultySMTP(SMTP):
         fault = self.recorder.fault_for(phase)
         if fault is None:
             return False
+        if fault.kind == "stall":
+            await self.recorder.stall(fault)
+            return False  # then answer as usual
         await self._refuse(fault.reply if fault.kind != "drop" else None)
         return True
 
@@ -164,9 +181,11 @@ class FaultySMTP(SMTP):
         """Answer `reply` (None: drop the connection); 421 closes it, as RFC 5321 says."""
         if reply is not None:
             await self.push(reply)
-        if reply is None or reply.startswith("421"):
-            assert self.transport is not None
-            self.transport.abort() if reply is None else self.transport.close()
+        assert self.transport is not None
+        if reply is None:
+            self.transport.abort()
+        elif reply.startswith("421"):
+            self.transport.close()
 
     async def smtp_EHLO(self, hostname: str) -> None:
         if not await self._fault("EHLO"):

@@ -7,6 +7,7 @@ import tomllib
 import pytest
 
 from roi_reports.config import EmailConfig, Stakeholder, load_config, parse_config
+from roi_reports.delivery.messages import header_line
 from roi_reports.errors import ConfigError
 from roi_reports.resources import config_template
 from tests.helpers import run_cli
@@ -47,6 +48,15 @@ def test_stakeholder_scope_is_parsed_and_normalised():
         ({"email": {"subject": "ROI\r\nBcc: all@example.com"}}, "contains a line break"),
         ({"email": {"max_attachment_mb": 0}}, "max_attachment_mb = 0.0: use a positive number"),
         (stakeholder(name="Aino\nBcc: x@example.com"), "name contains a line break"),
+        ({"report": {"title": "ROI\x00x"}}, "[report] title contains the control character U+0000"),
+        (stakeholder(name="Aino\x0bVirtanen"), "name contains the control character U+000B at"),
+        (stakeholder(name="Aino\x0cVirtanen"), "name contains the control character U+000C at"),
+        (stakeholder(name="Aino\x1cVirtanen"), "name contains the control character U+001C at"),
+        (stakeholder(name="Aino\x1dVirtanen"), "name contains the control character U+001D at"),
+        (stakeholder(name="Aino\x1eVirtanen"), "name contains the control character U+001E at"),
+        (stakeholder(name="Aino\u2028Virtanen"), "name contains a line break"),
+        ({"email": {"max_per_day": 0}}, "max_per_day = 0: use a positive whole number"),
+        ({"email": {"max_per_minute": 1.5}}, "[email] max_per_minute: expected a whole number"),
         (stakeholder(email="aino@example.com\r\nBcc: x@example.com"), "not a valid email"),
         (stakeholder(email="Aino <aino@example.com>"), "not a valid email"),
         (stakeholder(scope="region:Sales"), "unknown scope 'region:Sales'"),
@@ -61,6 +71,22 @@ def test_bad_settings_name_the_key(data, message):
     with pytest.raises(ConfigError) as error:
         parse_config(data)
     assert message in str(error.value)
+
+
+def test_a_control_character_in_the_title_is_a_one_line_error(tmp_path):
+    path = tmp_path / "roi-reports.toml"
+    path.write_text('[report]\ntitle = "Marketing\\u0000ROI"\n', encoding="utf-8")
+    result = run_cli("send-test", "--to", "me@example.com", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {path}: [report] title contains the control character U+0000 at position 10; "
+        "remove it\n"
+    )
+
+
+def test_rendered_header_text_keeps_one_line_and_no_controls():
+    assert header_line("Q4\x00 report\x1e for\tAino\r\n") == "Q4 report for Aino"
+    assert header_line("گزارش\u200cها") == "گزارش\u200cها"  # a Persian ZWNJ stays
 
 
 def test_same_person_and_scope_twice_is_an_error():
