@@ -105,7 +105,11 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
     help="Email the stakeholders, or write the messages to outbox/<period>/ as .eml "
     "files (default: [email] enabled in the config).",
 )
-@click.option("--force", is_flag=True, help="Resend reports already emailed for this period.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Resend reports already emailed (or possibly sent) for this period.",
+)
 @click.option(
     "--plan",
     "show_plan",
@@ -134,10 +138,14 @@ def run(
     2. Compute the period (default: the previous month).
     3. Write out/<period>/: roi-summary-<period>.xlsx, pdf/, manifest.json.
     4. Email each stakeholder the reports of their scope, once (a ledger remembers),
-       or write the messages to outbox/<period>/.
+       or write the messages to outbox/<period>/. One connection carries them all,
+       at the pace of [email] max_per_minute / max_per_connection; the server's
+       throttle answers pause the sending; over [email] max_per_day the rest are
+       deferred to the next run.
 
-    A log of the run goes to logs/. Exit codes: 0 done, 1 failed, 2 usage error,
-    3 done with quarantined files or failed deliveries.
+    A log of the run goes to logs/. Exit codes: 0 done (deferred deliveries
+    included), 1 failed, 2 usage error, 3 done with quarantined files, failed
+    deliveries or a message possibly sent (handed over, never confirmed).
     """
     workdir = open_workdir(workdir_path)
     config = with_engine(workdir_config(workdir, config_path), engine)
