@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from roi_reports.config import Config, ReportConfig
 from roi_reports.i18n import LOCALE_DIR, gettext_for
 from roi_reports.pipeline import load_dataset, resolve_period
-from roi_reports.reports.charts import visual
 from roi_reports.reports.excel import SHEET_NAMES, write_workbook
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.model import build_report_model
@@ -92,12 +91,6 @@ def _fields(text: str) -> list[str]:
     import string
 
     return [field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field]
-
-
-def test_chart_text_is_shaped_for_persian_only():
-    assert visual("Google Ads") == "Google Ads"
-    shaped = visual("درآمد")
-    assert shaped != "درآمد" and all("\ufe70" <= c <= "\ufeff" for c in shaped)
 
 
 @pytest.fixture(scope="module")

@@ -21,16 +21,14 @@ from roi_reports.pipeline import load_dataset, resolve_period
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.model import Scope, build_report_model
 from roi_reports.reports.pdf import (
-    ReportTemplateError,
     default_scopes,
-    logo_data_uri,
-    make_url_fetcher,
     pdf_file_name,
     render_pdf,
     render_reports,
     slug,
     unique_pdf_names,
 )
+from roi_reports.reports.pdf_render import ReportTemplateError, logo_data_uri, make_url_fetcher
 from roi_reports.resources import template_root
 from tests.helpers import run_cli
 
@@ -136,7 +134,11 @@ def test_bursting_in_a_process_pool(sample, tmp_path):
     assert sorted(done, key=str) == sorted(scopes, key=str)
     employee = PdfReader(written[scopes[0]])
     text = "".join(page.extract_text() for page in employee.pages)
-    assert "Compared with the team" in text and "Team" in text
+    # the KPI cards set the employee's figures beside the team's
+    team_revenue = format_metric(
+        "revenue", build_report_model(sample, config, period).kpi("revenue"), "EUR"
+    )
+    assert f"Team: {team_revenue}" in text
     assert not list(tmp_path.glob(".*.tmp")), "temp files left behind"
 
 

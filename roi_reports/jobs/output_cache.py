@@ -18,22 +18,15 @@ from roi_reports.errors import RoiReportsError
 from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile
 from roi_reports.jobs.outputs import PDF_FOLDER, RenderedOutputs
-from roi_reports.reports.pdf import template_dirs
+from roi_reports.reports.pdf_render import template_dirs, templates_digest
 from roi_reports.scopes import Scope
 
 CACHE_KEY = "cache_key"  # the manifest field that records the key of its outputs
 
 
-def _files_digest(folder: Path) -> list[tuple[str, str]]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return [(str(p.relative_to(folder)), sha256_file(p)) for p in files]
-
-
 def templates_sha256(config: Config) -> str:
     """One hash over every file of the template folders the reports are rendered from."""
-    digests = [_files_digest(folder) for folder in template_dirs(config)]
-    text = json.dumps(digests, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return templates_digest(template_dirs(config))
 
 
 def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period: str) -> str:

@@ -1,68 +1,95 @@
-"""Report charts: matplotlib (Agg) → SVG text, deterministic and with gaps for undefined values.
+"""Report charts as display data: HTML/CSS bars and SVG lines, every text real HTML text.
 
-Reruns on the same numbers give byte-identical SVG (fixed `svg.hashsalt`, no date in the
-metadata), so a PDF that did not change in substance does not change in bytes either.
-Text is drawn as glyph paths (`svg.fonttype = path`), as WeasyPrint's SVG text would
-reverse Persian. matplotlib neither joins Arabic-script letters nor orders right-to-left
-text, so every chart text goes through `visual()` (arabic-reshaper picks the joined letter
-forms, python-bidi the visual order); the tables beside each chart carry the same names
-as searchable text.
+The templates print a bar as a positioned box and a line as an SVG polyline; tick labels,
+names and values are HTML text beside them, so Pango shapes Persian as in the tables, the
+text is selectable and searchable, and no glyph is ever drawn as a path. Positions are
+percentages of the plot area, measured from its top (and left), rounded to 0.01 so the
+same numbers always give the same bytes. Undefined values stay gaps marked "–", never 0.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import arabic_reshaper
-import matplotlib.pyplot as plt
-from bidi import get_display
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
-from roi_reports.metrics import Unit
-from roi_reports.reports.formatting import MISSING, format_value
+from roi_reports.reports.formatting import shorten
 
 # One palette for every chart (colour-blind safe, Okabe–Ito order); a name keeps its
 # colour across charts because colours follow the sorted list of names.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 REVENUE_COLOUR = "#009E73"
 COST_COLOUR = "#D55E00"
-NEGATIVE_COLOUR = "#D55E00"
-INK = "#333333"
-GRID = "#DDDDDD"
-WIDTH_IN, HEIGHT_IN = 7.0, 2.3
+TICKS = 5  # about this many gridlines per chart
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+MARGIN = 0.12  # of the values' span beyond the extreme values: room for their labels
+BAR_SHARE = 0.6  # of each bar's slot; the rest is the gap between bars
+VIEW_WIDTH, VIEW_HEIGHT = 1000, 250  # the line chart's SVG coordinates (scaled uniformly)
+LABEL_CHARS = 24  # a chart's category label longer than this ends in "…"
 
-_STYLE: dict[str, Any] = {
-    "svg.hashsalt": "roi-reports",
-    "svg.fonttype": "path",
-    "font.family": ["Noto Sans", "Noto Sans Arabic", "DejaVu Sans", "sans-serif"],
-    "font.size": 8,
-    "axes.edgecolor": GRID,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+Formatter = Callable[[float], str]  # a value as the chart prints it ("–" when undefined)
 
 
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+@dataclass(frozen=True)
+class Tick:
+    text: str
+    top: float  # % of the plot's height, from its top
 
 
-def visual(text: str) -> str:
-    """Text as matplotlib must draw it: Arabic-script letters joined and in visual order."""
-    if not _ARABIC_SCRIPT.search(text):
-        return text
-    return str(get_display(arabic_reshaper.reshape(text)))
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: str  # the bar's value as the table beside the chart prints it
+    colour: str
+    left: float  # % of the plot's width
+    width: float
+    top: float  # % of the plot's height: the bar spans top … top + height
+    height: float
+    tone: str  # "up" or "missing" (value printed above the bar or zero line) or "down"
+    value_edge: float  # up, missing: % from the plot's bottom to the bar's top; down: from
+    # the plot's top to the bar's bottom
+
+
+@dataclass(frozen=True)
+class Reference:
+    label: str
+    top: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    axis: str  # what the values are ("ROI (%)")
+    bars: tuple[Bar, ...]
+    ticks: tuple[Tick, ...]
+    zero: float  # where the zero line is (% from the top)
+    reference: Reference | None = None
+    note: str = ""  # e.g. which bars of how many are shown
+    kind: str = "bars"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(bar.label for bar in self.bars)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    colour: str
+    lines: tuple[str, ...]  # SVG polyline points, one per unbroken run of values
+    dots: tuple[tuple[float, float], ...]  # (x, y) of every defined value, SVG units
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    axis: str
+    labels: tuple[str, ...]  # one per point along the x axis, in order
+    series: tuple[Series, ...]
+    ticks: tuple[Tick, ...]
+    view_width: int = VIEW_WIDTH
+    view_height: int = VIEW_HEIGHT
+    kind: str = "lines"
 
 
 def colour_for(name: str, names: Sequence[str]) -> str:
@@ -71,105 +98,136 @@ def colour_for(name: str, names: Sequence[str]) -> str:
     return PALETTE[ordered.index(name) % len(PALETTE)] if name in ordered else PALETTE[0]
 
 
-def _to_svg(figure: Figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(figure)
-    return buffer.getvalue()
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """A category name short enough to sit under a bar (the table beside has more of it)."""
+    return shorten(text, limit)
 
 
-def _axis_formatter(unit: Unit, currency: str, language: str) -> FuncFormatter:
-    # money ticks show whole units (the axis label names the currency) to stay short
-    tick_unit: Unit = "count" if unit == "money" else unit
-    return FuncFormatter(
-        lambda value, _pos: visual(format_value(value, tick_unit, currency, language))
+def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
+    """Round gridline values (steps of 1, 2, 2.5 or 5 × 10ⁿ) within low … high."""
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    # the round step whose number of intervals is nearest the wanted count
+    step = min(
+        (m * magnitude for m in NICE_STEPS),
+        key=lambda s: abs((high - low) / s - (count - 1)),
     )
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [index * step for index in range(first, last + 1)]
 
 
-def _finish_axes(axes: Axes, ylabel: str, unit: Unit, currency: str, language: str) -> None:
-    axes.set_ylabel(visual(ylabel))
-    axes.yaxis.set_major_formatter(_axis_formatter(unit, currency, language))
-    axes.grid(axis="y", color=GRID, linewidth=0.6)
-    axes.set_axisbelow(True)
+def axis_range(values: Sequence[float]) -> tuple[float, float]:
+    """The plot's extent: zero and every value, with a margin beyond the values (none
+    below zero when nothing is negative, so bars stand on the plot's bottom)."""
+    finite = [v for v in values if math.isfinite(v)]
+    low, high = min([0.0, *finite]), max([0.0, *finite])
+    if high - low < 1e-12 * max(abs(low), abs(high), 1.0):
+        return (low, low + (abs(low) or 100.0)) if low >= 0 else (low, 0.0)
+    span = high - low
+    return (low - span * MARGIN if low < 0 else low, high + span * MARGIN if high > 0 else high)
 
 
-def bar_chart_svg(
+def _scale(low: float, high: float) -> Callable[[float], float]:
+    """Value → % of the plot's height from its top."""
+    return lambda value: round((high - value) / (high - low) * 100, 2)
+
+
+def _tick_marks(
+    ticks: Sequence[float], where: Callable[[float], float], fmt: Formatter
+) -> tuple[Tick, ...]:
+    return tuple(Tick(fmt(value), where(value)) for value in reversed(ticks))
+
+
+def bar_chart(
+    title: str,
     labels: Sequence[str],
     values: Sequence[float],
     *,
-    ylabel: str,
-    unit: Unit = "percent",
-    currency: str = "EUR",
-    language: str = "en",
+    axis: str,
+    fmt: Formatter,
+    tick_fmt: Formatter | None = None,
     reference: float | None = None,
     reference_label: str = "",
-) -> str:
-    """One bar per label; an undefined value is an empty slot marked "–", never a 0 bar."""
-    with plt.rc_context(_STYLE):  # type: ignore[arg-type]
-        figure, axes = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN))
-        positions = range(len(labels))
-        heights = [0.0 if math.isnan(v) else v for v in values]
-        colours = [colour_for(label, labels) for label in labels]
-        bars = axes.bar(positions, heights, color=colours, width=0.6)
-        for bar, value in zip(bars, values, strict=True):
-            if math.isnan(value):
-                bar.set_visible(False)
-                axes.annotate(MISSING, (bar.get_x() + bar.get_width() / 2, 0), ha="center")
-        axes.axhline(0, color=INK, linewidth=0.8)
-        if all(math.isnan(v) for v in values):
-            axes.set_ylim(0, 100)  # nothing defined: a plain axis rather than a degenerate one
-        if reference is not None:
-            axes.axhline(reference, color=NEGATIVE_COLOUR, linestyle="--", linewidth=1)
-            axes.annotate(
-                visual(reference_label), (len(labels) - 0.5, reference), ha="right", va="bottom"
+    note: str = "",
+) -> BarChart:
+    """One bar per label, in order; an undefined value is an empty slot marked "–"."""
+    low, high = axis_range([*values, *([reference] if reference is not None else [])])
+    ticks, where = nice_ticks(low, high), _scale(low, high)
+    zero = where(0.0)
+    slot = 100 / max(len(labels), 1)
+    bars = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        left = round(slot * (index + (1 - BAR_SHARE) / 2), 2)
+        tone = "missing" if not math.isfinite(value) else "up" if value >= 0 else "down"
+        end = zero if tone == "missing" else where(value)
+        top, bottom = min(zero, end), max(zero, end)
+        bars.append(
+            Bar(
+                label=short_label(label),
+                value=fmt(value),
+                colour=colour_for(label, labels),
+                left=left,
+                width=round(slot * BAR_SHARE, 2),
+                top=top,
+                height=round(bottom - top, 2),
+                tone=tone,
+                value_edge=bottom if tone == "down" else round(100 - top, 2),
             )
-        rotation = 20 if len(labels) > 4 else 0
-        axes.set_xticks(list(positions), [visual(label) for label in labels], rotation=rotation)
-        _finish_axes(axes, ylabel, unit, currency, language)
-        return _to_svg(figure)
-
-
-def line_chart_svg(
-    x_labels: Sequence[str],
-    series: Mapping[str, Sequence[float]],
-    *,
-    ylabel: str,
-    unit: Unit = "money",
-    currency: str = "EUR",
-    language: str = "en",
-    colours: Mapping[str, str] | None = None,
-) -> str:
-    """One line per series over `x_labels`; NaN breaks the line (a gap, not a zero)."""
-    with plt.rc_context(_STYLE):  # type: ignore[arg-type]
-        figure, axes = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN))
-        positions = list(range(len(x_labels)))
-        for name, values in series.items():
-            colour = (colours or {}).get(name) or colour_for(name, list(series))
-            axes.plot(
-                positions, list(values), marker="o", markersize=3, color=colour, label=visual(name)
-            )
-        axes.set_xticks(positions, [visual(label) for label in x_labels])
-        axes.legend(frameon=False, loc="best")
-        _finish_axes(axes, ylabel, unit, currency, language)
-        return _to_svg(figure)
-
-
-def trend_chart_svg(
-    months: Sequence[str],
-    revenue: Sequence[float],
-    cost: Sequence[float],
-    *,
-    currency: str,
-    language: str = "en",
-    labels: tuple[str, str] = ("Revenue", "Cost"),
-) -> str:
-    """Revenue against cost by month, in the reporting currency."""
-    return line_chart_svg(
-        months,
-        {labels[0]: revenue, labels[1]: cost},
-        ylabel=f"{currency}",
-        unit="money",
-        currency=currency,
-        language=language,
-        colours={labels[0]: REVENUE_COLOUR, labels[1]: COST_COLOUR},
+        )
+    marker = None if reference is None else Reference(reference_label, where(reference))
+    tick_text = tick_fmt or fmt
+    return BarChart(
+        title, axis, tuple(bars), _tick_marks(ticks, where, tick_text), zero, marker, note
     )
+
+
+def line_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    colours: Mapping[str, str],
+    *,
+    axis: str,
+    tick_fmt: Formatter,
+) -> LineChart:
+    """One line per series over `labels`; an undefined value breaks the line (a gap)."""
+    low, high = axis_range([v for values in series.values() for v in values])
+    ticks, where = nice_ticks(low, high), _scale(low, high)
+    slot = VIEW_WIDTH / max(len(labels), 1)
+    drawn = []
+    for name, values in series.items():
+        points = [
+            (round(slot * (index + 0.5), 2), round(where(value) * VIEW_HEIGHT / 100, 2))
+            if math.isfinite(value)
+            else None
+            for index, value in enumerate(values)
+        ]
+        drawn.append(Series(name, colours[name], _runs(points), tuple(p for p in points if p)))
+    return LineChart(title, axis, tuple(labels), tuple(drawn), _tick_marks(ticks, where, tick_fmt))
+
+
+def _runs(points: Sequence[tuple[float, float] | None]) -> tuple[str, ...]:
+    """SVG `points` of each run of two or more consecutive defined points."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return tuple(" ".join(f"{x:g},{y:g}" for x, y in run) for run in runs if len(run) > 1)
+
+
+def highest_and_lowest(
+    labels: Sequence[str], values: Sequence[float], limit: int
+) -> tuple[list[str], list[float]]:
+    """At most `limit` bars: all of them, or the highest and lowest halves by value (in
+    value order, undefined values left out), so a report on 500 people stays readable."""
+    if len(labels) <= limit:
+        return list(labels), list(values)
+    ranked = sorted(
+        ((v, label) for label, v in zip(labels, values, strict=True) if math.isfinite(v)),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    half = limit // 2
+    picked = ranked if len(ranked) <= limit else ranked[:half] + ranked[-(limit - half) :]
+    return [label for _, label in picked], [value for value, _ in picked]

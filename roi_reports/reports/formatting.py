@@ -54,6 +54,12 @@ def _undefined(value: object) -> bool:
     return is_missing(value) or not math.isfinite(float(value))  # type: ignore[arg-type]
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in "…" when cut: a name from a file may be
+    any length, a report's line may not."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def localise_digits(text: str, language: str) -> str:
     """`2026-10` → `۲۰۲۶-۱۰` in Persian; other languages keep Latin digits."""
     return text.translate(PERSIAN_DIGITS) if language == "fa" else text

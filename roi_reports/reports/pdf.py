@@ -1,54 +1,40 @@
-"""PDF reports (SPEC §8): jinja2 templates rendered by WeasyPrint, one file per scope.
+"""PDF reports (SPEC §8): one file per scope, rendered in worker processes.
 
-Python builds the display rows (`pdf_display`); templates only print them, with
-autoescape and StrictUndefined, so a name such as `Mia <b>Berg</b>` prints literally and
-a template typo is an error rather than a blank. WeasyPrint may read only data: URIs and
-files inside the template folders: no network, no other file, whatever a template says.
+The page is built from the report model (`pdf_display`) and rendered by `pdf_render`;
+here are the file names, the scopes, and the pool of worker processes with their limits.
 """
 
 from __future__ import annotations
 
-import base64
 import multiprocessing
 import os
 import resource
 import signal
-import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from functools import lru_cache
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-
-import jinja2
 
 from roi_reports.config import Config
-from roi_reports.errors import ConfigError, RoiReportsError
+from roi_reports.errors import RoiReportsError
 from roi_reports.fsutil import atomic_write_bytes, slug
-from roi_reports.i18n import translator
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.lifeline import die_with
 from roi_reports.periods import Period
 from roi_reports.pipeline import compute_metrics
-from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf_display import build_page
-from roi_reports.resources import template_root
+from roi_reports.reports.pdf_render import (
+    ReportTemplateError,
+    StageClock,
+    logo_data_uri,
+    render_page,
+    template_dirs,
+)
 
-REPORT_TEMPLATE = "report.html"
-STYLESHEET = "report.css"
-LOGO_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".svg": "image/svg+xml",
-}
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
-
-
-class ReportTemplateError(RoiReportsError):
-    """A report template is missing, invalid, or prints a value it was not given."""
 
 
 # --- file names -------------------------------------------------------------------------
@@ -106,104 +92,6 @@ def default_scopes(
     ]
 
 
-# --- templates and fetching -------------------------------------------------------------
-
-
-def template_dirs(config: Config) -> list[Path]:
-    """The user's template folder (config `template_dir`, relative to the config file's
-    folder) first, then the shipped templates, so a user may override single files."""
-    shipped = template_root().resolve()
-    if not config.report.template_dir:
-        return [shipped]
-    base = config.source.parent if config.source else Path.cwd()
-    custom = (base / config.report.template_dir).resolve()
-    if not custom.is_dir():
-        raise ConfigError(
-            f"[report] template_dir = {config.report.template_dir!r}: folder {custom} not "
-            "found; give a folder path relative to the config file"
-        )
-    return [custom, shipped]
-
-
-@lru_cache(maxsize=8)
-def _environment(dirs: tuple[Path, ...], language: str = "en") -> jinja2.Environment:
-    """Templates translate their own words with `_()` / `{% trans %}` (newstyle gettext:
-    the translation is escaped like any other value)."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    environment.install_gettext_translations(translator(language), newstyle=True)  # type: ignore[attr-defined]
-    return environment
-
-
-def render_html(page: Any, dirs: Sequence[Path]) -> str:
-    """The report's HTML; template problems become one-line ReportTemplateErrors."""
-    try:
-        template = _environment(tuple(dirs), page.lang).get_template(REPORT_TEMPLATE)
-        return template.render(page=page)
-    except jinja2.TemplateNotFound as exc:
-        where = ", ".join(str(d) for d in dirs)
-        raise ReportTemplateError(f"template {exc.name} not found in {where}") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise ReportTemplateError(
-            f"{exc.filename or exc.name}, line {exc.lineno}: {exc.message}; fix the template"
-        ) from None
-    except jinja2.UndefinedError as exc:
-        raise ReportTemplateError(
-            f"report template uses a value that does not exist ({exc.message}); "
-            "check the names against the shipped templates"
-        ) from None
-
-
-def _inside(path: Path, roots: Sequence[Path]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
-
-
-def make_url_fetcher(roots: Sequence[Path]) -> Any:
-    """A WeasyPrint fetcher for data: URIs and files under `roots`; anything else fails."""
-    from weasyprint.urls import URLFetcher
-
-    allowed = [Path(r).resolve() for r in roots]
-
-    class TemplateFolderFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return super().fetch(url, headers)
-            if parts.scheme == "file" and not parts.netloc:
-                path = Path(unquote(parts.path)).resolve()
-                if _inside(path, allowed) and path.is_file():
-                    return super().fetch(url, headers)
-            raise ValueError(f"refused to fetch {url}: only files in the template folder")
-
-    return TemplateFolderFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-
-
-def logo_data_uri(config: Config) -> str | None:
-    """The configured logo as a data URI (read here, so WeasyPrint never opens a path)."""
-    logo = config.report.logo
-    if not logo:
-        return None
-    base = config.source.parent if config.source else Path.cwd()
-    path = (base / logo).resolve()
-    media_type = LOGO_TYPES.get(path.suffix.lower())
-    if media_type is None:
-        raise ConfigError(f"[report] logo = {logo!r}: use a .png, .jpg or .svg file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(
-            f"[report] logo = {logo!r}: cannot read {path} ({exc.strerror}); "
-            "give a path relative to the config file"
-        ) from None
-    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
-
-
 # --- rendering --------------------------------------------------------------------------
 
 
@@ -212,56 +100,11 @@ def pdf_bytes(model: ReportModel, config: Config, cpu_s: dict[str, float] | None
 
     With a `cpu_s` dict, the CPU seconds of each stage are added to it (`make bench`).
     """
-    from weasyprint import CSS, HTML
-
-    clock = _StageClock(cpu_s)
+    clock = StageClock(cpu_s)
     dirs = template_dirs(config)
     page = build_page(model, config, logo_data_uri(config))
-    stylesheet = next((d / STYLESHEET for d in dirs if (d / STYLESHEET).is_file()), None)
-    if stylesheet is None:
-        raise ReportTemplateError(f"{STYLESHEET} not found in {dirs[0]}")
     clock.lap("page and charts")
-    check_glyphs(page, stylesheet, model.scope.label)
-    html = render_html(page, dirs)
-    clock.lap("glyph check and HTML")
-    fetcher = make_url_fetcher(dirs)
-    document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher)
-    css = CSS(filename=str(stylesheet), url_fetcher=fetcher)
-    rendered = document.render(stylesheets=[css])
-    clock.lap("layout")
-    data = bytes(rendered.write_pdf())
-    clock.lap("drawing and PDF")
-    return data
-
-
-class _StageClock:
-    """CPU time per stage, added into a caller's dict; does nothing without one."""
-
-    def __init__(self, into: dict[str, float] | None) -> None:
-        self.into = into
-        self.last = time.process_time()
-
-    def lap(self, stage: str) -> None:
-        if self.into is not None:
-            now = time.process_time()
-            self.into[stage] = self.into.get(stage, 0.0) + now - self.last
-            self.last = now
-
-
-def check_glyphs(page: object, stylesheet: Path, scope: str) -> None:
-    """Refuse a report with characters none of the stylesheet's fonts can print."""
-    points = covered(stylesheet_families([stylesheet]))
-    if not points:  # none of the fonts is installed: nothing to judge by
-        return
-    missing = uncovered(page, points)
-    if missing:
-        shown = "; ".join(missing[:SHOWN]) + (
-            f"; and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
-        )
-        raise ReportTemplateError(
-            f"report {scope}: no report font has {shown}; correct the text, or add a font "
-            f"that has it to font-family in {STYLESHEET}"
-        )
+    return render_page(page, dirs, model.scope.label, clock)
 
 
 def render_pdf(model: ReportModel, config: Config, path: Path) -> Path:
@@ -336,7 +179,7 @@ def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
     context: Any = multiprocessing.get_context("spawn")
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        preload = ["roi_reports.reports.pdf", "weasyprint", "matplotlib.backends.backend_agg"]
+        preload = ["roi_reports.reports.pdf", "weasyprint"]
         context.set_forkserver_preload(preload)
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(memory_mb, os.getpid())
@@ -383,12 +226,77 @@ def render_reports(
         if progress:
             progress(scope)
 
-    # always in worker processes, even for one report: the limits apply per process
-    workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    if paths:
-        with _pool(workers, config.output.pdf_memory_mb) as pool:
-            # each model is submitted as soon as it is built: building overlaps rendering
-            futures = {pool.submit(_render_job, job(scope)): scope for scope in paths}
-            for future in as_completed(futures):
-                finished(futures[future], future.result)
+    if paths and uses_cluster(config):
+        from roi_reports.reports.pdf_cluster import render_on_cluster
+
+        render_on_cluster(config, [(s, job(s)[0], paths[s]) for s in paths], finished)
+    elif paths:
+        # always in worker processes, even for one report: the limits apply per process
+        workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+        PoolRun(workers, config.output.pdf_memory_mb, job, finished).run(list(paths))
     return {scope: path for scope, path in paths.items() if scope not in (failures or {})}
+
+
+def uses_cluster(config: Config) -> bool:
+    """`--engine dask` with a scheduler: the reports render on the cluster's workers."""
+    return config.engine.kind == "dask" and config.engine.scheduler is not None
+
+
+Job = tuple[ReportModel, Config, Path]
+
+
+class PoolRun:
+    """Reports rendered by a pool of worker processes, at most two per worker queued at a
+    time (so ten thousand models never wait in memory at once).
+
+    When a worker process dies (killed, or out of memory inside a C library), the pool
+    breaks and every report queued in it fails with it. Those are tried again each alone
+    in a fresh one-worker pool, so only a report that kills its worker fails, with its
+    reason, and the others are rendered; the rest of the queue goes on in a fresh pool.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        memory_mb: float,
+        job: Callable[[Scope], Job],
+        finished: Callable[[Scope, Callable[[], object]], None],
+    ) -> None:
+        self.workers, self.memory_mb = workers, memory_mb
+        self.job, self.finished = job, finished
+
+    def run(self, scopes: list[Scope]) -> None:
+        queue, suspects = list(reversed(scopes)), []
+        while queue:
+            suspects += self._until_broken(queue)
+        for scope in suspects:
+            with _pool(1, self.memory_mb) as pool:
+                future = pool.submit(_render_job, self.job(scope))
+                self.finished(scope, partial(_result_or_death, future, scope))
+
+    def _until_broken(self, queue: list[Scope]) -> list[Scope]:
+        """Render from the end of `queue` until it is empty or the pool breaks; the
+        reports that were in the broken pool."""
+        with _pool(self.workers, self.memory_mb) as pool:
+            running: dict[Future[Path], Scope] = {}
+            while queue or running:
+                while queue and len(running) < 2 * self.workers:
+                    scope = queue.pop()
+                    running[pool.submit(_render_job, self.job(scope))] = scope
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        return list(running.values())
+                    self.finished(running.pop(future), future.result)
+        return []
+
+
+def _result_or_death(future: Future[Path], scope: Scope) -> Path:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise ReportTemplateError(
+            f"report {scope.label}: its PDF worker process died while rendering it (killed, "
+            "or out of memory); the other reports were made. Shorten the report or raise "
+            "[output] pdf_memory_mb"
+        ) from None

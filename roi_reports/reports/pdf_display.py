@@ -2,15 +2,14 @@
 
 Templates only loop and print; all numbers become text here through `formatting`, so a
 PDF shows exactly what the Excel workbook shows. Values stay plain strings (escaped by
-jinja's autoescape when printed), charts are data URIs of SVG images.
+jinja's autoescape when printed); charts are positions and texts (`charts`).
 """
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -21,6 +20,7 @@ from roi_reports.metrics import KEY_METRICS, METRICS, MetricContext, compute_all
 from roi_reports.org import NO_REGION, NO_TEAM
 from roi_reports.periods import month_index, period_label
 from roi_reports.reports import charts
+from roi_reports.reports.charts import BarChart, LineChart
 from roi_reports.reports.formatting import (
     format_change,
     format_day,
@@ -28,15 +28,26 @@ from roi_reports.reports.formatting import (
     format_metric_change,
     format_value,
     localise_digits,
+    shorten,
 )
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
 
 KPI_METRICS = KEY_METRICS
 CHANNEL_COLUMNS = KEY_METRICS
+TEAM_COLUMNS = ("contacts", "conversions", "revenue", "cost", "roi_pct", "roas", "cpa")
 RANKED_COLUMNS = ("revenue", "cost", "roi_pct", "conversions", "conversion_rate_pct")
 CAMPAIGN_COLUMNS = ("cost", "revenue", "roi_pct", "roas", "conversions")
-TEAM_COLUMNS = ("contacts", "conversions", "revenue", "cost", "roi_pct", "roas", "cpa")
+# group rows a table shows (the highest cost first): the workbook has every row, and a
+# report stays short enough to read and to render (issue 20: a scope report in 0.3 CPU-s)
+TABLE_ROWS = 12
+SUMMARY_TABLE_ROWS = 30
+NAME_CHARS = 60  # a longer channel, employee or campaign name ends in "…" (the workbook has it)
+LINE_CHARS = 300  # a data-quality line quotes a cell: at most this long
+LISTED = 10  # data-quality warnings and sanity flags a report lists before "and N more"
+LONGEST_CELL = 40  # characters: a longer text wraps within its column
+CELL_PADDING = 2  # characters' worth of padding per column
+MAX_BARS = 12  # a bar chart of more groups shows the highest and lowest six
 DEFINED_METRICS = (*KPI_METRICS, "investment", "cost_per_contact", "avg_ticket")
 SCOPE_TITLES = {
     "channel": N_("Channel"),
@@ -66,6 +77,22 @@ class Table:
     headers: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty_text: str = "No data for this period."
+    more: str = ""  # the rows left out, e.g. "and 30 more; see the workbook"
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        """Column widths in % of the table, from the longest text in each column (a header
+        may wrap onto two lines): the browser's automatic table layout, estimated here so
+        the PDF renderer lays each table out once instead of measuring every cell."""
+        longest = [
+            max(max(map(len, cell.text.split()), default=0), -(-len(cell.text) // 2))
+            for cell in self.headers  # a header wraps onto two lines at most
+        ]
+        for row in self.rows:
+            longest = [max(n, len(cell.text)) for n, cell in zip(longest, row, strict=True)]
+        weights = [min(n, LONGEST_CELL) + CELL_PADDING for n in longest]
+        total = sum(weights)
+        return tuple(round(100 * w / total, 2) for w in weights)
 
 
 @dataclass(frozen=True)
@@ -77,13 +104,6 @@ class KpiCard:
     arrow: str
     tone: str  # good / bad / flat
     team: str | None = None
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    src: str  # data:image/svg+xml;base64,…
-    alt: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +128,7 @@ class Page:
     created_iso: str  # the documents' date: the period's last day, never the run time
     logo: str | None
     kpis: tuple[KpiCard, ...]
-    charts: tuple[Chart, ...]
+    charts: tuple[BarChart | LineChart, ...]
     tables: tuple[Table, ...]
     targets: Table
     definitions: tuple[Definition, ...]
@@ -118,6 +138,8 @@ class Page:
     inputs: tuple[Cell, ...] = field(default_factory=tuple)
     flags: tuple[str, ...] = ()  # sanity flags, shown at the top
     page_numbers: str = "decimal"  # the CSS counter style of "Page n of m" (persian digits)
+    warnings_more: str = ""  # "and 39,989 more; see the workbook" under the first warnings
+    flags_more: str = ""
 
 
 def _name(value: Any, language: str = "en") -> str:
@@ -125,7 +147,7 @@ def _name(value: Any, language: str = "en") -> str:
         return gettext_for(language)(N_("(unassigned)"))  # pipeline.UNASSIGNED
     if value in (NO_TEAM, NO_REGION):
         return gettext_for(language)(value)
-    return str(value)
+    return shorten(str(value), NAME_CHARS)
 
 
 def _tone(metric: str, change: float) -> tuple[str, str]:
@@ -168,6 +190,25 @@ def _roi_css(model: ReportModel, value: float) -> str:
     return "num good" if value >= model.hurdle_roi_pct else "num bad"
 
 
+def more_text(count: int, language: str) -> str:
+    """The line under a cut list: how many rows the PDF leaves to the workbook."""
+    if count <= 0:
+        return ""
+    _ = gettext_for(language)
+    return _("and {count} more; see the workbook").format(
+        count=format_value(count, "count", "", language)
+    )
+
+
+def largest_rows(table: pd.DataFrame, limit: int | None) -> tuple[pd.DataFrame, int]:
+    """At most `limit` rows: those with the highest cost (then revenue), in the table's
+    own order; and how many were left out."""
+    if limit is None or len(table) <= limit:
+        return table, 0
+    ranked = table.sort_values(["cost", "revenue"], ascending=False, kind="stable")
+    return table.loc[sorted(ranked.index[:limit])], len(table) - limit
+
+
 def metric_table(
     model: ReportModel,
     table: pd.DataFrame,
@@ -175,10 +216,13 @@ def metric_table(
     columns: Sequence[str],
     caption: str,
     language: str,
+    limit: int | None = None,
 ) -> Table:
-    """One row per group: the key's name, then each metric formatted by its unit."""
+    """One row per group: the key's name, then each metric formatted by its unit. With a
+    `limit`, the groups with the highest cost; the line under the table says how many more."""
     _ = gettext_for(language)
     headers = (Cell(_(KEY_TITLES[key])), *(Cell(_(METRICS[c].label), "num") for c in columns))
+    table, left_out = largest_rows(table, limit)
     rows = []
     for record in table.to_dict("records"):
         cells = [Cell(_name(record[key], language))]
@@ -187,7 +231,9 @@ def metric_table(
             css = _roi_css(model, record[column]) if column == "roi_pct" else "num"
             cells.append(Cell(text, css))
         rows.append(tuple(cells))
-    return Table(caption, headers, tuple(rows), _("No data for this period."))
+    return Table(
+        caption, headers, tuple(rows), _("No data for this period."), more_text(left_out, language)
+    )
 
 
 def targets_table(model: ReportModel, language: str) -> Table:
@@ -219,30 +265,6 @@ def targets_table(model: ReportModel, language: str) -> Table:
     return Table(
         _("Targets and attainment"), headers, tuple(rows), _("No targets for this period.")
     )
-
-
-def team_table(model: ReportModel, language: str) -> Table | None:
-    """A scoped report's own figures beside the whole team's (ratios are the team's ratios)."""
-    if model.team_total is None:
-        return None
-    _ = gettext_for(language)
-    own, team = model.total.iloc[0], model.team_total.iloc[0]
-    whole = _("Company") if model.scope.kind == "team" else _("Team")
-    headers = (Cell(_("Metric")), Cell(model.scope.name or "", "num"), Cell(whole, "num"))
-    rows = tuple(
-        (
-            Cell(_(METRICS[m].label)),
-            Cell(format_metric(m, own[m], model.currency, language), "num"),
-            Cell(format_metric(m, team[m], model.currency, language), "num"),
-        )
-        for m in TEAM_COLUMNS
-    )
-    caption = (
-        _("Compared with the company")
-        if model.scope.kind == "team"
-        else _("Compared with the team")
-    )
-    return Table(caption, headers, rows, _("No data for this period."))
 
 
 def ranked_tables(model: ReportModel, language: str) -> tuple[Table, ...]:
@@ -278,11 +300,6 @@ def top_and_bottom_tables(model: ReportModel, language: str) -> tuple[Table, ...
     )
 
 
-def svg_data_uri(svg: str) -> str:
-    """An SVG as an image URI: embedded in the PDF, isolated from the page's HTML."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
 def _month_labels(model: ReportModel, fiscal_year_start: int) -> list[str]:
     """Every month of the trend window from the first month with data (later gaps kept)."""
     window = trend_window(model.period, fiscal_year_start)
@@ -295,47 +312,61 @@ def _month_labels(model: ReportModel, fiscal_year_start: int) -> list[str]:
     return labels
 
 
-def trend_chart(model: ReportModel, fiscal_year_start: int, language: str) -> Chart:
+def trend_chart(model: ReportModel, fiscal_year_start: int, language: str) -> LineChart:
+    """Revenue against cost by month, in the reporting currency."""
     _ = gettext_for(language)
     months = _month_labels(model, fiscal_year_start)
     by_month = model.monthly_total.assign(month=model.monthly_total["month"].astype(str))
     by_month = by_month.set_index("month").reindex(months)  # months without data → NaN gaps
-    revenue_label, cost_label = METRICS["revenue"].label, METRICS["cost"].label
-    svg = charts.trend_chart_svg(
+    revenue, cost = _(METRICS["revenue"].label), _(METRICS["cost"].label)
+    return charts.line_chart(
+        _("Revenue vs cost by month"),
         [localise_digits(month, language) for month in months],
-        by_month["revenue"].astype("float64").tolist(),
-        by_month["cost"].astype("float64").tolist(),
-        currency=model.currency,
-        language=language,
-        labels=(_(revenue_label), _(cost_label)),
+        {
+            revenue: by_month["revenue"].astype("float64").tolist(),
+            cost: by_month["cost"].astype("float64").tolist(),
+        },
+        {revenue: charts.REVENUE_COLOUR, cost: charts.COST_COLOUR},
+        axis=model.currency,
+        # money ticks show whole units (the axis names the currency) to stay short
+        tick_fmt=lambda value: format_value(value, "count", model.currency, language),
     )
-    return Chart(_("Revenue vs cost by month"), svg_data_uri(svg), _("Revenue and cost per month"))
 
 
-def roi_chart(model: ReportModel, language: str) -> Chart:
-    """ROI % per channel (per employee in a channel's own report)."""
+def roi_chart(model: ReportModel, language: str) -> BarChart:
+    """ROI % per channel (per employee in a channel's own report), at most MAX_BARS bars."""
     _ = gettext_for(language)
     key, table = ("channel", model.by_channel)
     if model.scope.kind in ("channel", "team"):
         key, table = ("employee", model.by_employee)
     named = table[table[key].notna()]
+    names = [str(n) for n in named[key]]
+    labels, values = charts.highest_and_lowest(
+        names, named["roi_pct"].astype("float64").tolist(), MAX_BARS
+    )
+    note = ""
+    if len(labels) < len(names):
+        note = _(
+            "{shown} of {count}: the highest and lowest ROI; the workbook has all of them."
+        ).format(shown=_count(len(labels), language), count=_count(len(names), language))
     hurdle = model.hurdle_roi_pct
-    svg = charts.bar_chart_svg(
-        [str(n) for n in named[key]],
-        named["roi_pct"].astype("float64").tolist(),
-        ylabel=_("ROI (%)"),
-        unit="percent",
-        currency=model.currency,
-        language=language,
+    titles = {"channel": _("ROI % by channel"), "employee": _("ROI % by employee")}
+    return charts.bar_chart(
+        titles[key],
+        labels,
+        values,
+        axis=_("ROI (%)"),
+        fmt=lambda value: format_metric("roi_pct", value, model.currency, language),
         reference=hurdle,
         reference_label=""
         if hurdle is None
         else _("hurdle {value}").format(value=format_value(hurdle, "percent", "", language)),
+        note=note,
     )
-    titles = {"channel": _("ROI % by channel"), "employee": _("ROI % by employee")}
-    return Chart(
-        titles[key], svg_data_uri(svg), _("Bar chart of {title}").format(title=titles[key])
-    )
+
+
+def _count(number: int, language: str) -> str:
+    return format_value(number, "count", "", language)
 
 
 def seed_example(currency: str, language: str) -> str:
@@ -358,7 +389,7 @@ def _heading(model: ReportModel, language: str) -> str:
     _ = gettext_for(language)
     if model.scope.kind == "all":
         return _("Executive summary")
-    return f"{_(SCOPE_TITLES[model.scope.kind])}: {model.scope.name}"
+    return f"{_(SCOPE_TITLES[model.scope.kind])}: {shorten(model.scope.name or '', NAME_CHARS)}"
 
 
 def _definition(name: str, language: str) -> Definition:
@@ -373,18 +404,22 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     settings = config.report
     language = settings.language
     _ = gettext_for(language)
+    limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     tables = [
-        metric_table(model, model.by_channel, "channel", CHANNEL_COLUMNS, _("By channel"), language)
-    ]
-    team = team_table(model, language)
-    if team is not None:
-        tables.insert(0, team)
-    tables.extend(ranked_tables(model, language))
-    tables.append(
         metric_table(
-            model, model.by_campaign, "campaign", CAMPAIGN_COLUMNS, _("By campaign"), language
-        )
-    )
+            model, model.by_channel, "channel", CHANNEL_COLUMNS, _("By channel"), language, limit
+        ),
+        *ranked_tables(model, language),
+        metric_table(
+            model,
+            model.by_campaign,
+            "campaign",
+            CAMPAIGN_COLUMNS,
+            _("By campaign"),
+            language,
+            limit,
+        ),
+    ]
     return Page(
         lang=language,
         direction=direction(language),
@@ -405,10 +440,15 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         targets=targets_table(model, language),
         definitions=tuple(_definition(m, language) for m in DEFINED_METRICS),
         example=seed_example(model.currency, language),
-        warnings=tuple(p.one_line() for p in model.warnings),
+        warnings=tuple(shorten(p.one_line(), LINE_CHARS) for p in model.warnings[:LISTED]),
+        warnings_more=more_text(len(model.warnings) - LISTED, language),
         notes=model.notes,
         inputs=tuple(Cell(f"{i.name} (sha256 {i.sha256[:12]}…)") for i in model.inputs),
-        flags=tuple(describe_flag(f, model.currency, language) for f in model.flags),
+        flags=tuple(
+            describe_flag(replace(f, name=shorten(f.name, NAME_CHARS)), model.currency, language)
+            for f in model.flags[:LISTED]
+        ),
+        flags_more=more_text(len(model.flags) - LISTED, language),
         page_numbers="persian" if language == "fa" else "decimal",
     )
 

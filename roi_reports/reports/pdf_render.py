@@ -1,0 +1,240 @@
+"""One report page → PDF bytes: jinja2 templates rendered by WeasyPrint.
+
+Python builds the display rows (`pdf_display`); templates only print them, with
+autoescape and StrictUndefined, so a name such as `Mia <b>Berg</b>` prints literally and
+a template typo is an error rather than a blank. WeasyPrint may read only data: URIs and
+files inside the template folders: no network, no other file, whatever a template says.
+
+A process renders many reports: the parsed stylesheet, the fonts (WeasyPrint's font
+configuration) and the templates are loaded once per process and template folder, and
+reused for every report after the first (`make bench` measures a warm worker).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from roi_reports.config import Config
+from roi_reports.errors import ConfigError, RoiReportsError
+from roi_reports.fsutil import sha256_file
+from roi_reports.i18n import translator
+from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
+from roi_reports.resources import template_root
+
+REPORT_TEMPLATE = "report.html"
+STYLESHEET = "report.css"
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+class ReportTemplateError(RoiReportsError):
+    """A report template is missing, invalid, or prints a value it was not given."""
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """The user's template folder (config `template_dir`, relative to the config file's
+    folder) first, then the shipped templates, so a user may override single files."""
+    shipped = template_root().resolve()
+    if not config.report.template_dir:
+        return [shipped]
+    base = config.source.parent if config.source else Path.cwd()
+    custom = (base / config.report.template_dir).resolve()
+    if not custom.is_dir():
+        raise ConfigError(
+            f"[report] template_dir = {config.report.template_dir!r}: folder {custom} not "
+            "found; give a folder path relative to the config file"
+        )
+    return [custom, shipped]
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...], language: str = "en") -> jinja2.Environment:
+    """Templates translate their own words with `_()` / `{% trans %}` (newstyle gettext:
+    the translation is escaped like any other value)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(translator(language), newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def render_html(page: Any, dirs: Sequence[Path]) -> str:
+    """The report's HTML; template problems become one-line ReportTemplateErrors."""
+    try:
+        template = _environment(tuple(dirs), page.lang).get_template(REPORT_TEMPLATE)
+        return template.render(page=page)
+    except jinja2.TemplateNotFound as exc:
+        where = ", ".join(str(d) for d in dirs)
+        raise ReportTemplateError(f"template {exc.name} not found in {where}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise ReportTemplateError(
+            f"{exc.filename or exc.name}, line {exc.lineno}: {exc.message}; fix the template"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise ReportTemplateError(
+            f"report template uses a value that does not exist ({exc.message}); "
+            "check the names against the shipped templates"
+        ) from None
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def make_url_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint fetcher for data: URIs and files under `roots`; anything else fails."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = [Path(r).resolve() for r in roots]
+
+    class TemplateFolderFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and not parts.netloc:
+                path = Path(unquote(parts.path)).resolve()
+                if _inside(path, allowed) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url}: only files in the template folder")
+
+    return TemplateFolderFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def logo_data_uri(config: Config) -> str | None:
+    """The configured logo as a data URI (read here, so WeasyPrint never opens a path)."""
+    logo = config.report.logo
+    if not logo:
+        return None
+    base = config.source.parent if config.source else Path.cwd()
+    path = (base / logo).resolve()
+    media_type = LOGO_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        raise ConfigError(f"[report] logo = {logo!r}: use a .png, .jpg or .svg file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"[report] logo = {logo!r}: cannot read {path} ({exc.strerror}); "
+            "give a path relative to the config file"
+        ) from None
+    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+
+
+def templates_digest(dirs: Sequence[Path]) -> str:
+    """One sha256 over every file of the template folders (names and contents)."""
+    digests = []
+    for folder in dirs:
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        digests.append([(str(p.relative_to(folder)), sha256_file(p)) for p in files])
+    text = json.dumps(digests, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What every report of one template folder shares: the parsed stylesheet and the
+    font configuration it was parsed with, and the fetcher that keeps WeasyPrint inside
+    the template folders."""
+
+    dirs: tuple[Path, ...]
+    stylesheet: Path
+    fetcher: Any
+    css: Any  # weasyprint.CSS
+    font_config: Any  # weasyprint.text.fonts.FontConfiguration
+
+
+def stylesheet_path(dirs: Sequence[Path]) -> Path:
+    """The first report.css of the template folders (a user's own overrides ours)."""
+    found = next((d / STYLESHEET for d in dirs if (d / STYLESHEET).is_file()), None)
+    if found is None:
+        raise ReportTemplateError(f"{STYLESHEET} not found in {dirs[0]}")
+    return found
+
+
+def renderer(dirs: Sequence[Path]) -> Renderer:
+    """This process's renderer for `dirs`, made afresh when the stylesheet changed."""
+    sheet = stylesheet_path(dirs)
+    stat = sheet.stat()
+    return _renderer(tuple(dirs), sheet, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _renderer(dirs: tuple[Path, ...], sheet: Path, mtime_ns: int, size: int) -> Renderer:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = make_url_fetcher(dirs)
+    fonts = FontConfiguration()
+    css = CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
+    return Renderer(dirs, sheet, fetcher, css, fonts)
+
+
+def render_page(
+    page: Any, dirs: Sequence[Path], scope: str, clock: StageClock | None = None
+) -> bytes:
+    """One report's display rows (`pdf_display.Page`) as PDF bytes; `scope` names the
+    report in errors."""
+    from weasyprint import HTML
+
+    clock = clock or StageClock(None)
+    tools = renderer(dirs)
+    check_glyphs(page, tools.stylesheet, scope)
+    html = render_html(page, dirs)
+    clock.lap("glyph check and HTML")
+    document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=tools.fetcher)
+    rendered = document.render(stylesheets=[tools.css], font_config=tools.font_config)
+    clock.lap("layout")
+    data = bytes(rendered.write_pdf())
+    clock.lap("drawing and PDF")
+    return data
+
+
+class StageClock:
+    """CPU time per stage, added into a caller's dict; does nothing without one."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        if self.into is not None:
+            now = time.process_time()
+            self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+            self.last = now
+
+
+def check_glyphs(page: object, stylesheet: Path, scope: str) -> None:
+    """Refuse a report with characters none of the stylesheet's fonts can print."""
+    points = covered(stylesheet_families([stylesheet]))
+    if not points:  # none of the fonts is installed: nothing to judge by
+        return
+    missing = uncovered(page, points)
+    if missing:
+        shown = "; ".join(missing[:SHOWN]) + (
+            f"; and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+        )
+        raise ReportTemplateError(
+            f"report {scope}: no report font has {shown}; correct the text, or add a font "
+            f"that has it to font-family in {STYLESHEET}"
+        )
