@@ -93,6 +93,10 @@ def run_summary(result: RunResult, verbose: bool = False, language: str = "en") 
             count=len(outputs.pdfs), folder=outputs.folder / "pdf"
         ),
     ]
+    lines += [
+        "  " + _("WITHHELD   {report}: {why}").format(report=report, why=why)
+        for report, why in result.withheld.items()
+    ]
     lines += [f"  {line}" for line in summary_lines(result.deliveries, language)]
     if model.warnings:
         warned = _("warnings: {count} (see the Data quality sheet)")

@@ -70,15 +70,18 @@ class RunResult:
     manifest: Path
     deliveries: list[Delivery] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    withheld: dict[str, str] = field(default_factory=dict)  # report → why it is not out
 
     @property
     def exit_code(self) -> int:
-        """SPEC §6: 3 when done with quarantined files or failed deliveries.
+        """SPEC §6: 3 when done with quarantined files, failed deliveries or a report that
+        could not be made or failed its check (whether or not anyone was to get it).
 
         A message this run handed over without the server's confirmation ("possibly
         sent") counts as failed here: someone has to ask whether it arrived.
         """
-        return 3 if self.ingest.quarantined or any_failed(self.deliveries) else 0
+        failed = any_failed(self.deliveries)
+        return 3 if self.ingest.quarantined or failed or self.withheld else 0
 
 
 class Timer:
@@ -186,7 +189,9 @@ def run_monthly(
         if people := people_file_hash(config):  # read on every run, not stored
             extra["stakeholders_file"] = {"file": people[0], "sha256": people[1]}
         write_manifest(manifest, {**content, **extra})
-        result = RunResult(period, summary, model, outputs, manifest, deliveries, timer.timings)
+        result = RunResult(
+            period, summary, model, outputs, manifest, deliveries, timer.timings, withheld
+        )
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
 
