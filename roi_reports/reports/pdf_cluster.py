@@ -1,0 +1,126 @@
+"""PDFs rendered on a Dask cluster: with `--engine dask` and a scheduler, workers render.
+
+Each worker receives one report's display rows (`pdf_display.Page`: its texts and chart
+positions, a few kilobytes, never the data rows) and returns the PDF bytes; the job writes
+the files (atomically) and checks them as it checks the local pool's.
+
+What a worker needs: roi-reports installed (the same version, with the `dask` extra), the
+report templates (the shipped ones come with the package; a `[report] template_dir` must
+exist at the same path on every worker) and the fonts the stylesheet names that the job's
+machine has (Noto Sans, Noto Sans Arabic), with Pango. Before its first report a worker
+checks all three against the job's and, lacking one, fails the run with one line that
+names the worker and what it lacks: different templates or fonts would give other bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+from roi_reports.config import Config
+from roi_reports.engine.cluster import dask_client
+from roi_reports.errors import RoiReportsError
+from roi_reports.fsutil import atomic_write_bytes
+from roi_reports.reports.glyphs import font_file, stylesheet_families
+from roi_reports.reports.model import ReportModel, Scope
+from roi_reports.reports.pdf_display import Page, build_page
+from roi_reports.reports.pdf_render import (
+    REPORT_TEMPLATE,
+    STYLESHEET,
+    logo_data_uri,
+    render_page,
+    stylesheet_path,
+    template_dirs,
+    templates_digest,
+)
+from roi_reports.resources import template_root
+
+WORKER_HINT = (
+    "every worker needs roi-reports with its templates, the fonts Noto Sans and Noto Sans "
+    "Arabic and Pango (see README, Rendering on the cluster)"
+)
+
+
+class WorkerSetupError(RoiReportsError):
+    """A Dask worker cannot render the reports as the job would (templates, fonts)."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the job renders with, for a worker to check it has the same."""
+
+    template_dir: str | None  # the user's [report] template_dir, resolved on the job's machine
+    templates_sha256: str
+    fonts: tuple[str, ...]  # the stylesheet's families installed where the job runs
+
+
+def job_setup(config: Config) -> Setup:
+    dirs = template_dirs(config)
+    custom = str(dirs[0]) if len(dirs) > 1 else None
+    families = stylesheet_families([stylesheet_path(dirs)])
+    installed = tuple(f for f in families if font_file(f) is not None)
+    return Setup(custom, templates_digest(dirs), installed)
+
+
+def worker_dirs(setup: Setup) -> list[Path]:
+    shipped = template_root().resolve()
+    return [Path(setup.template_dir), shipped] if setup.template_dir else [shipped]
+
+
+@lru_cache(maxsize=4)
+def setup_problem(setup: Setup) -> str | None:
+    """What this worker lacks to render as the job would; None when it has everything."""
+    dirs = worker_dirs(setup)
+    for name in (REPORT_TEMPLATE, STYLESHEET):
+        if not any((d / name).is_file() for d in dirs):
+            return f"templates not found ({name} is in none of {', '.join(map(str, dirs))})"
+    if templates_digest(dirs) != setup.templates_sha256:
+        return f"its templates in {', '.join(map(str, dirs))} differ from the job's"
+    missing = [family for family in setup.fonts if font_file(family) is None]
+    if missing:
+        return f"font {', '.join(missing)} not installed"
+    return None
+
+
+def render_on_worker(page: Page, setup: Setup, scope: str) -> bytes:
+    """A Dask task: one report's PDF bytes, or WorkerSetupError naming this worker."""
+    problem = setup_problem(setup)
+    if problem:
+        from distributed import get_worker
+
+        address = get_worker().address
+        raise WorkerSetupError(
+            f"Dask worker {address} cannot render reports: {problem}; {WORKER_HINT}"
+        )
+    return render_page(page, worker_dirs(setup), scope)
+
+
+def render_on_cluster(
+    config: Config,
+    jobs: Sequence[tuple[Scope, ReportModel, Path]],
+    finished: Callable[[Scope, Callable[[], object]], None],
+) -> None:
+    """Render every (scope, model, path) on the cluster; write each file as it returns."""
+    from distributed import as_completed
+
+    setup = job_setup(config)
+    logo = logo_data_uri(config)
+    with dask_client(config.engine) as client:
+        futures = {}
+        for scope, model, path in jobs:
+            page = build_page(model, config, logo)
+            future = client.submit(render_on_worker, page, setup, scope.label, pure=False)
+            futures[future] = (scope, path)
+        for future in as_completed(futures):
+            scope, path = futures[future]
+            error = future.exception()
+            if isinstance(error, WorkerSetupError):
+                raise error  # the whole run: no worker should render unlike the job
+            finished(scope, partial(_write, future, path))
+
+
+def _write(future: Any, path: Path) -> Path:
+    return atomic_write_bytes(path, future.result())

@@ -1,0 +1,94 @@
+"""PDFs rendered on a Dask cluster: the local bytes exactly, and a clear line when a worker
+cannot render like the job."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from roi_reports.config import Config, EngineConfig
+from roi_reports.pipeline import load_dataset, resolve_period
+from roi_reports.reports.pdf import default_scopes, render_reports
+from roi_reports.reports.pdf_cluster import WorkerSetupError
+
+pytestmark = [pytest.mark.pdf, pytest.mark.slow]
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data" / "roi-sample.xlsx"
+
+
+def _on(config: Config, scheduler: str) -> Config:
+    return dataclasses.replace(config, engine=EngineConfig(kind="dask", scheduler=scheduler))
+
+
+def test_two_workers_render_the_same_bytes_as_the_local_pool(tmp_path):
+    from distributed import Client, LocalCluster, get_task_stream
+
+    config = Config()
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period("2026-10", config.report)
+    scopes = default_scopes(dataset, config, period)
+    assert len(scopes) >= 6
+    local = render_reports(dataset, config, period, scopes, tmp_path / "local")
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        with get_task_stream(client) as stream:  # what ran where, collected when it closes
+            remote = render_reports(
+                dataset, _on(config, cluster.scheduler_address), period, scopes, tmp_path / "r"
+            )
+        workers = {task["worker"] for task in stream.data}
+    assert set(remote) == set(local) == set(scopes)
+    for scope in scopes:
+        assert remote[scope].name == local[scope].name
+        assert remote[scope].read_bytes() == local[scope].read_bytes(), scope
+    assert len(workers) == 2  # the reports were spread over both workers
+
+
+def _worker_without_templates(tmp_path: Path, scheduler: str) -> subprocess.Popen[bytes]:
+    """A real `dask worker` whose roi-reports was installed without its templates."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "roi_reports", site / "roi_reports")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    command = [str(Path(sys.executable).parent / "dask"), "worker", scheduler, "--nworkers", "1"]
+    command += ["--nthreads", "1", "--no-dashboard"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_path):
+    from distributed import Client, LocalCluster
+
+    config = Config()
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period("2026-10", config.report)
+    with LocalCluster(n_workers=0, dashboard_address=None) as cluster, Client(cluster) as client:
+        worker = _worker_without_templates(tmp_path, cluster.scheduler_address)
+        try:
+            client.wait_for_workers(1, timeout=120)
+            located = client.run(lambda: __import__("roi_reports").__file__)
+            assert all(str(tmp_path) in path for path in located.values())
+            with pytest.raises(WorkerSetupError) as raised:
+                render_reports(
+                    dataset,
+                    _on(config, cluster.scheduler_address),
+                    period,
+                    default_scopes(dataset, config, period)[:2],
+                    tmp_path / "out",
+                    failures={},  # a worker's set-up is no single report's failure
+                )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("Dask worker tcp://") and "templates not found" in message
+    assert "report.html" in message and "README" in message
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
