@@ -6,6 +6,7 @@ import math
 import shutil
 
 import pytest
+from pypdf import PdfReader
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.bench import naive
@@ -102,8 +103,8 @@ def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
 
 
 @pytest.mark.pdf
-def test_pdf_stages_are_timed_and_the_bound_follows_from_them():
-    from roi_reports.bench.__main__ import pdf_bound
+def test_pdf_stages_are_timed_and_the_profile_adds_them_up():
+    from roi_reports.bench.__main__ import pdf_profile
     from roi_reports.periods import parse_period
     from roi_reports.reports.model import build_report_model
     from roi_reports.reports.pdf import pdf_bytes
@@ -116,10 +117,37 @@ def test_pdf_stages_are_timed_and_the_bound_follows_from_them():
     assert list(stages) == ["page and charts", "glyph check and HTML", "layout", "drawing and PDF"]
     assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0
 
-    naive_run = {"wall_s": 300.0, "phases": {"pdfs": 200.0}}
-    cold = {"wall_s": 150.0, "phases": {"pdfs": 125.0}}
-    per_pdf = {"layout": 1.5, "drawing and PDF": 0.5}
-    text = pdf_bound(naive_run, cold, 100, per_pdf, {"cpu_count": 2, "effective_cores": 1.5})
-    # 200 s of PDFs on 2 cores >= 100 s; 25 s besides; 300 / 125 = 2.4
-    assert "layout                              1.50   75%" in text
-    assert ">= 100.0 s" in text and "took 25.0 s" in text and "= 2.40 with" in text
+    profile = {"summary layout": 0.4, "summary drawing and PDF": 0.1}
+    profile |= {"scope layout": 0.15, "scope drawing and PDF": 0.05}
+    text = pdf_profile(profile, 1.25, 10)
+    assert "layout                             0.400     0.150" in text
+    assert "total                              0.500     0.200" in text
+    assert "naive baseline: 1.250 CPU s per report" in text
+
+
+def test_the_naive_baseline_renders_its_own_pdfs_without_the_product_renderer(tmp_path):
+    """Frozen and self-contained: renderer gains must not speed up the yardstick too."""
+    import ast
+    from pathlib import Path
+
+    from roi_reports.bench import naive_pdf
+
+    source = Path(naive_pdf.__file__).read_text(encoding="utf-8")
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("roi_reports")]
+    inputs = ensure_inputs(tmp_path, rows=400, cost_rows=40)
+    read = [naive.read_naive(path) for path in inputs.files]
+    config = tmp_path / "one-stakeholder.toml"
+    config.write_text('[[stakeholders]]\nscope = "employee:Employee 001"\n', encoding="utf-8")
+    count = naive_pdf.render_naive_pdfs(
+        [r for r, _ in read], [c for _, c in read], config, "2025-12", tmp_path / "pdf"
+    )
+    made = sorted((tmp_path / "pdf").glob("*.pdf"))
+    assert count == len(made) == 9  # the summary, 7 channels and the stakeholder, as the job
+    text = "".join(page.extract_text() for page in PdfReader(made[-1]).pages)
+    assert "Employee: Employee 001" in text and "By campaign" in text

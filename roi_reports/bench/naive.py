@@ -1,9 +1,10 @@
 """The naive baseline: what a straightforward first implementation would do.
 
 pandas.read_excel with openpyxl, a Python loop over the rows accumulating sums per group,
-metrics from those sums, openpyxl writing the workbook, PDFs rendered one after another.
-It is the yardstick `make bench` compares the real job with, and a test proves both give
-identical metrics.
+metrics from those sums, openpyxl writing the workbook, and the PDFs of `naive_pdf` (its own
+template, matplotlib charts, a fresh WeasyPrint render per report) one after another. It
+is the yardstick `make bench` compares the real job with, and a test proves both give
+identical metrics. It imports nothing of roi-reports, so the product's gains all count.
 """
 
 from __future__ import annotations
@@ -95,45 +96,3 @@ def write_naive_workbook(metrics: Metrics, path: Path) -> None:
         for key in sorted(found, key=lambda k: (k is None, str(k))):
             sheet.append([key, *found[key].values()])
     workbook.save(path)
-
-
-def naive_dataset(results: Sequence[pd.DataFrame], costs: Sequence[pd.DataFrame]) -> Any:
-    """The frames as the report engine's Dataset, so the same PDFs can be rendered."""
-    from roi_reports.ingest.dataset import Dataset
-    from roi_reports.ingest.normalise import empty_frame
-
-    def canonical(frames: Sequence[pd.DataFrame], kind: str, names: dict[str, str]) -> Any:
-        frame = pd.concat(frames, ignore_index=True).rename(columns=names)
-        frame["start"] = frame["end"] = pd.to_datetime(frame["Date"]).dt.normalize()
-        frame["file"], frame["sheet"] = "naive", kind
-        frame["row"] = frame.index + 2
-        template = empty_frame(kind)  # type: ignore[arg-type]
-        for column in template.columns.difference(frame.columns):
-            frame[column] = None
-        return frame[list(template.columns)].astype(template.dtypes.to_dict())
-
-    common = {"Channel": "channel", "Campaign": "campaign", "Employee": "employee"}
-    result_names = {**common, "Contacts": "contacts", "Conversions": "conversions"}
-    result_names |= {"Revenue": "revenue", "Gross profit": "gross_profit"}
-    cost_names = {**common, "Category": "category", "Amount": "amount"}
-    empty = Dataset.empty()
-    return Dataset(
-        canonical(results, "results", {**result_names, "Currency": "currency"}),
-        canonical(costs, "costs", {**cost_names, "Currency": "currency"}),
-        empty.targets,
-        empty.fx_rates,
-    )
-
-
-def render_naive_pdfs(dataset: Any, config: Any, period_label: str, out_dir: Path) -> int:
-    """Every PDF the job makes, rendered one after another in this process."""
-    from roi_reports.jobs.outputs import report_scopes
-    from roi_reports.periods import parse_period
-    from roi_reports.reports.model import build_report_model
-    from roi_reports.reports.pdf import render_reports
-
-    period = parse_period(period_label, fiscal_year_start=config.report.fiscal_year_start)
-    model = build_report_model(dataset, config, period)
-    scopes = report_scopes(model, config)
-    render_reports(dataset, config, period, scopes, out_dir, workers=1)
-    return len(scopes)

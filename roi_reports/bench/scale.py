@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,18 @@ def equal_tables(left: Path, right: Path) -> bool:
     return True
 
 
+def render_line(render: dict[str, Any]) -> str:
+    """Rendering N reports on k cluster workers against the local pool of k processes:
+    scaling is the speedup over the ideal one (1.0 when both use as many processes)."""
+    ideal = 1.0  # the cluster has as many workers as the local pool has processes
+    scaling = render["local_s"] / render["cluster_s"] / ideal
+    return (
+        f"bench-render: reports={render['reports']} workers={render['workers']} "
+        f"local_s={render['local_s']:.2f} cluster_s={render['cluster_s']:.2f} "
+        f"scaling={scaling:.2f} identical={str(render['identical']).lower()}"
+    )
+
+
 def main() -> None:
     rows = int(os.environ.get("ROWS", "20_000_000"))
     folder = BENCH_DIR / f"scale-{rows}"
@@ -76,6 +89,10 @@ def main() -> None:
             36,
         )
     )
+    render_out = BENCH_DIR / "render-out"
+    shutil.rmtree(render_out, ignore_errors=True)
+    render = run_child("render", str(BENCH_DIR), render_out)
+    print(render_line(render))
     print(
         f"bench-scale: rows={rows} pandas_s={pandas['wall_s']:.2f} dask_s={dask['wall_s']:.2f} "
         f"pandas_peak_mib={pandas['peak_rss_mib']:.0f} "

@@ -67,10 +67,71 @@ def run_dask(pattern: str) -> dict[str, Any]:
         return found | {"worker_peak_mib": max(workers.values()), "workers": len(workers)}
 
 
+def run_render(folder: str, out: str) -> dict[str, Any]:
+    """The same reports rendered by the local pool and by a LocalCluster of as many
+    workers (each a fresh set of processes), timed apart, and whether the bytes agree."""
+    import dataclasses
+    import os
+
+    from distributed import LocalCluster
+
+    from roi_reports.bench.generate import PERIOD, ensure_inputs
+    from roi_reports.config import load_config
+    from roi_reports.jobs.outputs import report_scopes
+    from roi_reports.periods import parse_period
+    from roi_reports.pipeline import load_dataset
+    from roi_reports.reports.model import MetricsMemo, build_report_model
+    from roi_reports.reports.pdf import render_reports
+
+    inputs = ensure_inputs(Path(folder), RENDER_ROWS)
+    config = load_config(inputs.config)
+    dataset = load_dataset(inputs.files, config)
+    period = parse_period(PERIOD)
+    memo: MetricsMemo = {}
+    scopes = report_scopes(build_report_model(dataset, config, period, memo=memo), config)
+    workers = os.cpu_count() or 1
+    timings = {}
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        engine = dataclasses.replace(
+            config.engine, kind="dask", scheduler=cluster.scheduler_address
+        )
+        for name, settings in (
+            ("local", config),
+            ("cluster", dataclasses.replace(config, engine=engine)),
+        ):
+            start = time.perf_counter()
+            render_reports(
+                dataset, settings, period, scopes, Path(out) / name, workers=workers, memo=memo
+            )
+            timings[name] = time.perf_counter() - start
+    identical = all(
+        (Path(out) / "local" / p.name).read_bytes() == p.read_bytes()
+        for p in (Path(out) / "cluster").iterdir()
+    )
+    return {
+        "tables": {},
+        "reports": len(scopes),
+        "workers": workers,
+        "identical": identical,
+        "local_s": timings["local"],
+        "cluster_s": timings["cluster"],
+    }
+
+
+RENDER_ROWS = 20_000  # rows of the generated team whose 100 reports `bench-render` makes
+
+
 def main(argv: list[str]) -> None:
     variant, pattern, out = argv
     start = time.perf_counter()
-    result = (run_dask if variant == "dask" else run_pandas)(pattern)
+    runners = {"dask": run_dask, "pandas": run_pandas}
+    if variant == "render":
+        result = run_render(pattern, out)
+        out = str(Path(out) / "tables.json")
+    else:
+        result = runners[variant](pattern)
     wall = time.perf_counter() - start
     Path(out).write_text(json.dumps(result.pop("tables")), encoding="utf-8")
     report = {"wall_s": wall, "peak_rss_mib": peak_rss_mib(), **result}
