@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import subprocess
@@ -147,4 +146,3 @@ def test_ticks_are_round_and_inside_the_plot():
     assert charts.nice_ticks(-12, 110) == [0, 25, 50, 75, 100]
     low, high = charts.axis_range([-7.5, 399.6, NAN])
     assert low < -7.5 and high > 399.6 and charts.axis_range([NAN]) == (0.0, 100.0)
-    assert dataclasses.is_dataclass(charts.Tick("0", 0.0))
