@@ -120,6 +120,13 @@ def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_p
         # a rerun mails nobody twice
         assert run(workdir).exit_code == 3
         assert len(handler.messages) == 4
+        # the run recorded its people: `resend` reaches an employee from the sheet
+        again = run_cli(
+            "resend", "--dir", str(workdir.root), "--period", PERIOD, "--to", "aino@example.com"
+        )
+        assert again.exit_code == 0, again.output
+        assert attachment_names(handler.messages[-1].message) == ["employee-aino-virtanen.pdf"]
+        assert handler.messages[-1].rcpt_tos == ["aino@example.com"]
 
     # the workbook's By team sheet: exact sums that add up to the company's totals
     out = workdir.out / PERIOD

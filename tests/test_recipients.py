@@ -91,3 +91,19 @@ def test_without_the_settings_the_employees_sheet_sends_nothing(tmp_path):
     found = build_recipients(settings(), empty, employees, WITH_DATA, ["North"])
     assert [p.origin for p in found.people] == ["config"]
     assert found.unusable == ()
+
+
+def test_a_manager_without_a_row_is_greeted_by_the_name_the_config_gives(tmp_path):
+    book = write_workbook(
+        tmp_path / "people.xlsx",
+        {
+            "employees": [
+                ["employee", "team", "manager_email"],
+                ["Aino", "North", "cfo@example.com"],
+            ]
+        },
+    )
+    employees = read_dataset([book], parse_config({})).employees
+    empty = pd.DataFrame(columns=["name", "email", "scope", "language", "formats"])
+    found = build_recipients(settings(manager_reports="team"), empty, employees, {}, ["North"])
+    assert [(p.name, p.scope) for p in found.people] == [("Boss", "all"), ("Boss", "team:North")]

@@ -129,7 +129,7 @@ def excel(
     require_data(dataset, resolved, hint=FILES_HINT)
     model = build_report_model(dataset, config, resolved, inputs=files)
     path = write_workbook(model, output or Path(summary_file_name(model)), settings.language)
-    for warning in dataset.report.warnings:
+    for warning in model.warnings:  # the inputs' and the model's (employees not in the sheet)
         click.echo(f"Warning: {warning.one_line()}", err=True)
     click.echo(str(path))
 

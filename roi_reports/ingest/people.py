@@ -24,6 +24,7 @@ from roi_reports.validation import Problem
 LANGUAGES = ("en", "fi", "fa")
 FORMAT_SEPARATORS = re.compile(r"[\s,;/+]+")
 NOT_SENT = "until it is fixed this person gets no report"
+LATER_ROW = "listed more than once: one report is sent, the later row is used"
 
 
 @dataclass(frozen=True)
@@ -92,73 +93,44 @@ def _twice(keys: pd.Series) -> pd.Series:
     return (keys.notna() & keys.duplicated(keep="last")).astype(bool)
 
 
+def _address_issue(frame: pd.DataFrame, column: str = "email", who: str = NOT_SENT) -> Issue:
+    hint = f"write it as name@example.com; {who}"
+    stops = column == "email"  # a bad manager address stops the team report, not the row
+    return Issue(column, "not an email address", hint, bad_address(frame[column]), stops)
+
+
+def _language_issue(frame: pd.DataFrame) -> Issue:
+    hint = f"use en, fi or fa; {NOT_SENT}"
+    return Issue("language", "unknown language", hint, _bad_language(frame["language"]))
+
+
 def employee_issues(frame: pd.DataFrame) -> list[Issue]:
-    address = f"write it as name@example.com; {NOT_SENT}"
+    manager = "until it is fixed the manager gets no team report"
+    twice = _twice(person_key(frame["employee"]))
     return [
-        Issue("email", "not an email address", address, bad_address(frame["email"])),
-        Issue(
-            "manager_email",
-            "not an email address",
-            "write it as name@example.com; until it is fixed the manager gets no team report",
-            bad_address(frame["manager_email"]),
-            stops_person=False,
-        ),
-        Issue(
-            "language",
-            "unknown language",
-            f"use en, fi or fa; {NOT_SENT}",
-            _bad_language(frame["language"]),
-        ),
-        Issue(
-            "employee",
-            "employee listed twice",
-            "keep one row per employee; the later row is used",
-            _twice(person_key(frame["employee"])),
-            stops_person=False,
-        ),
+        _address_issue(frame),
+        _address_issue(frame, "manager_email", manager),
+        _language_issue(frame),
+        Issue("employee", "employee listed twice", LATER_ROW, twice, stops_person=False),
     ]
 
 
 def stakeholder_issues(frame: pd.DataFrame) -> list[Issue]:
-    twice = frame["email"].str.lower() + "|" + frame["scope"].fillna("all").str.strip()
+    scopes = "use all, channel:NAME, employee:NAME, campaign:NAME or team:NAME; " + NOT_SENT
+    formats = f'use pdf, xlsx or "pdf, xlsx"; {NOT_SENT}'
+    twice = _twice(frame["email"].str.lower() + "|" + frame["scope"].fillna("all").str.strip())
     return [
-        Issue(
-            "email",
-            "not an email address",
-            f"write it as name@example.com; {NOT_SENT}",
-            bad_address(frame["email"]),
-        ),
+        _address_issue(frame),
         Issue(
             "name",
             "line break in name",
             f"write the name on one line; {NOT_SENT}",
             _line_breaks(frame["name"]),
         ),
-        Issue(
-            "scope",
-            "unknown scope",
-            "use all, channel:NAME, employee:NAME, campaign:NAME or team:NAME; " + NOT_SENT,
-            _bad_scope(frame["scope"]),
-        ),
-        Issue(
-            "language",
-            "unknown language",
-            f"use en, fi or fa; {NOT_SENT}",
-            _bad_language(frame["language"]),
-        ),
-        Issue(
-            "formats",
-            "unknown format",
-            f'use pdf, xlsx or "pdf, xlsx"; {NOT_SENT}',
-            _bad_formats(frame["formats"]),
-        ),
-        Issue(
-            "email",
-            "stakeholder listed twice",
-            "the same address and scope twice get one message; the later row is used",
-            _twice(twice),
-            stops_person=False,
-        ),
+        Issue("scope", "unknown scope", scopes, _bad_scope(frame["scope"])),
+        _language_issue(frame),
+        Issue("formats", "unknown format", formats, _bad_formats(frame["formats"])),
+        Issue("email", "stakeholder listed twice", LATER_ROW, twice, stops_person=False),
     ]
 
 

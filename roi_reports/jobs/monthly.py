@@ -130,6 +130,8 @@ def run_monthly(
             model = build_report_model(dataset, config, period, inputs=inputs, memo=memo)
             recipients = period_recipients(config, dataset, model)
         config = dataclasses.replace(config, stakeholders=recipients.people)
+        for person in recipients.unusable:
+            log.warning("no report for %s (%s): %s", person.name, person.scope, person.reason)
         out_dir = workdir.out / period.label
         sending = config.email.enabled if send is None else send
         if sending:

@@ -128,10 +128,15 @@ def employee_recipients(
 
 
 def manager_recipients(
-    employees: pd.DataFrame, with_data: Mapping[str, str], teams: Iterable[str], members: bool
+    employees: pd.DataFrame,
+    with_data: Mapping[str, str],
+    teams: Iterable[str],
+    members: bool,
+    known: Mapping[str, str] | None = None,
 ) -> tuple[list[Stakeholder], list[Unusable]]:
     """Each manager named by a team's members (manager_email): the team's report, and with
-    `members` each member's report attached. Only teams with data in the period."""
+    `members` each member's report attached. Only teams with data in the period.
+    `known`: address → name of people listed elsewhere (a manager without a row)."""
     rows = _latest_rows(employees, person_key(employees["employee"]))
     rows = rows.assign(key=person_key(rows["employee"]))
     rows = rows.assign(manager_email=rows["manager_email"].mask(bad_address(rows["manager_email"])))
@@ -147,7 +152,8 @@ def manager_recipients(
         )
         for address in dict.fromkeys(in_team["manager_email"].dropna().astype(str)):
             manager = own.get(address.lower())
-            name = str(manager["employee"]) if manager else address.split("@")[0]
+            fallback = (known or {}).get(address.lower(), address.split("@")[0])
+            name = str(manager["employee"]) if manager else fallback
             language = _language(manager["language"]) if manager else None
             scope = Scope("team", team).label
             found = _person("manager", unusable, name, address, scope, language=language)
@@ -175,7 +181,10 @@ def build_recipients(
         unusable += without
     if config.email.manager_reports:
         members = config.email.manager_reports == "team+members"
-        managers, without = manager_recipients(employees, with_data, teams_with_data, members)
+        known = {p.email.lower(): p.name for p in (*listed[::-1], *config.stakeholders[::-1])}
+        managers, without = manager_recipients(
+            employees, with_data, teams_with_data, members, known
+        )
         listed += managers
         unusable += without
     people = list(config.stakeholders)
