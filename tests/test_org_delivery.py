@@ -149,6 +149,8 @@ def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_p
         "(no region)",
         "Total",
     ]
+    summary = pdf_text(out / "pdf" / "executive-summary.pdf")
+    assert "By team" in summary and "By region" in summary and "(no team)" in summary
     # the team's report lists each member's figures
     north = pdf_text(out / "pdf" / "team-north.pdf")
     assert "Team: North" in north and "Team members" in north
