@@ -3,6 +3,14 @@
 Every function takes the *aggregated* sums of a group (ratios are always computed after
 aggregation) and returns a float column; undefined values are NaN, which the outputs
 render as null / empty cell / "–", never 0 or inf.
+
+Unknown values (a file without revenue or contacts, see `aggregate`): a group's revenue
+or contacts is null when none of its results rows knows it, else the sum of the rows
+that do (a partial figure the outputs point out). A ratio of two results sums pairs
+only the rows that know both (conversion rate: the conversions of rows with contacts;
+average ticket and break-even: the conversions of rows with revenue). Cost is always
+known, so cost ratios (ROI, ROAS, cost per contact) divide the known part by all cost.
+Sums without the counts (e.g. hand-made in tests) are taken as fully known.
 """
 
 from __future__ import annotations
@@ -75,15 +83,48 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return result.where(den != 0)
 
 
+def known(sums: pd.DataFrame, column: str) -> pd.Series:
+    """The sum of `column`'s known values; NaN for a group whose results rows know none.
+
+    A group without results rows (costs only) keeps its 0: nothing was recorded, which is
+    not the same as a file that cannot say.
+    """
+    total = sums[column].astype("float64")
+    counted = f"{column}_rows"
+    if counted not in sums or "results_rows" not in sums:
+        return total
+    return total.mask((sums[counted] == 0) & (sums["results_rows"] > 0))
+
+
+def conversions_knowing(sums: pd.DataFrame, column: str) -> pd.Series:
+    """The conversions of the rows whose `column` is known (all of them without counts)."""
+    paired = f"conversions_with_{column}"
+    return sums[paired if paired in sums else "conversions"].astype("float64")
+
+
 def profit_amount(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     """What the company earns before the marketing cost: revenue or gross profit."""
-    column = "gross_profit" if ctx.profit_basis == "gross_profit" else "revenue"
-    return sums[column].astype("float64")
+    if ctx.profit_basis == "gross_profit":
+        return sums["gross_profit"].astype("float64")
+    return known(sums, "revenue")
 
 
-@metric("contacts", N_("Contacts"), "count", N_("sum of contacts"))
+def conversions_with_profit(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
+    """The conversions that the profit amount belongs to."""
+    if ctx.profit_basis == "gross_profit":  # required on every row: always known
+        return sums["conversions"].astype("float64")
+    return conversions_knowing(sums, "revenue")
+
+
+@metric(
+    "contacts",
+    N_("Contacts"),
+    "count",
+    N_("sum of contacts"),
+    N_("null when no results row says its contacts"),
+)
 def contacts(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return sums["contacts"].astype("float64")
+    return known(sums, "contacts")
 
 
 @metric("conversions", N_("Conversions"), "count", N_("sum of conversions"))
@@ -106,9 +147,15 @@ def investment(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return sums["investment"].astype("float64")
 
 
-@metric("revenue", N_("Revenue"), "money", N_("sum of revenue"))
+@metric(
+    "revenue",
+    N_("Revenue"),
+    "money",
+    N_("sum of revenue"),
+    N_("null when no results row says its revenue"),
+)
 def revenue(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return sums["revenue"].astype("float64")
+    return known(sums, "revenue")
 
 
 @metric(
@@ -116,6 +163,7 @@ def revenue(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     N_("Net profit"),
     "money",
     N_("revenue (or gross profit when profit_basis = gross_profit) − cost"),
+    N_("null when revenue is null"),
 )
 def net_profit(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return profit_amount(sums, ctx) - sums["cost"]
@@ -126,26 +174,32 @@ def net_profit(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     N_("ROI %"),
     "percent",
     N_("net profit / investment × 100"),
-    N_("null when investment is 0"),
+    N_("null when investment is 0 or revenue is null"),
 )
 def roi_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     return ratio(net_profit(sums, ctx), sums["investment"]) * 100
 
 
-@metric("roas", N_("ROAS"), "ratio", N_("revenue / cost (×, not %)"), N_("null when cost is 0"))
+@metric(
+    "roas",
+    N_("ROAS"),
+    "ratio",
+    N_("revenue / cost (×, not %)"),
+    N_("null when cost is 0 or revenue is null"),
+)
 def roas(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return ratio(sums["revenue"], sums["cost"])
+    return ratio(known(sums, "revenue"), sums["cost"])
 
 
 @metric(
     "conversion_rate_pct",
     N_("Conversion rate %"),
     "percent",
-    N_("conversions / contacts × 100"),
-    N_("null when contacts is 0"),
+    N_("conversions / contacts × 100, counting only the rows that say their contacts"),
+    N_("null when contacts is 0 or null"),
 )
 def conversion_rate_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return ratio(sums["conversions"], sums["contacts"]) * 100
+    return ratio(conversions_knowing(sums, "contacts"), known(sums, "contacts")) * 100
 
 
 @metric(
@@ -153,10 +207,10 @@ def conversion_rate_pct(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     N_("Cost per contact"),
     "money",
     N_("cost / contacts"),
-    N_("null when contacts is 0"),
+    N_("null when contacts is 0 or null"),
 )
 def cost_per_contact(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return ratio(sums["cost"], sums["contacts"])
+    return ratio(sums["cost"], known(sums, "contacts"))
 
 
 @metric(
@@ -174,11 +228,11 @@ def cpa(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     "avg_ticket",
     N_("Average ticket"),
     "money",
-    N_("revenue / conversions"),
-    N_("null when conversions is 0"),
+    N_("revenue / conversions, counting only the rows that say their revenue"),
+    N_("null when those conversions are 0 or revenue is null"),
 )
 def avg_ticket(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    return ratio(sums["revenue"], sums["conversions"])
+    return ratio(known(sums, "revenue"), conversions_knowing(sums, "revenue"))
 
 
 @metric(
@@ -187,12 +241,12 @@ def avg_ticket(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
     "count",
     N_(
         "ceil(cost / profit per conversion), profit per conversion = revenue (or gross "
-        "profit) / conversions"
+        "profit) / conversions of the rows that say it"
     ),
-    N_("null when there are no conversions or they earn nothing"),
+    N_("null when there are no conversions, they earn nothing, or revenue is null"),
 )
 def break_even_conversions(sums: pd.DataFrame, ctx: MetricContext) -> pd.Series:
-    per_conversion = ratio(profit_amount(sums, ctx), sums["conversions"])
+    per_conversion = ratio(profit_amount(sums, ctx), conversions_with_profit(sums, ctx))
     needed = ratio(sums["cost"], per_conversion.where(per_conversion > 0))
     # 10.000000000000002 conversions are 10, not 11: ignore float noise before ceil
     return pd.Series(np.ceil(needed - 1e-9 * needed.abs()), index=sums.index)

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from roi_reports.aggregate import month_span
+from roi_reports.aggregate import KNOWN_COUNTS, month_span
 from roi_reports.config import Config, ReportConfig
 from roi_reports.errors import RoiReportsError, UsageError
 from roi_reports.ingest.dataset import Dataset, load_dataset, read_dataset
@@ -36,8 +36,10 @@ from roi_reports.periods import (
     previous_period,
 )
 from roi_reports.shared_costs import allocate_shared_costs
+from roi_reports.unknowns import unknown_columns
 
 ENTITY_DIMENSIONS = ("channel", "employee", "campaign")
+RESULT_COUNTS = (*KNOWN_COUNTS, "results_rows")
 DIMENSIONS = (*ENTITY_DIMENSIONS, "category", *ORG_DIMENSIONS, *TIME_DIMENSIONS)
 UNASSIGNED = "(unassigned)"
 
@@ -94,9 +96,14 @@ def _months(period: Period) -> tuple[int, int]:
     )
 
 
+def _inside(frame: pd.DataFrame, period: Period) -> pd.Series:
+    first, last = _months(period)
+    return (frame["start_m"] >= first) & (frame["end_m"] <= last)
+
+
 def _select(frame: pd.DataFrame, period: Period, source: pd.DataFrame, what: str) -> pd.DataFrame:
     first, last = _months(period)
-    inside = (frame["start_m"] >= first) & (frame["end_m"] <= last)
+    inside = _inside(frame, period)
     straddles = (frame["start_m"] <= last) & (frame["end_m"] >= first) & ~inside
     if straddles.any():
         _raise_granularity(frame[straddles], source, what, f"period {period.label}")
@@ -156,7 +163,9 @@ def _sums(
     else:
         invested = costs["amount"].where(costs["category"].isin(investment_categories), 0.0)
     costs = costs.assign(cost=costs["amount"], investment=invested)
-    result_cols = ["contacts", "conversions", "revenue", "gross_profit"]
+    results = results.rename(columns={"rows": "results_rows"})
+    # sums of the known values, with the counts that tell known from unknown (aggregate)
+    result_cols = ["contacts", "conversions", "revenue", "gross_profit", *RESULT_COUNTS]
     cost_cols = ["cost", "investment"]
     if not dims:
         row = {c: results[c].sum() for c in result_cols} | {c: costs[c].sum() for c in cost_cols}
@@ -165,7 +174,7 @@ def _sums(
     grouped_results = _group_sum(results, keys, result_cols)
     grouped_costs = _group_sum(costs, keys, cost_cols)
     sums = grouped_results.merge(grouped_costs, on=keys, how="outer")
-    sums[list(SUM_COLUMNS)] = sums[list(SUM_COLUMNS)].fillna(0.0)
+    sums[[*SUM_COLUMNS, *RESULT_COUNTS]] = sums[[*SUM_COLUMNS, *RESULT_COUNTS]].fillna(0.0)
     return sums
 
 
@@ -240,7 +249,7 @@ def compute_metrics(
 def _metrics_for(
     dataset: Dataset, settings: ReportConfig, dims: tuple[str, ...], period: Period | None
 ) -> pd.DataFrame:
-    results, costs = dataset.fine.results, dataset.fine.costs
+    results, costs, gaps = dataset.fine.results, dataset.fine.costs, dataset.fine.gaps
     wanted = _months(period) if period is not None else (-1, 10**9)
     if not dataset.fine.covers(*wanted):
         # a bug in the caller, never the user's data: the engine was asked for less
@@ -248,6 +257,7 @@ def _metrics_for(
     if period is not None:
         results = _select(results, period, dataset.results, "results")
         costs = _select(costs, period, dataset.costs, "cost")
+        gaps = gaps[_inside(gaps, period)]  # a part of results rows: they straddle alike
     entity_dims = allocation_dimensions(dims)
     if settings.shared_costs != "none" and entity_dims:
         costs = allocate_shared_costs(costs, results, entity_dims, settings.shared_costs)
@@ -255,13 +265,15 @@ def _metrics_for(
         lookup = org_lookup(dataset.employees)
         results = with_org_keys(results, dims, lookup)
         costs = with_org_keys(costs, dims, lookup)
+        gaps = with_org_keys(gaps, dims, lookup)
     fys = settings.fiscal_year_start
     results = _add_time_keys(results, dims, fys, dataset.results, "results")
     costs = _add_time_keys(costs, dims, fys, dataset.costs, "cost")
+    gaps = _add_time_keys(gaps, dims, fys, dataset.results, "results")
     sums = _sums(results, costs, dims, settings.investment_categories)
     data_period = data_span(dataset) if period is None else None
     ctx = MetricContext(settings.profit_basis, _days(sums, dims, period, data_period, fys))
-    metrics = compute_all(sums, ctx)
+    metrics = pd.concat([compute_all(sums, ctx), unknown_columns(sums, gaps, dims)], axis=1)
     table = pd.concat([sums[list(dims)], metrics], axis=1) if dims else metrics
     if settings.hurdle_roi_pct is not None:
         table["above_hurdle"] = (

@@ -206,7 +206,7 @@ def test_a_period_reads_only_the_partitions_that_touch_it(tmp_path, scheduler):
 
     sources = store_sources(store, (october, october))
     rules = Rules(currency="EUR", fx=pd.DataFrame(columns=["currency", "month", "rate"]))
-    sums, _ = grouped_sums([p for p in sources.pieces if p.kind == "costs"], "costs", rules)
+    sums = grouped_sums([p for p in sources.pieces if p.kind == "costs"], "costs", rules)[0]
     opened = pieces_in(list(dict(sums.__dask_graph__()).values()))
     assert [Path(p.path).parent.name for p in opened] == ["month=2026-10"]
 
@@ -341,3 +341,34 @@ def test_teams_and_regions_are_the_same_on_both_engines(exports, scheduler, tmp_
             assert math.isclose(teams[column].sum(), people[column].sum(), rel_tol=1e-12)
             if shared == "none":  # nothing re-rounded: exactly the company's totals
                 assert math.isclose(teams[column].sum(), total[column], rel_tol=1e-12)
+
+
+def test_unknown_values_give_the_same_numbers_and_sources_on_dask(tmp_path, scheduler):
+    """A lead-gen Google Ads export (no revenue) and CRM deals (no contacts) in the store."""
+    workdir = stored_sample(tmp_path)
+    store = Store(workdir.store)
+    leadgen = Path(__file__).parent / "fixtures" / "exports" / "google_ads_leadgen.csv"
+    store.put(read_file_tables(leadgen, Config()), "b" * 64, "archive/ads.csv", datetime.now())
+    crm = read_file_tables(SAMPLE, Config())
+    deals = crm.frames["results"].assign(
+        contacts=float("nan"), channel="Google Ads", file="crm.xlsx"
+    )
+    deals = deals[deals["start"] >= pd.Timestamp("2026-10-01")].iloc[:10]
+    crm = dataclasses.replace(crm, name="crm.xlsx", frames={"results": deals})
+    store.put(crm, "c" * 64, "archive/crm.xlsx", datetime.now())
+    config = engine_config("pandas", scheduler, shared_costs="revenue")
+    dask_config = dataclasses.replace(
+        config, engine=dataclasses.replace(config.engine, kind="dask")
+    )
+    period = parse_period("2026-10")
+    months = run_months(period, config.report)
+    pandas, dask = load_store(workdir, config), load_store(workdir, dask_config, months)
+    assert len(dask.fine.gaps) and dask.results.empty
+    for by in [(), ("channel",), ("campaign", "month"), ("employee", "channel")]:
+        expected = compute_metrics(pandas, config, by, period, compare=True)
+        found = compute_metrics(dask, config, by, period, compare=True)
+        assert_same_records(to_json(expected), to_json(found), by)
+    [total] = compute_metrics(dask, config, (), period).to_dict("records")
+    assert (total["revenue_unknown_rows"], total["contacts_unknown_rows"]) == (12, 10)
+    assert total["revenue_unknown_in"] == "google_ads_leadgen.csv"
+    assert total["contacts_unknown_in"] == "crm.xlsx"

@@ -82,5 +82,5 @@ def _pandas_dataset(
     sums = None
     if sources.months is not None:  # only part of the rows: say which, as Dask does
         fine = replace(small, results=results, costs=costs).fine
-        sums = FineSums(fine.results, fine.costs, sources.months)
+        sums = FineSums(fine.results, fine.costs, sources.months, fine.gaps)
     return replace(small, results=results, costs=costs, sums=sums), problems

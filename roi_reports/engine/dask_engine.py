@@ -12,7 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-from roi_reports.aggregate import FineSums, aggregations, group_sums, sum_keys, summable
+from roi_reports.aggregate import (
+    FineSums,
+    aggregations,
+    empty_gaps,
+    gap_rows,
+    group_gaps,
+    group_sums,
+    sum_keys,
+    summable,
+)
 from roi_reports.config import EngineConfig
 from roi_reports.engine.cluster import dask_client
 from roi_reports.engine.pieces import Piece, RowKind, Rules, piece_errors, summable_piece
@@ -28,15 +37,20 @@ def _meta(kind: RowKind) -> pd.DataFrame:
     return meta
 
 
-def grouped_sums(pieces: list[Piece], kind: RowKind, rules: Rules) -> tuple[Any, Any]:
-    """Lazy: (group sums per fine key, total error count) of these pieces."""
+def grouped_sums(pieces: list[Piece], kind: RowKind, rules: Rules) -> tuple[Any, Any, Any]:
+    """Lazy: (group sums per fine key, total error count, gaps or None) of these pieces."""
     import dask.dataframe as dd
 
     rows = dd.from_map(summable_piece, pieces, rules=rules, meta=_meta(kind))
     keys, combine = sum_keys(kind), aggregations(kind)
     grouped = rows.groupby(keys, observed=True, dropna=False)[list(combine)]
     sums = grouped.agg(combine, split_out=1)
-    return sums, rows["invalid"].sum()
+    gaps = None
+    if kind == "results":  # rows with an unknown value: few, counted per key and file
+        counts = ["rows", "revenue_rows", "contacts_rows"]
+        unknown = gap_rows(rows).groupby([*keys, "file"], observed=True, dropna=False)[counts]
+        gaps = unknown.agg(dict.fromkeys(counts, "sum"), split_out=1)
+    return sums, rows["invalid"].sum(), gaps
 
 
 def pieces_of(pieces: Sequence[Piece], kind: RowKind) -> list[Piece]:
@@ -53,12 +67,12 @@ def dask_fine_sums(
     # to Arrow strings first would cost a pass over every row for nothing
     with dask_client(engine) as client, dask.config.set({"dataframe.convert-string": False}):
         kinds = [k for k in KINDS if any(p.kind == k for p in pieces)]
-        lazy = [part for k in kinds for part in grouped_sums(pieces_of(pieces, k), k, rules)]
+        lazy = [grouped_sums(pieces_of(pieces, k), k, rules) for k in kinds]
         # one graph (the client is the default scheduler): each piece is read once
         done = dask.compute(*lazy)
-        computed = {k: (done[2 * i], done[2 * i + 1]) for i, k in enumerate(kinds)}
+        computed = dict(zip(kinds, done, strict=True))
         errors: list[Problem] = []
-        if any(int(invalid) for _, invalid in computed.values()):
+        if any(int(invalid) for _, invalid, _ in computed.values()):
             futures = client.map(piece_errors, list(pieces), rules=rules, pure=False)
             errors = [p for found in client.gather(futures) for p in found]
     frames = {
@@ -67,4 +81,6 @@ def dask_fine_sums(
         else group_sums(summable(empty_frame(kind), kind), kind)
         for kind in KINDS
     }
-    return FineSums(frames["results"], frames["costs"], months), errors
+    gaps = computed["results"][2] if "results" in computed else None
+    found = empty_gaps() if gaps is None else group_gaps(gaps.reset_index())
+    return FineSums(frames["results"], frames["costs"], months, found), errors

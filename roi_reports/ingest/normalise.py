@@ -23,6 +23,7 @@ from roi_reports.ingest.schemas import (
     SheetKind,
 )
 from roi_reports.ingest.tables import RawTable
+from roi_reports.ingest.unknown import unknown_value_warnings
 from roi_reports.ingest.values import (
     blank_mask,
     to_currency,
@@ -220,6 +221,7 @@ def normalise_table(
             period=period,
         )
     )
+    checker.problems.extend(unknown_value_warnings(table, len(checker.out)))
     if table.kind == "targets":
         _check_targets(checker)
     elif table.kind == "fx_rates":

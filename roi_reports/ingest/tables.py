@@ -228,8 +228,15 @@ class _Options:
         return preset.rows if preset else self.inputs.rows
 
     def provided(self, preset: Preset | None, stated_period: bool) -> set[str]:
-        """Columns that defaults supply when a sheet lacks them."""
+        """Columns that defaults supply when a sheet lacks them.
+
+        A platform export may lack revenue (a lead-gen account has no conversion value):
+        its results are still read, with revenue unknown (ingest/unknown.py). A team's
+        own sheet without revenue stays an error.
+        """
         provided = {"channel"} if preset or self.inputs.channel else set()
+        if preset:
+            provided.add("revenue")
         if self.inputs.period or stated_period:
             provided.add("period")
         if self.rows_for(preset) == "records":

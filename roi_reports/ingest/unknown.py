@@ -1,0 +1,55 @@
+"""Values a file does not carry: unknown (NaN) for its rows, never 0, and said why.
+
+A recognised platform export may lack a value the canonical results table has: a Google
+Ads account that tracks leads has no `Conv. value` column, a CRM deal report has no
+contacts. Its rows are still read (their clicks, conversions and spend count); the
+missing value is NaN, which every later step treats as unknown (see `aggregate`), and
+each such table gets one warning that names the value, the reason and the rows.
+"""
+
+from __future__ import annotations
+
+from roi_reports.ingest.tables import RawTable
+from roi_reports.validation import Problem
+
+# canonical results column → why a table without it leaves the value unknown, and
+# what stays empty for its rows
+UNKNOWN_WITHOUT_COLUMN: dict[str, tuple[str, str]] = {
+    "revenue": (
+        "no conversion value column",
+        "revenue, net profit, ROI, ROAS, average ticket and break-even leave these rows "
+        "out (never 0); another file with their revenue, such as a CRM export of the "
+        "same channel, fills them in, or export the conversion value column too",
+    ),
+    "contacts": (
+        "no contacts column",
+        "conversion rate and cost per contact leave these rows out (never 0); their "
+        "conversions, revenue and cost still count",
+    ),
+}
+
+
+def unknown_reason(column: str) -> str:
+    """`no conversion value column` for revenue, and so on."""
+    return UNKNOWN_WITHOUT_COLUMN[column][0]
+
+
+def unknown_value_warnings(table: RawTable, rows: int) -> list[Problem]:
+    """One warning per value a results table does not carry, e.g. `no conversion value
+    column: revenue unknown for 12 rows`, at the table's header row."""
+    if table.kind != "results" or rows == 0:
+        return []
+    return [
+        Problem(
+            table.file,
+            table.sheet,
+            table.header_row,
+            column,
+            None,
+            f"{column} unknown",
+            f"{reason}: {column} unknown for {rows} row{'s' if rows != 1 else ''}; {effect}",
+            "warning",
+        )
+        for column, (reason, effect) in UNKNOWN_WITHOUT_COLUMN.items()
+        if column not in table.frame
+    ]

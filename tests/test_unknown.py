@@ -1,0 +1,172 @@
+"""Unknown is not zero: values a file does not carry are null, partial sums are said.
+
+The Google Ads fixture is a lead-generation campaign report without `Conv. value`
+(tests/fixtures/exports/README.md). Its figures, summed by hand from the file:
+12 rows; clicks 729; conversions 21 (Leads 16, Brand 5); cost 316.74 (Leads 265.87,
+Brand 50.87).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roi_reports import compute_metrics, load_dataset
+from roi_reports.config import Config, ReportConfig
+from tests.helpers import cli_json, make_dataset, run_cli, write_workbook
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+LEADGEN = FIXTURES / "google_ads_leadgen.csv"
+REL = 1e-12
+
+
+def close(actual: object, expected: float) -> bool:
+    return isinstance(actual, float | int) and math.isclose(actual, expected, rel_tol=REL)
+
+
+def test_lead_gen_google_ads_export_counts_conversions_and_leaves_revenue_null():
+    [total] = cli_json("metrics", str(LEADGEN))
+    assert total["conversions"] == 21 and total["contacts"] == 729
+    assert close(total["cost"], 316.74)
+    assert close(total["cpa"], 316.74 / 21)
+    assert close(total["conversion_rate_pct"], 21 / 729 * 100)
+    for unknown in ("revenue", "net_profit", "roi_pct", "roas", "avg_ticket"):
+        assert total[unknown] is None, unknown
+    for unknown in ("break_even_conversions", "annualized_roi_pct", "annualized_roi_simple_pct"):
+        assert total[unknown] is None, unknown
+    assert total["results_rows"] == 12 and total["revenue_unknown_rows"] == 12
+    assert total["revenue_unknown_in"] == "google_ads_leadgen.csv"
+    assert total["contacts_unknown_rows"] == 0 and total["contacts_unknown_in"] is None
+    by_campaign = {r["campaign"]: r for r in cli_json("metrics", "--by", "campaign", str(LEADGEN))}
+    assert by_campaign["Leads - Search"]["conversions"] == 16
+    assert close(by_campaign["Leads - Search"]["cost"], 265.87)
+    assert by_campaign["Brand - Search"]["conversions"] == 5
+    assert by_campaign["Brand - Search"]["revenue"] is None
+
+
+def test_validate_says_what_is_unknown_and_why():
+    result = run_cli("validate", str(LEADGEN))
+    assert result.exit_code == 0, result.output
+    assert "no conversion value column: revenue unknown for 12 rows" in result.output
+    assert "OK: 1 file(s) valid, 24 result and cost rows" in result.output
+
+
+def test_a_team_sheet_without_revenue_is_still_an_error(tmp_path):
+    path = write_workbook(
+        tmp_path / "team.xlsx",
+        {"results": [["Date", "Channel", "Contacts", "Conversions"], ["2026-10-01", "X", 5, 1]]},
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 1
+    assert "required column missing" in result.output and "revenue" in result.output
+
+
+def test_crm_revenue_fills_in_the_ad_exports_channel_as_a_partial_sum(tmp_path):
+    crm = write_workbook(
+        tmp_path / "crm.xlsx",
+        {
+            "results": [
+                ["Date", "Channel", "Contacts", "Conversions", "Revenue"],
+                ["2026-10-02", "Google Ads", 30, 3, 1200],
+                ["2026-10-05", "Google Ads", 20, 2, 800],
+            ]
+        },
+    )
+    [row] = compute_metrics(load_dataset([LEADGEN, crm], Config()), by="channel").to_dict("records")
+    assert row["channel"] == "Google Ads"
+    assert row["revenue"] == 2000 and row["conversions"] == 26
+    assert close(row["net_profit"], 2000 - 316.74)
+    assert close(row["roi_pct"], (2000 - 316.74) / 316.74 * 100)
+    assert close(row["roas"], 2000 / 316.74)
+    assert close(row["avg_ticket"], 2000 / 5)  # the CRM's deals, not the 26 conversions
+    assert row["break_even_conversions"] == 1  # ceil(316.74 / 400)
+    assert close(row["cpa"], 316.74 / 26)
+    assert (row["results_rows"], row["revenue_unknown_rows"]) == (14, 12)
+    assert row["revenue_unknown_in"] == "google_ads_leadgen.csv"
+
+
+# Hand-made rows for the rule on mixed groups (contacts unknown come from CRM exports)
+MIXED = [
+    # Google Ads export: contacts known, revenue unknown
+    {"channel": "Google Ads", "contacts": 60.0, "conversions": 3.0, "revenue": None},
+    {"channel": "Google Ads", "contacts": 40.0, "conversions": 1.0, "revenue": None},
+    # CRM deals of the same channel: revenue known, contacts unknown
+    {"channel": "Google Ads", "contacts": None, "conversions": 2.0, "revenue": 900.0},
+    {"channel": "Google Ads", "contacts": None, "conversions": 1.0, "revenue": 300.0},
+    # a channel that knows everything
+    {"channel": "LinkedIn", "contacts": 50.0, "conversions": 5.0, "revenue": 1000.0},
+    # a channel that knows neither
+    {"channel": "Fairs", "contacts": None, "conversions": 4.0, "revenue": None},
+]
+MIXED_COSTS = [
+    {"channel": "Google Ads", "category": "ads", "amount": 400.0},
+    {"channel": "LinkedIn", "category": "ads", "amount": 200.0},
+    {"channel": "Fairs", "category": "fairs", "amount": 100.0},
+    {"channel": "Radio", "category": "ads", "amount": 50.0},  # costs only
+]
+
+
+@pytest.fixture
+def mixed():
+    rows = [r | {"file": "crm.csv" if r["contacts"] is None else "ads.csv"} for r in MIXED]
+    rows[-1]["file"] = "fairs.csv"
+    table = compute_metrics(make_dataset(rows, MIXED_COSTS), by="channel")
+    return {r["channel"]: r for r in table.to_dict("records")}
+
+
+def test_a_mixed_group_sums_its_known_rows_and_pairs_ratios_with_them(mixed):
+    ads = mixed["Google Ads"]
+    assert ads["revenue"] == 1200 and ads["contacts"] == 100 and ads["conversions"] == 7
+    assert close(ads["roi_pct"], (1200 - 400) / 400 * 100)
+    assert close(ads["roas"], 3.0)
+    assert close(ads["conversion_rate_pct"], 4 / 100 * 100)  # the CRM's 3 deals left out
+    assert close(ads["cost_per_contact"], 4.0)
+    assert close(ads["avg_ticket"], 1200 / 3)  # only the deals that carry revenue
+    assert ads["break_even_conversions"] == 1  # ceil(400 / 400)
+    assert close(ads["cpa"], 400 / 7)
+    assert (ads["revenue_unknown_rows"], ads["revenue_unknown_in"]) == (2, "ads.csv")
+    assert (ads["contacts_unknown_rows"], ads["contacts_unknown_in"]) == (2, "crm.csv")
+
+
+def test_a_group_that_knows_nothing_is_null_and_a_costs_only_group_is_zero(mixed):
+    fairs = mixed["Fairs"]
+    assert fairs["conversions"] == 4 and fairs["cost"] == 100 and close(fairs["cpa"], 25.0)
+    for name in ("revenue", "contacts", "net_profit", "roi_pct", "roas", "avg_ticket"):
+        assert pd.isna(fairs[name]), name
+    for name in ("conversion_rate_pct", "cost_per_contact", "break_even_conversions"):
+        assert pd.isna(fairs[name]), name
+    assert fairs["revenue_unknown_in"] == fairs["contacts_unknown_in"] == "fairs.csv"
+    radio = mixed["Radio"]  # no results rows: nothing was earned, which is known
+    assert radio["revenue"] == 0 and radio["results_rows"] == 0
+    assert radio["roi_pct"] == -100 and pd.isna(radio["revenue_unknown_in"])
+    linkedin = mixed["LinkedIn"]
+    assert linkedin["revenue_unknown_rows"] == linkedin["contacts_unknown_rows"] == 0
+
+
+def test_the_total_applies_the_same_rule():
+    rows = [r | {"file": "x.csv"} for r in MIXED]
+    [total] = compute_metrics(make_dataset(rows, MIXED_COSTS)).to_dict("records")
+    assert total["revenue"] == 2200 and total["contacts"] == 150
+    assert total["conversions"] == 16
+    assert close(total["conversion_rate_pct"], (4 + 5) / 150 * 100)
+    assert close(total["avg_ticket"], 2200 / (3 + 5))
+    assert close(total["roi_pct"], (2200 - 750) / 750 * 100)
+    assert (total["revenue_unknown_rows"], total["contacts_unknown_rows"]) == (3, 3)
+
+
+def test_gross_profit_basis_is_unaffected_by_unknown_revenue():
+    rows = [
+        {"channel": "A", "contacts": 10.0, "conversions": 2.0, "revenue": None,
+         "gross_profit": 300.0},
+        {"channel": "A", "contacts": 10.0, "conversions": 3.0, "revenue": 500.0,
+         "gross_profit": 200.0},
+    ]  # fmt: skip
+    config = Config(report=ReportConfig(profit_basis="gross_profit"))
+    costs = [{"channel": "A", "category": "ads", "amount": 250.0}]
+    [row] = compute_metrics(make_dataset(rows, costs), config).to_dict("records")
+    assert row["net_profit"] == 250 and close(row["roi_pct"], 100.0)
+    assert row["break_even_conversions"] == 3  # ceil(250 / (500 / 5))
+    assert row["revenue"] == 500 and close(row["avg_ticket"], 500 / 3)
