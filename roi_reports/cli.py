@@ -38,6 +38,7 @@ from roi_reports.pipeline import (
     parse_dimensions,
     read_dataset,
 )
+from roi_reports.reports.unknown_notes import unknown_notes
 
 TABLE_FIELDS = KEY_METRICS
 
@@ -134,6 +135,12 @@ def metrics(
     FILES are workbooks or CSV files, or Parquet/CSV exports with canonical headers, one
     table per file; quote a glob ('exports/*.parquet') to let the engine expand it.
 
+    A value the files do not carry (the revenue of a lead-gen ad export, the contacts of
+    a CRM export) is unknown, never 0: figures that need it are null, or partial sums of
+    the rows that know it. JSON and CSV say so per group (results_rows,
+    revenue_unknown_rows, revenue_unknown_in, contacts_unknown_rows,
+    contacts_unknown_in); the table prints a Note line.
+
     \b
     Examples:
       roi-reports metrics sample_data/roi-sample.xlsx
@@ -146,13 +153,16 @@ def metrics(
     dataset = metrics_dataset(expand(files), config)
     table = compute_metrics(dataset, config, by=dims, period=period, compare=compare)
     wanted = _fields(fields, output_format, table.columns, dims)
-    table = table[[*dims, *wanted]]
+    full, table = table, table[[*dims, *wanted]]
     if output_format == "json":
         click.echo(to_json(table))
     elif output_format == "csv":
         click.echo(to_csv(table), nl=False)
     else:
         click.echo(to_text_table(table, dims))
+        # the table has no room for them: say which figures are partial or unknown, and why
+        for line in unknown_notes(full, dims, "total"):
+            click.echo(f"Note: {line}", err=True)
     warnings = list(dataset.report.warnings)
     if any(d in ORG_DIMENSIONS for d in dims):
         warnings += org_warnings(dataset.fine, dataset.employees)

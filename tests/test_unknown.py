@@ -9,10 +9,12 @@ Brand 50.87).
 from __future__ import annotations
 
 import math
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.config import Config, ReportConfig
@@ -64,8 +66,10 @@ def test_a_team_sheet_without_revenue_is_still_an_error(tmp_path):
     assert "required column missing" in result.output and "revenue" in result.output
 
 
-def test_crm_revenue_fills_in_the_ad_exports_channel_as_a_partial_sum(tmp_path):
-    crm = write_workbook(
+@pytest.fixture
+def crm(tmp_path):
+    """A team's CRM sheet with the revenue of the Google Ads channel: 5 deals, 2 000."""
+    return write_workbook(
         tmp_path / "crm.xlsx",
         {
             "results": [
@@ -75,6 +79,9 @@ def test_crm_revenue_fills_in_the_ad_exports_channel_as_a_partial_sum(tmp_path):
             ]
         },
     )
+
+
+def test_crm_revenue_fills_in_the_ad_exports_channel_as_a_partial_sum(crm):
     [row] = compute_metrics(load_dataset([LEADGEN, crm], Config()), by="channel").to_dict("records")
     assert row["channel"] == "Google Ads"
     assert row["revenue"] == 2000 and row["conversions"] == 26
@@ -170,3 +177,69 @@ def test_gross_profit_basis_is_unaffected_by_unknown_revenue():
     assert row["net_profit"] == 250 and close(row["roi_pct"], 100.0)
     assert row["break_even_conversions"] == 3  # ceil(250 / (500 / 5))
     assert row["revenue"] == 500 and close(row["avg_ticket"], 500 / 3)
+
+
+NOTE_ALL = (
+    "revenue unknown for all 12 results rows (no conversion value column in google_ads_leadgen.csv)"
+)
+NOTE_PART = (
+    "revenue is partial, unknown for 12 of 14 results rows (no conversion value column in "
+    "google_ads_leadgen.csv)"
+)
+
+
+def test_the_metrics_table_says_which_figures_are_unknown_or_partial(crm):
+    alone = run_cli("metrics", "--by", "channel", str(LEADGEN))
+    assert alone.exit_code == 0
+    [line] = [x for x in alone.stdout.splitlines() if x.startswith("Google Ads")]
+    assert line.split()[2:5] == ["21", "316.74", "–"]  # conversions, cost, revenue
+    assert f"Note: channel Google Ads: {NOTE_ALL}" in alone.stderr
+    mixed = run_cli("metrics", "--by", "channel", str(LEADGEN), str(crm))
+    assert f"Note: channel Google Ads: {NOTE_PART}" in mixed.stderr
+    complete = run_cli("metrics", "--by", "channel", str(crm))
+    assert "Note:" not in complete.stderr
+
+
+def test_the_workbook_leaves_unknown_cells_empty_and_says_why(tmp_path):
+    out = tmp_path / "summary.xlsx"
+    result = run_cli("excel", "--period", "2026-10", "-o", str(out), str(LEADGEN))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["By channel"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Google Ads")
+    values = dict(zip(header, row, strict=False))
+    assert values["Revenue"] is None and values["ROI %"] is None and values["ROAS"] is None
+    assert values["Conversions"] == 21 and math.isclose(values["Cost"], 316.74)
+    lines = [r[0] for r in book["Data quality"].iter_rows(values_only=True) if r[0]]
+    start = lines.index("Unknown and partial figures")
+    assert lines[start + 2 : start + 4] == [
+        f"Whole team: {NOTE_ALL}",
+        f"channel Google Ads: {NOTE_ALL}",
+    ]
+    rules = [
+        r for r in book["Data quality"].iter_rows(values_only=True) if r[6] == "revenue unknown"
+    ]
+    assert len(rules) == 1 and rules[0][7].startswith(
+        "no conversion value column: revenue unknown for 12 rows"
+    )
+    definitions = [r[0] for r in book["Definitions"].iter_rows(values_only=True) if r[0]]
+    assert any(str(line).startswith("Unknown is not zero:") for line in definitions)
+
+
+@pytest.mark.pdf
+def test_the_pdf_prints_a_dash_and_says_what_is_unknown(tmp_path, crm):
+    result = run_cli("pdf", "--period", "2026-10", "-o", str(tmp_path), str(LEADGEN))
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "executive-summary.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Unknown and partial figures" in flat
+    assert f"Whole team: {NOTE_ALL}" in flat
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    cards = lines.index(["COST", "REVENUE", "NET", "PROFIT", "ROI", "%"])
+    assert lines[cards + 1] == ["€316.74", "–", "–", "–"]  # cost, revenue, net profit, ROI

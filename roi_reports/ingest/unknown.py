@@ -9,29 +9,24 @@ each such table gets one warning that names the value, the reason and the rows.
 
 from __future__ import annotations
 
+from roi_reports.i18n import N_
 from roi_reports.ingest.tables import RawTable
 from roi_reports.validation import Problem
 
-# canonical results column → why a table without it leaves the value unknown, and
-# what stays empty for its rows
+# canonical results column → why a table without it leaves the value unknown (a msgid:
+# reports translate it), and what stays empty for its rows
 UNKNOWN_WITHOUT_COLUMN: dict[str, tuple[str, str]] = {
     "revenue": (
-        "no conversion value column",
-        "revenue, net profit, ROI, ROAS, average ticket and break-even leave these rows "
-        "out (never 0); another file with their revenue, such as a CRM export of the "
-        "same channel, fills them in, or export the conversion value column too",
+        N_("no conversion value column"),
+        "revenue, ROI, ROAS and average ticket leave these rows out (never 0); export the "
+        "conversion value column too, or add a file (e.g. from the CRM) with their revenue",
     ),
     "contacts": (
-        "no contacts column",
+        N_("no contacts column"),
         "conversion rate and cost per contact leave these rows out (never 0); their "
         "conversions, revenue and cost still count",
     ),
 }
-
-
-def unknown_reason(column: str) -> str:
-    """`no conversion value column` for revenue, and so on."""
-    return UNKNOWN_WITHOUT_COLUMN[column][0]
 
 
 def unknown_value_warnings(table: RawTable, rows: int) -> list[Problem]:

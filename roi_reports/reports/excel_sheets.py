@@ -28,6 +28,7 @@ from roi_reports.reports.excel_tables import (
 )
 from roi_reports.reports.model import ReportModel
 from roi_reports.reports.sanity import describe_flag
+from roi_reports.reports.unknown_notes import report_unknown_notes
 from roi_reports.validation import PROBLEM_COLUMNS
 
 # (metric, relative change?) shown beside each group's values for the previous period
@@ -183,6 +184,11 @@ def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> 
     row = area.last_row + 2
     if warnings.empty:
         sheet.write_string(row - 1, 0, styles.t("No warnings."))
+    sheet.write_string(row, 0, styles.t("Unknown and partial figures"), styles.section())
+    unknown = report_unknown_notes(model, styles.t)
+    unknown_rows = pd.DataFrame({"line": unknown or [styles.t("(none)")]})
+    write_table(sheet, styles, unknown_rows, [Column("line", N_("What is not known"))], top=row + 1)
+    row += len(unknown_rows) + 3
     sheet.write_string(row, 0, styles.t("Worth a second look"), styles.section())
     flags = [describe_flag(f, model.currency, styles.language) for f in model.flags]
     flag_rows = pd.DataFrame({"flag": flags or [styles.t("(none)")]})
@@ -265,6 +271,19 @@ def definition_notes(model: ReportModel, t: Gettext = str) -> list[str]:
         t(
             "An empty cell means the value is undefined (for example a division by zero); "
             "it is never a zero."
+        ),
+        t(
+            "Unknown is not zero: revenue or contacts that a file does not carry (an ad "
+            "export without conversion value, a CRM export without contacts) are unknown. "
+            "A group whose results rows know none of them shows an empty cell; a group "
+            "whose rows know some shows the sum of those, a partial figure that the Data "
+            "quality sheet names with the rows and files it lacks."
+        ),
+        t(
+            "Ratios of two results figures use only the rows that know both: the "
+            "conversion rate counts the conversions of rows with contacts, the average "
+            "ticket and break-even the conversions of rows with revenue; ROI, ROAS and "
+            "cost per contact divide the known part by all costs."
         ),
         t("ROI is green at or above {rule} and red below it.").format(rule=rule),
         t(

@@ -32,6 +32,7 @@ from roi_reports.reports.formatting import (
 )
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
+from roi_reports.reports.unknown_notes import report_unknown_notes
 
 KPI_METRICS = KEY_METRICS
 CHANNEL_COLUMNS = KEY_METRICS
@@ -137,9 +138,11 @@ class Page:
     notes: tuple[str, ...]
     inputs: tuple[Cell, ...] = field(default_factory=tuple)
     flags: tuple[str, ...] = ()  # sanity flags, shown at the top
+    unknowns: tuple[str, ...] = ()  # unknown and partial figures, shown at the top too
     page_numbers: str = "decimal"  # the CSS counter style of "Page n of m" (persian digits)
     warnings_more: str = ""  # "and 39,989 more; see the workbook" under the first warnings
     flags_more: str = ""
+    unknowns_more: str = ""
 
 
 def _name(value: Any, language: str = "en") -> str:
@@ -405,6 +408,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     language = settings.language
     _ = gettext_for(language)
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
+    unknown = report_unknown_notes(model, _, campaigns=False)
     tables = [
         metric_table(
             model, model.by_channel, "channel", CHANNEL_COLUMNS, _("By channel"), language, limit
@@ -449,6 +453,8 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
             for f in model.flags[:LISTED]
         ),
         flags_more=more_text(len(model.flags) - LISTED, language),
+        unknowns=tuple(shorten(line, LINE_CHARS) for line in unknown[:LISTED]),
+        unknowns_more=more_text(len(unknown) - LISTED, language),
         page_numbers="persian" if language == "fa" else "decimal",
     )
 
