@@ -235,10 +235,13 @@ def validate(
 
     Each problem names the file, sheet, Excel row, column, value, the rule it breaks and
     how to fix it. Exits 1 when any file is invalid, 0 when all are valid (warnings
-    alone do not fail). Reads .xlsx, .xlsm, .xls, .ods and .csv (any common delimiter and
-    encoding); ad-platform, analytics, CRM and shop exports (Google Ads, Meta Ads, LinkedIn,
-    Microsoft Advertising, TikTok, GA4, Salesforce, HubSpot, Shopify) are recognised by their
-    headers. `roi-reports inspect FILE` shows how a file is read.
+    alone do not fail: a negative cost or revenue is a credit note or refund, counted and
+    listed as a warning; a value an export does not carry, such as the revenue of a
+    lead-gen Google Ads export, is unknown and said so). Reads .xlsx, .xlsm, .xls, .ods
+    and .csv (any common delimiter and encoding); ad-platform, analytics, CRM and shop
+    exports (Google Ads, Meta Ads, LinkedIn, Microsoft Advertising, TikTok, GA4,
+    Salesforce, HubSpot, Shopify) are recognised by their headers. `roi-reports inspect
+    FILE` shows how a file is read.
     """
     config = input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)

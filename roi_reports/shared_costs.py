@@ -97,6 +97,9 @@ def _split_pool(
     if candidates.empty:
         candidates = _matching(active, pool, dims)
     weights = candidates.groupby(dims, sort=True)["weight"].sum().reset_index()
+    # credit notes and refunds can leave a group's revenue or cost negative in a period:
+    # it then weighs nothing (a negative share would charge the others more than the cost)
+    weights["weight"] = weights["weight"].clip(lower=0.0)
     known = {c: pool[c] for c in ENTITY_COLUMNS if c not in dims}
     common = {"start_m": pool["start_m"], "end_m": pool["end_m"], "category": pool["category"]}
     if weights.empty:  # nobody to share with: keep it visible as unassigned

@@ -254,11 +254,12 @@ def test_rule_types(tmp_path):
     ]
 
 
-def test_rule_non_negative_amounts_and_counts(tmp_path):
+def test_rule_negative_counts_are_errors_and_negative_money_a_warning(tmp_path):
     rows = [*RESULTS, ["2026-10-03", "X", -1, 1, 5]]
     costs = [["date", "channel", "amount"], ["2026-10-01", "X", "(20)"]]
     dataset = read(write_workbook(tmp_path / "r.xlsx", {"results": rows, "costs": costs}))
-    assert errors(dataset) == [(4, "contacts", "negative value"), (2, "amount", "negative value")]
+    assert errors(dataset) == [(4, "contacts", "negative value")]
+    assert (2, "amount", "negative amount") in warnings(dataset)  # a credit note
 
 
 def test_rule_more_conversions_than_contacts_is_a_warning(tmp_path):
@@ -315,8 +316,8 @@ def test_validate_lists_every_problem_of_every_file_and_exits_1(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "file,sheet,row,column,value,rule,hint,severity"
-    assert len(lines) == 5  # 3 errors, 1 warning in a.xlsx; 1 error in b.csv
-    assert "b.csv,b,2,amount,-5,negative value" in result.stdout
+    assert len(lines) == 5  # 3 errors, 1 warning in a.xlsx; 1 warning (a credit note) in b.csv
+    assert "b.csv,b,2,amount,-5,negative amount" in result.stdout
 
 
 # limits against hostile files ---------------------------------------------------------

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from roi_reports import compute_metrics, load_dataset
@@ -243,3 +246,79 @@ def test_the_pdf_prints_a_dash_and_says_what_is_unknown(tmp_path, crm):
     lines = [line.split() for line in text.splitlines() if line.strip()]
     cards = lines.index(["COST", "REVENUE", "NET", "PROFIT", "ROI", "%"])
     assert lines[cards + 1] == ["€316.74", "–", "–", "–"]  # cost, revenue, net profit, ROI
+
+
+# Invariants over random rows: unknown values (None), credit notes (negative money)
+CENTS = st.integers(min_value=-200_000, max_value=5_000_000).map(lambda c: c / 100)
+RESULT_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "date": st.dates(date(2026, 1, 1), date(2026, 3, 31)),
+            "channel": st.sampled_from(["Fairs", "LinkedIn", "Google Ads"]),
+            "contacts": st.one_of(st.none(), st.integers(0, 500).map(float)),
+            "conversions": st.integers(0, 50).map(float),
+            "revenue": st.one_of(st.none(), CENTS),
+        }
+    ),
+    min_size=1,
+    max_size=25,
+)
+COST_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "date": st.dates(date(2026, 1, 1), date(2026, 3, 31)),
+            "channel": st.one_of(st.none(), st.sampled_from(["Fairs", "LinkedIn", "Radio"])),
+            "category": st.sampled_from(["ads", "travel"]),
+            "amount": CENTS,
+        }
+    ),
+    min_size=1,
+    max_size=15,
+)
+
+
+def known_sum(rows: list[dict], column: str) -> float:
+    values = [r[column] for r in rows if r[column] is not None]
+    return math.fsum(values) if values else math.nan
+
+
+def expected_ratio(numerator: float, denominator: float) -> float:
+    if math.isnan(denominator) or denominator == 0:
+        return math.nan
+    return numerator / denominator
+
+
+def same(actual: float, expected: float) -> bool:
+    if math.isnan(expected):
+        return pd.isna(actual)
+    return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-6)
+
+
+@given(RESULT_ROWS, COST_ROWS)
+def test_each_group_follows_the_rule_for_unknown_values(results, costs):
+    table = compute_metrics(make_dataset(results, costs), by="channel").set_index("channel")
+    for channel in {r["channel"] for r in results}:
+        mine = [r for r in results if r["channel"] == channel]
+        row = table.loc[channel]
+        revenue, contacts = known_sum(mine, "revenue"), known_sum(mine, "contacts")
+        with_contacts = math.fsum(r["conversions"] for r in mine if r["contacts"] is not None)
+        with_revenue = math.fsum(r["conversions"] for r in mine if r["revenue"] is not None)
+        assert same(row["revenue"], revenue) and same(row["contacts"], contacts)
+        assert same(row["conversion_rate_pct"], expected_ratio(with_contacts * 100, contacts))
+        assert same(row["avg_ticket"], expected_ratio(revenue, with_revenue))
+        assert row["revenue_unknown_rows"] == sum(r["revenue"] is None for r in mine)
+        assert row["contacts_unknown_rows"] == sum(r["contacts"] is None for r in mine)
+
+
+@given(RESULT_ROWS, COST_ROWS, st.sampled_from(["none", "revenue", "cost", "contacts", "even"]))
+def test_credit_notes_and_unknowns_keep_every_cent_of_shared_costs(results, costs, mode):
+    config = Config(report=ReportConfig(shared_costs=mode))
+    dataset = make_dataset(results, costs)
+    by_channel = compute_metrics(dataset, config, by="channel")
+    [total] = compute_metrics(dataset, config).to_dict("records")
+    expected = round(math.fsum(c["amount"] for c in costs) * 100)
+    assert round(by_channel["cost"].sum() * 100) == expected == round(total["cost"] * 100)
+    # the total's known revenue is the known revenue of the groups with results rows
+    assert same(total["revenue"], known_sum(results, "revenue"))
+    with_results = by_channel[by_channel["results_rows"] > 0]
+    assert same(with_results["revenue"].sum(min_count=1), known_sum(results, "revenue"))

@@ -26,6 +26,7 @@ from roi_reports.ingest.normalise import (
 )
 from roi_reports.ingest.people import listed_in_two_files
 from roi_reports.ingest.schemas import SheetKind
+from roi_reports.ingest.skipped import skipped_rows_summary
 from roi_reports.ingest.tables import ReadResult, read_file
 from roi_reports.periods import parse_period
 from roi_reports.validation import Problem, ValidationReport
@@ -132,7 +133,8 @@ def input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
 def skip_invalid_rows(
     frames: dict[SheetKind, pd.DataFrame], problems: Sequence[Problem]
 ) -> tuple[dict[SheetKind, pd.DataFrame], list[Problem]]:
-    """Drop the data rows that have errors; their errors become warnings saying so.
+    """Drop the data rows that have errors; their errors become warnings saying so, and
+    one more warning per file says what the skipped rows carried (`ingest/skipped.py`).
 
     Errors that are not about one data row (a missing column, an unreadable file) stay
     errors: no row can be kept from a table that cannot be read.
@@ -141,19 +143,21 @@ def skip_invalid_rows(
     if not flagged:
         return frames, list(problems)
     kept: dict[SheetKind, pd.DataFrame] = {}
+    dropped: dict[str, pd.DataFrame] = {}
     bad: set[tuple[object, object]] = set()  # flagged cells that are data rows
     for kind, frame in frames.items():
         keys = pd.MultiIndex.from_arrays([frame["sheet"].astype(object), frame["row"]])
         drop = keys.isin(flagged)
         bad.update(keys[drop])
         kept[kind] = frame[~drop].reset_index(drop=True)
+        dropped[kind] = frame[drop]
     reported = [
         replace(p, severity="warning", hint=f"row skipped ({p.hint})")
         if p.severity == "error" and (p.sheet, p.row) in bad
         else p
         for p in problems
     ]
-    return kept, reported
+    return kept, [*reported, *skipped_rows_summary(dropped, problems)]
 
 
 def assemble(files: Sequence[FileTables], config: Config) -> Dataset:

@@ -45,7 +45,11 @@ def _duplicate(frame: pd.DataFrame) -> pd.Series:
 
 
 RULES: dict[str, Rule] = {
-    "negative value": Rule("amounts and counts cannot be negative; correct the cell"),
+    "negative value": Rule("counts are people or deals and cannot be negative; correct the cell"),
+    "negative amount": Rule(
+        "read as a credit note or refund: it is counted and lowers the total; if it is not "
+        "one, correct the sign"
+    ),
     "not a whole number": Rule("counts are people or deals; use a whole number"),
     "more conversions than contacts": Rule(
         "check the row: conversions are usually a subset of contacts", "conversions"
@@ -57,18 +61,21 @@ RULES: dict[str, Rule] = {
         "the date is outside [input] period; correct the date or the period"
     ),
 }
-NON_NEGATIVE = ("contacts", "conversions", "amount")
-COUNTS = ("contacts", "conversions")
+COUNTS = ("contacts", "conversions")  # never negative: an error
+# money may be negative (credit notes, refunds): counted, and listed as a warning per row
+SIGNED_MONEY = ("amount", "revenue", "gross_profit")
 
 
 def schemas(
     kind: SheetKind, whole_counts_required: bool, period: tuple[pd.Timestamp, pd.Timestamp] | None
 ) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     """(errors schema, warnings schema) for one sheet kind: a rule's severity is its schema's."""
-    errors: dict[str, list[pa.Check]] = {c: [] for c in NON_NEGATIVE}
-    warnings: dict[str, list[pa.Check]] = {c: [] for c in COUNTS}
-    for column in NON_NEGATIVE:
+    errors: dict[str, list[pa.Check]] = {c: [] for c in COUNTS}
+    warnings: dict[str, list[pa.Check]] = {c: [] for c in (*COUNTS, *SIGNED_MONEY)}
+    for column in COUNTS:
         errors[column].append(pa.Check(_negative, name="negative value"))
+    for column in SIGNED_MONEY:
+        warnings[column].append(pa.Check(_negative, name="negative amount"))
     for column in COUNTS:
         whole = pa.Check(_fractional, name="not a whole number")
         (errors if whole_counts_required else warnings)[column].append(whole)
