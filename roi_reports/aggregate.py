@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 ENTITY_COLUMNS = ("channel", "employee", "campaign")
@@ -90,7 +91,8 @@ def summable(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         # categorical keys group several times faster than strings on big frames
         data[key] = data[key].astype("category")
     if kind == "results":
-        data = data.assign(**known_counts(frame), file=frame["file"].astype("category"))
+        data = data.assign(**known_counts(frame))
+        data["file"] = gap_files(frame, data)
     data["rows"] = 1
     data[LAST_DAY] = frame["end"].to_numpy().astype("datetime64[D]").astype("int64")
     return data
@@ -106,6 +108,17 @@ def known_counts(results: pd.DataFrame) -> dict[str, pd.Series]:
         "conversions_with_revenue": results["conversions"].where(revenue_known, 0.0),
         "conversions_with_contacts": results["conversions"].where(contacts_known, 0.0),
     }
+
+
+NO_FILES = pd.CategoricalDtype(pd.Index([], dtype=object))  # text categories, none yet
+
+
+def gap_files(frame: pd.DataFrame, data: pd.DataFrame) -> pd.Series:
+    """The file of each row with an unknown value (missing elsewhere: only gaps need it)."""
+    unknown = (data["revenue_rows"] == 0) | (data["contacts_rows"] == 0)
+    if not unknown.any():  # the usual case: no file names to categorise
+        return pd.Series(np.nan, index=frame.index, dtype=NO_FILES)
+    return frame["file"].where(unknown).astype(object).astype("category")
 
 
 def empty_gaps() -> pd.DataFrame:

@@ -301,10 +301,16 @@ def test_skip_invalid_rows_keeps_the_valid_ones(tmp_path):
         (4, "negative value"),
         (4, "more conversions than contacts"),
         (5, "not a number"),
+        (None, "rows skipped"),  # what rows 4 and 5 carried, their own errors left out
     }
+    [skipped] = [p for p in dataset.report.warnings if p.rule == "rows skipped"]
+    assert skipped.hint.startswith(
+        "2 rows skipped, carrying revenue 5.00, 1 contact and 2 conversions "
+        "(2 invalid values not counted)"
+    )
     result = run_cli("validate", "--skip-invalid-rows", "--format", "json", str(path))
     assert result.exit_code == 0
-    assert {p["row"] for p in json.loads(result.stdout)} == {4, 5}
+    assert {p["row"] for p in json.loads(result.stdout)} == {4, 5, None}
 
 
 def test_validate_lists_every_problem_of_every_file_and_exits_1(tmp_path):
