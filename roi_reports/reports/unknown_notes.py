@@ -84,11 +84,16 @@ def _group_name(row: pd.Series, dims: Sequence[str], total_name: str, t: Gettext
 
 
 def report_unknown_notes(model: ReportModel, t: Gettext = str, campaigns: bool = True) -> list[str]:
-    """The sentences of a report: its total, then its channels, employees and campaigns."""
+    """The sentences of a report: its total, then its channels, employees, teams, regions
+    and (unless left out, as the PDF does) campaigns."""
     total = t("Whole team") if model.scope.kind == "all" else _scope_name(model, t)
     lines = unknown_notes(model.total, (), total, t)
-    tables = [("channel", model.by_channel), ("employee", model.by_employee)]
-    tables += [("team", model.by_team), ("region", model.by_region)]
+    tables: list[tuple[str, pd.DataFrame | None]] = [
+        ("channel", model.by_channel),
+        ("employee", model.by_employee),
+        ("team", model.by_team),
+        ("region", model.by_region),
+    ]
     if campaigns:
         tables.append(("campaign", model.by_campaign))
     for key, table in tables:
