@@ -226,6 +226,9 @@ def test_the_workbook_leaves_unknown_cells_empty_and_says_why(tmp_path):
     assert len(rules) == 1 and rules[0][7].startswith(
         "no conversion value column: revenue unknown for 12 rows"
     )
+    summary = [r[0] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
+    caveat = summary.index(f"Whole team: {NOTE_ALL}")  # right under the key figures
+    assert summary[caveat - 1] == "Annualised ROI %"
     definitions = [r[0] for r in book["Definitions"].iter_rows(values_only=True) if r[0]]
     assert any(str(line).startswith("Unknown is not zero:") for line in definitions)
 

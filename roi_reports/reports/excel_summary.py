@@ -28,6 +28,7 @@ from roi_reports.reports.excel_tables import (
     write_table,
 )
 from roi_reports.reports.model import ReportModel
+from roi_reports.reports.unknown_notes import total_name, unknown_notes
 
 KPIS = (*KEY_METRICS, "annualized_roi_pct")
 RANKING_METRICS = ("roi_pct", "net_profit", "revenue")
@@ -50,6 +51,7 @@ def write_summary(
     """Heading, KPI block, top/bottom channels and employees, trend; then the two charts."""
     row = _write_heading(sheet, styles, model)
     row = _write_kpis(sheet, styles, model, row + 1)
+    row = _write_kpi_caveats(sheet, styles, model, row)
     t = styles.t
     for table, key, titles in (
         (model.by_channel, "channel", (t("Top channels by ROI %"), t("Bottom channels by ROI %"))),
@@ -133,6 +135,16 @@ def _write_kpis(sheet: Worksheet, styles: Styles, model: ReportModel, top: int) 
     hurdle = model.hurdle_roi_pct if model.hurdle_roi_pct is not None else 0.0
     colour_against_hurdle(sheet, styles, roi_cell, "value", hurdle, roi_row)
     return header + len(KPIS) + 1
+
+
+def _write_kpi_caveats(sheet: Worksheet, styles: Styles, model: ReportModel, row: int) -> int:
+    """Under the key figures: which of them are partial or unknown, and why (the Data
+    quality sheet lists every group); nothing when the files know everything."""
+    total = total_name(model, styles.t)
+    for line in unknown_notes(model.total, (), total, styles.t):
+        write_text(sheet, styles, row, 0, line, italic=True)
+        row += 1
+    return row
 
 
 def _write_ranking(

@@ -86,7 +86,7 @@ def _group_name(row: pd.Series, dims: Sequence[str], total_name: str, t: Gettext
 def report_unknown_notes(model: ReportModel, t: Gettext = str, campaigns: bool = True) -> list[str]:
     """The sentences of a report: its total, then its channels, employees, teams, regions
     and (unless left out, as the PDF does) campaigns."""
-    total = t("Whole team") if model.scope.kind == "all" else _scope_name(model, t)
+    total = total_name(model, t)
     lines = unknown_notes(model.total, (), total, t)
     tables: list[tuple[str, pd.DataFrame | None]] = [
         ("channel", model.by_channel),
@@ -102,7 +102,10 @@ def report_unknown_notes(model: ReportModel, t: Gettext = str, campaigns: bool =
     return lines
 
 
-def _scope_name(model: ReportModel, t: Gettext) -> str:
+def total_name(model: ReportModel, t: Gettext = str) -> str:
+    """What a report's total row is: the whole team, or the scope (`channel LinkedIn`)."""
     kind = model.scope.kind
+    if kind == "all":
+        return t("Whole team")
     name = str(model.scope.name)
     return t(GROUP_NAMES[kind]).format(name=name) if kind in GROUP_NAMES else name
