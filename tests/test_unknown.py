@@ -325,3 +325,18 @@ def test_credit_notes_and_unknowns_keep_every_cent_of_shared_costs(results, cost
     assert same(total["revenue"], known_sum(results, "revenue"))
     with_results = by_channel[by_channel["results_rows"] > 0]
     assert same(with_results["revenue"].sum(min_count=1), known_sum(results, "revenue"))
+
+
+def test_headline_figures_say_partial(crm):
+    from roi_reports.periods import parse_period
+    from roi_reports.reports.headline import headline_figures
+    from roi_reports.reports.model import build_report_model
+
+    dataset = load_dataset([LEADGEN, crm], Config())
+    model = build_report_model(dataset, Config(), parse_period("2026-10"))
+    figures = {f.label: f.value for f in headline_figures(model, "en")}
+    assert figures["Revenue"] == "€2,000.00 (partial)"
+    assert figures["ROI %"] == "531.4% (partial)"
+    assert figures["Cost"] == "€316.74" and figures["Conversions"] == "26"
+    alone = build_report_model(load_dataset([LEADGEN], Config()), Config(), parse_period("2026-10"))
+    assert {f.label: f.value for f in headline_figures(alone, "fi")}["Liikevaihto"] == "–"

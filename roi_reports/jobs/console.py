@@ -12,8 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from roi_reports.delivery.deliver import summary_lines
 from roi_reports.i18n import gettext_for
 from roi_reports.jobs.inbox import IngestSummary
-from roi_reports.metrics import METRICS
-from roi_reports.reports.formatting import format_metric
+from roi_reports.reports.headline import headline_figures
 
 if TYPE_CHECKING:
     from roi_reports.jobs.monthly import RunResult
@@ -81,8 +80,8 @@ def run_summary(result: RunResult, verbose: bool = False, language: str = "en") 
     ingested = [f"  {line}" for line in ingest_lines(result.ingest, language)]
     lines += ingested or ["  " + _("inbox was empty")]
     headline = ", ".join(
-        f"{_(METRICS[name].label)} {format_metric(name, model.kpi(name), model.currency, language)}"
-        for name in ("cost", "revenue", "roi_pct")
+        f"{figure.label} {figure.value}"  # the emails' figures, "(partial)" included
+        for figure in headline_figures(model, language, ("cost", "revenue", "roi_pct"))
     )
     outputs = result.outputs
     lines += [

@@ -15,6 +15,7 @@ from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.formatting import format_metric, format_metric_change
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
+from roi_reports.reports.unknown_notes import PARTIAL, partial
 
 HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
 
@@ -34,7 +35,9 @@ def headline_figures(
     return tuple(
         Figure(
             _(METRICS[name].label),
-            format_metric(name, row[name], model.currency, language),
+            format_metric(name, row[name], model.currency, language)
+            # a sum of the rows that know it (README "Unknown values"): say so
+            + (f" {_(PARTIAL)}" if partial(row, name) else ""),
             format_metric_change(name, row[f"{name}_change"], model.currency, language),
         )
         for name in metrics

@@ -39,6 +39,28 @@ GROUP_NAMES = {
     "region": N_("region {name}"),
 }
 UNASSIGNED = N_("(unassigned)")
+PARTIAL = N_("(partial)")
+# the metrics computed from a value that may be unknown (README "Unknown values")
+USES = {
+    "revenue": (
+        "revenue",
+        "net_profit",
+        "roi_pct",
+        "roas",
+        "avg_ticket",
+        "break_even_conversions",
+        "annualized_roi_pct",
+        "annualized_roi_simple_pct",
+    ),
+    "contacts": ("contacts", "conversion_rate_pct", "cost_per_contact"),
+}
+
+
+def partial(row: pd.Series, metric: str) -> bool:
+    """Whether a group's figure is known but partial: some of its rows lack what it uses."""
+    if pd.isna(row[metric]) or "results_rows" not in row:
+        return False
+    return any(metric in used and row[f"{value}_unknown_rows"] > 0 for value, used in USES.items())
 
 
 def unknown_notes(
