@@ -183,7 +183,8 @@ def test_gross_profit_basis_is_unaffected_by_unknown_revenue():
 
 
 NOTE_ALL = (
-    "revenue unknown for all 12 results rows (no conversion value column in google_ads_leadgen.csv)"
+    "revenue unknown for 12 of 12 results rows (no conversion value column in "
+    "google_ads_leadgen.csv)"
 )
 NOTE_PART = (
     "revenue is partial, unknown for 12 of 14 results rows (no conversion value column in "

@@ -4,7 +4,8 @@ The metric tables carry, per group, how many results rows do not know their reve
 contacts and which files they came from (`unknowns.py`). A group that knows none has a
 null figure; one that knows some has a partial sum (README "Unknown values"). These
 sentences say which, for whom, and why, e.g. "channel Google Ads: revenue is partial,
-unknown for 12 of 14 results rows (no conversion value column in ads.csv)".
+unknown for 12 of 14 results rows (no conversion value column in ads.csv)", or
+"… revenue unknown for 12 of 12 results rows …" when the figure is null.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from roi_reports.ingest.unknown import UNKNOWN_WITHOUT_COLUMN
 from roi_reports.reports.model import ReportModel
 
 UNKNOWN_ALL = {
-    "revenue": N_("{group}: revenue unknown for all {rows} results rows ({reason} in {files})"),
-    "contacts": N_("{group}: contacts unknown for all {rows} results rows ({reason} in {files})"),
+    "revenue": N_(
+        "{group}: revenue unknown for {rows} of {rows} results rows ({reason} in {files})"
+    ),
+    "contacts": N_(
+        "{group}: contacts unknown for {rows} of {rows} results rows ({reason} in {files})"
+    ),
 }
 UNKNOWN_PART = {
     "revenue": N_(
