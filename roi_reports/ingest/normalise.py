@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from roi_reports.ingest.people import people_issues
+from roi_reports.ingest.raw import RawTable
 from roi_reports.ingest.records import as_conversions, collapse_records
 from roi_reports.ingest.rules import check_rules
 from roi_reports.ingest.schemas import (
@@ -22,7 +23,6 @@ from roi_reports.ingest.schemas import (
     ColumnSpec,
     SheetKind,
 )
-from roi_reports.ingest.tables import RawTable
 from roi_reports.ingest.values import (
     blank_mask,
     to_currency,
