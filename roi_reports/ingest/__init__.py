@@ -19,6 +19,7 @@ The path of a file, one concern a module, in the order a file goes through them:
 - `normalise` — raw tables → typed canonical frames, currency conversion
 - `records` — row-per-record CRM and shop exports → one conversion per won record
 - `rules` — the row rules every table is checked against
+- `people` — row checks of the employees and stakeholders sheets (a bad row stops one person)
 - `dataset` — files → one `Dataset`, the hand-off to the pipeline
 - `inspect` — how each file is read, for `roi-reports inspect`
 
