@@ -28,7 +28,7 @@ from roi_reports.ingest.people import listed_in_two_files
 from roi_reports.ingest.schemas import SheetKind
 from roi_reports.ingest.tables import ReadResult, read_file
 from roi_reports.periods import parse_period
-from roi_reports.validation import Problem, ValidationReport
+from roi_reports.validation import Problem, ValidationReport, reading_order
 
 KINDS: tuple[SheetKind, ...] = (
     "results",
@@ -119,7 +119,9 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
     combined = {kind: combine(found, kind) for kind, found in frames.items() if found}
     if config.input.skip_invalid_rows:
         combined, problems = skip_invalid_rows(combined, problems)
-    return FileTables(path.name, combined, tuple(problems), tuple(notes))
+    sheets = [(path.name, s.sheet) for s in read.sheets] + [(t.file, t.sheet) for t in read.tables]
+    ordered = reading_order(problems, [path.name], sheets)
+    return FileTables(path.name, combined, tuple(ordered), tuple(notes))
 
 
 def input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -175,6 +177,7 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
         _require_gross_profit(results, report)
     employees = gather("employees")
     report.problems.extend(listed_in_two_files(employees))
+    report.put_in_reading_order([f.name for f in files])
     return Dataset(
         results=results,
         costs=costs,

@@ -23,7 +23,7 @@ from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import problems_csv
 from roi_reports.store import Store
-from roi_reports.validation import Problem, ValidationReport
+from roi_reports.validation import Problem, ValidationReport, reading_order
 
 log = logging.getLogger("roi_reports.inbox")
 IGNORED_PREFIXES = (".", "~$", ".~lock")
@@ -102,7 +102,7 @@ def ingest(
     summary.timed("validate", start)
     start = time.perf_counter()
     for path, sha256, tables in fresh:
-        problems = [*tables.problems, *errors.get(tables.name, [])]
+        problems = reading_order([*tables.problems, *errors.get(tables.name, [])])
         if any(p.severity == "error" for p in problems):
             summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
             continue
