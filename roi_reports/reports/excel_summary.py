@@ -219,7 +219,7 @@ def _insert_roi_chart(
     )
     chart.set_title({"name": f"{styles.t('ROI % by channel')}, {model.period.label}"})
     chart.set_x_axis({"num_format": '#,##0"%"', "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})
+    chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"none": True})
     chart.set_size({"width": 560, "height": 320})
     sheet.insert_chart(2, CHART_COLUMN, chart)
