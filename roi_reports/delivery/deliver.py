@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from roi_reports.config import Config
+from roi_reports.config import LANGUAGES, Config
 from roi_reports.delivery.dispatch import Dispatcher
 from roi_reports.delivery.ledger import Ledger, Outgoing
 from roi_reports.delivery.messages import (
@@ -113,8 +113,9 @@ def deliver(
     report = progress or (lambda _line: None)
     settings = config.email
     sender = _sender(settings, send)
+    titles = {language: config.report.title_in(language) for language in LANGUAGES}
     context = MessageContext(
-        sender, config.report.title, period_label, settings.subject, headline, now
+        sender, config.report.title, period_label, settings.subject, headline, now, titles
     )
     route = _Route(config, period_label, send, force, clock or Clock(), report)
     language = config.report.language
