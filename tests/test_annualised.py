@@ -20,7 +20,7 @@ from roi_reports.config import Config
 from roi_reports.periods import Period, parse_period
 from roi_reports.reports.excel import write_workbook
 from roi_reports.reports.model import build_report_model
-from tests.helpers import cli_json, make_dataset
+from tests.helpers import cli_json, make_dataset, run_cli
 from tests.helpers import write_workbook as write_input
 
 COMPOUND, SIMPLE = "Annualised ROI %", "Annualised ROI (simple) %"
@@ -174,3 +174,29 @@ def test_metrics_keeps_both_fields_for_any_period(tmp_path):
     assert record["annualized_roi_pct"] == pytest.approx((2 ** (365 / 31) - 1) * 100)
     assert record["annualized_roi_simple_pct"] == pytest.approx(100 * 365 / 31)
     assert json.dumps(record)  # plain numbers, as SPEC §3 defines them
+
+
+def test_a_target_on_annualised_roi_keeps_its_target_and_withholds_the_rest(tmp_path):
+    """A month's actual, attainment and status of an annualised-ROI target would compound
+    the month: they read "–"; the ROI target beside it is judged as ever."""
+    path = write_input(
+        tmp_path / "in.xlsx",
+        {
+            "results": [
+                ["date", "channel", "contacts", "conversions", "revenue"],
+                ["2026-10-31", "Fair", 10, 2, 200],
+            ],
+            "costs": [["date", "channel", "amount"], ["2026-10-01", "Fair", 100]],
+            "targets": [
+                ["period", "dimension", "metric", "target"],
+                ["2026-10", "total", "annualized_roi_pct", 40],
+                ["2026-10", "total", "roi_pct", 80],
+            ],
+        },
+    )
+    assert run_cli("excel", "--period", "2026-10", "-o", "book.xlsx", str(path)).exit_code == 0
+    book = load_workbook(tmp_path / "book.xlsx")
+    targets = {row[2]: row[3:7] for row in book["Targets"].iter_rows(min_row=2, values_only=True)}
+    assert targets[COMPOUND] == (40, "–", "–", "–")
+    assert targets["ROI %"] == (80, 100.0, 125.0, "met")
+    assert kpi_row(book["Summary"], COMPOUND)[1:7] == ("–", "–", "–", "–", 40, "–")

@@ -19,7 +19,14 @@ from roi_reports.reports.annualised import (
     columns_note,
     definitions_note,
 )
-from roi_reports.reports.excel_style import BAD_FILL, BAD_FONT, GOOD_FILL, GOOD_FONT, Styles
+from roi_reports.reports.excel_style import (
+    BAD_FILL,
+    BAD_FONT,
+    GOOD_FILL,
+    GOOD_FONT,
+    Styles,
+    write_text,
+)
 from roi_reports.reports.excel_tables import (
     TOTAL_LABEL,
     Column,
@@ -159,6 +166,8 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     ]
     area = write_table(sheet, styles, frame, columns)
     finish_table(sheet, area, sheet_title(model))
+    if not annualised_shown(model.period.days):
+        _withhold_annualised_actuals(sheet, styles, area, list(targets["metric"]))
     if area.last_row >= area.first_row:
         col = area.col("status")
         for status, fill, font in (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT)):
@@ -177,6 +186,18 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     if targets.empty:
         sheet.write_string(area.first_row + 1, 0, styles.t("No targets for this period."))
     return area
+
+
+def _withhold_annualised_actuals(
+    sheet: Worksheet, styles: Styles, area: TableArea, metrics: list[str]
+) -> None:
+    """A target on annualised ROI in a period under a year: its actual, attainment and
+    status would compound the period, so they read "–" (the target stays)."""
+    for offset, metric in enumerate(metrics):
+        if metric in ANNUALISED:
+            for field in ("actual", "attainment_pct", "status"):
+                cell = (area.first_row + offset, area.col(field))
+                write_text(sheet, styles, *cell, WITHHELD, align="right")
 
 
 def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
