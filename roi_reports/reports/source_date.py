@@ -5,12 +5,12 @@ Some libraries write the current time into what they make unless SOURCE_DATE_EPO
 matters here: where WeasyPrint finds no HarfBuzz-subset library (Debian without
 `libharfbuzz-subset0`), it subsets each embedded font with fontTools, which writes the
 time into the font's `head.modified` (fontTools.misc.timeTools.timestampNow), so two
-runs a second apart gave different PDFs. matplotlib honours the variable too.
+runs a second apart gave different PDFs.
 
-Rendering runs inside `documents_dated(day)`, wherever it runs: a pool worker, a Dask
-worker or the calling process (`make bench`, tests). The variable is set for the block
-and restored after it; one lock keeps two threads of one process from rendering
-different periods under each other's date.
+`pdf_render.render_page` runs inside `documents_dated(day)`, wherever it runs: a pool
+worker, a Dask worker or the calling process (`make bench`, tests). The variable is set
+for the block and restored after it; one lock keeps two threads of one process from
+rendering different periods under each other's date.
 """
 
 from __future__ import annotations
