@@ -87,9 +87,9 @@ def test_a_title_with_a_line_break_is_refused_when_the_config_loads(key):
 
 
 def test_the_subject_is_one_header_line_whatever_a_name_brings(tmp_path):
-    """A scope name from the data goes into the subject: white space is folded, so no
-    header can be added (names with line breaks are refused before, this is the backstop)."""
-    got = subjects(tmp_path, {"title_fi": "Tiimi\tROI"}, subject="{{ title }} — {{ scope }}")
+    """Titles, names and scopes go into the subject: runs of white space fold into one
+    space, so nothing can start a header line (line breaks are refused before, at load)."""
+    got = subjects(tmp_path, {"title_fi": "Tiimi    ROI"}, subject="{{ title }} — {{ scope }}")
     message = got["aino@example.com"]
     assert message["Subject"] == "Tiimi ROI — koko tiimi"
     assert message.get_all("Bcc") is None and len(got) == 3
