@@ -26,6 +26,7 @@ from roi_reports.commands.common import (
     skip_invalid_rows_option,
 )
 from roi_reports.config import Config
+from roi_reports.diskfull import disk_full_message, quiet_unraisable_disk_full
 from roi_reports.engine import engine_dataset, expand, export_sources, is_export, with_engine
 from roi_reports.errors import InputError, RoiReportsError, UsageError
 from roi_reports.ingest.dataset import Dataset
@@ -60,6 +61,10 @@ class RoiGroup(click.Group):
         except Exception as exc:
             if os.environ.get("ROI_REPORTS_DEBUG"):
                 raise
+            full = disk_full_message(exc)  # a write outside the job's named steps
+            if full:
+                click.echo(f"Error: {full}", err=True)
+                sys.exit(1)
             click.echo(
                 f"Error: unexpected internal error ({type(exc).__name__}: {exc}); "
                 "rerun with ROI_REPORTS_DEBUG=1 to see the traceback and report it",
@@ -306,6 +311,7 @@ for command in (
 
 
 def main() -> None:
+    quiet_unraisable_disk_full()
     cli(prog_name="roi-reports")
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from roi_reports.config import Config
+from roi_reports.diskfull import writing
 from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
 from roi_reports.ingest.dataset import FileTables, assemble, read_raw, type_tables
 from roi_reports.jobs.checkpoints import checkpoint
@@ -45,6 +46,7 @@ class Quarantined:
     moved_to: str
     errors_file: str
     problems: int
+    reason: str = ""  # the first error, in a line: why the file is not in the reports
 
 
 @dataclass
@@ -85,7 +87,8 @@ def ingest(
         known = store.find(sha256)
         twin = known.name if known is not None else batch.get(sha256)
         if twin is not None:
-            target = _move(path, archive)
+            with writing(path.name, archive):
+                target = _move(path, archive)
             summary.duplicates.append((path.name, twin))
             log.info("%s: same content as %s; archived as %s", path.name, twin, target)
             continue
@@ -104,14 +107,17 @@ def ingest(
     for path, sha256, tables in fresh:
         problems = reading_order([*tables.problems, *errors.get(tables.name, [])])
         if any(p.severity == "error" for p in problems):
-            summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
+            with writing(f"the error list of {path.name}", workdir.quarantine):
+                summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
             continue
         summary.warnings.extend(p for p in problems if p.severity == "warning")
         previous = store.get(tables.name)
         target = free_name(archive, path.name)
-        stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
+        with writing(f"the rows of {path.name}", workdir.store):
+            stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
         checkpoint("ingest-stored")
-        _move(path, archive, target)
+        with writing(path.name, archive):
+            _move(path, archive, target)
         summary.accepted.append(
             Accepted(
                 tables.name,
@@ -159,5 +165,15 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path) -> Quarantine
     checkpoint("quarantine-listed")
     _move(path, folder, target)
     errors = len(report.errors)
-    log.warning("%s: %d problem(s); quarantined with %s", path.name, errors, errors_file.name)
-    return Quarantined(path.name, target.name, errors_file.name, errors)
+    reason = quarantine_reason(report.errors[0]) if report.errors else ""
+    log.warning("%s: quarantined with %s: %s", path.name, errors_file.name, reason)
+    return Quarantined(path.name, target.name, errors_file.name, errors, reason)
+
+
+def quarantine_reason(problem: Problem) -> str:
+    """The first error as the console shows it: `damaged workbook: …` for a whole file,
+    else where it is and what (`sheet 'results', row 2, column 'date': date out of …`)."""
+    prefix = f"{problem.file}: "
+    if problem.row is None and problem.hint.startswith(prefix):
+        return problem.hint.removeprefix(prefix)
+    return problem.one_line().removeprefix(f"{problem.file}, ").removeprefix(prefix)
