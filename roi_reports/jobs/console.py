@@ -56,6 +56,10 @@ def ingest_lines(summary: IngestSummary, language: str = "en") -> list[str]:
         for name, same in summary.duplicates
     ]
     lines += [
+        _("waiting    {name} (still being written; read the next time)").format(name=name)
+        for name in summary.waiting
+    ]
+    lines += [
         _("QUARANTINE {name}: {reason} ({count} problem(s), see quarantine/{errors})").format(
             name=q.name, reason=q.reason, count=q.problems, errors=q.errors_file
         )

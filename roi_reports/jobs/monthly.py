@@ -315,6 +315,7 @@ class ManifestFacts:
                 "accepted": ingest.accepted,
                 "duplicates": [{"file": n, "same_as": s} for n, s in ingest.duplicates],
                 "quarantined": ingest.quarantined,
+                "waiting": ingest.waiting,  # still being written: left in inbox/
             },
             "outputs": files,
             "deliveries": "pending" if deliveries is None else [d.to_json() for d in deliveries],
