@@ -28,9 +28,10 @@ import jinja2
 
 from roi_reports.config import Config
 from roi_reports.errors import ConfigError, RoiReportsError
+from roi_reports.fonts import covered, stylesheet_families
 from roi_reports.fsutil import sha256_file
 from roi_reports.i18n import translator
-from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
+from roi_reports.reports.glyphs import SHOWN, uncovered
 from roi_reports.reports.source_date import documents_dated
 from roi_reports.resources import template_root
 
