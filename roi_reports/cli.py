@@ -302,7 +302,7 @@ def inspect(
 def unprintable_names(dataset: Dataset, config: Config) -> list[Problem]:
     """Warnings for names with a character no report font has: `run` would withhold the
     reports that print them (the same check as the renderer's, on the input cells)."""
-    from roi_reports.reports.pdf import STYLESHEET, template_dirs
+    from roi_reports.reports.pdf_render import STYLESHEET, template_dirs
 
     sheets = [d / STYLESHEET for d in template_dirs(config) if (d / STYLESHEET).is_file()]
     points = covered(stylesheet_families(sheets[:1]))
