@@ -31,6 +31,7 @@ from tests.smtp_server import (
     plain_body,
     recipients,
     smtp_server,
+    starttls_login,
 )
 
 
@@ -231,13 +232,7 @@ def test_starttls_with_auth_login(tmp_path, reports, monkeypatch, password):
     certs = make_certificates(tmp_path)
     handler, authenticator = RecordingHandler(), Authenticator(password)
     monkeypatch.setenv("ROI_SMTP_PASSWORD", password)
-    options = {
-        "tls_context": certs.server_context,
-        "require_starttls": True,
-        "authenticator": authenticator,
-        "auth_required": True,
-        "auth_exclude_mechanism": ["PLAIN"],
-    }
+    options = starttls_login(certs, authenticator)
     with smtp_server(handler, **options) as server:
         config = make_config(
             server.port,
