@@ -422,3 +422,16 @@ def test_real_pdf_reports_are_attached_to_the_right_people(tmp_path):
     (pdf,) = list(aino.iter_attachments())
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content() == written[scopes[1]].read_bytes()
+
+
+def test_a_rerun_skips_who_got_theirs_without_building_their_message(tmp_path, reports):
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        config = make_config(server.port, stakeholders=STAKEHOLDERS[1:2])
+        (first,) = run(config, reports, tmp_path)
+        reports["employee:Aino Virtanen"][0].unlink()  # nothing to attach any more
+        (again,) = run(config, reports, tmp_path)
+    assert again.status == "already-sent", again.error
+    assert again.attachments == first.attachments  # as the ledger recorded them
+    assert again.message_id == first.message_id
+    assert len(handler.messages) == 1
