@@ -7,7 +7,7 @@ SHARED := ../shared
 # system libraries, fonts and programs: checked (and installed when possible) by one script
 SYSDEPS := PYTHON=$(PYTHON) .ci/sysdeps
 
-.PHONY: demo test lint fmt clean catalogs bench bench-scale
+.PHONY: demo test lint fmt clean catalogs bench bench-scale bench-burst
 
 $(STAMP): pyproject.toml
 	@$(SYSDEPS) base
@@ -39,6 +39,10 @@ bench: $(STAMP)
 # pandas engine vs Dask local cluster; ROWS=… (default 20_000_000), Parquet generated once
 bench-scale: $(STAMP)
 	$(BIN)/python -m roi_reports.bench.scale
+
+# the monthly job mails EMPLOYEES=… (default 1,000) through a local throttling SMTP server
+bench-burst: $(STAMP)
+	$(BIN)/python -m roi_reports.bench.burst
 
 test: $(STAMP)
 	@$(SYSDEPS) test

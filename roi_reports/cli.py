@@ -26,8 +26,10 @@ from roi_reports.commands.common import (
     skip_invalid_rows_option,
 )
 from roi_reports.config import Config
+from roi_reports.diskfull import disk_full_message, quiet_unraisable_disk_full
 from roi_reports.engine import engine_dataset, expand, export_sources, is_export, with_engine
 from roi_reports.errors import InputError, RoiReportsError, UsageError
+from roi_reports.fonts import covered, stylesheet_families, unprintable_cells
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import KEY_METRICS
 from roi_reports.org import ORG_DIMENSIONS, org_warnings
@@ -39,6 +41,7 @@ from roi_reports.pipeline import (
     read_dataset,
 )
 from roi_reports.reports.unknown_notes import unknown_notes
+from roi_reports.validation import Problem
 
 TABLE_FIELDS = KEY_METRICS
 
@@ -61,6 +64,10 @@ class RoiGroup(click.Group):
         except Exception as exc:
             if os.environ.get("ROI_REPORTS_DEBUG"):
                 raise
+            full = disk_full_message(exc)  # a write outside the job's named steps
+            if full:
+                click.echo(f"Error: {full}", err=True)
+                sys.exit(1)
             click.echo(
                 f"Error: unexpected internal error ({type(exc).__name__}: {exc}); "
                 "rerun with ROI_REPORTS_DEBUG=1 to see the traceback and report it",
@@ -246,6 +253,7 @@ def validate(
     config = input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)
     report = dataset.report
+    report.extend(unprintable_names(dataset, config))
     if output_format == "json":
         click.echo(report.to_frame().to_json(orient="records", force_ascii=False, indent=2))
     elif output_format == "csv":
@@ -304,6 +312,17 @@ def inspect(
         click.echo("\n\n".join(inspection_text(one) for one in found))
 
 
+def unprintable_names(dataset: Dataset, config: Config) -> list[Problem]:
+    """Warnings for names with a character no report font has: `run` would withhold the
+    reports that print them (the same check as the renderer's, on the input cells)."""
+    from roi_reports.reports.pdf_render import STYLESHEET, template_dirs
+
+    sheets = [d / STYLESHEET for d in template_dirs(config) if (d / STYLESHEET).is_file()]
+    points = covered(stylesheet_families(sheets[:1]))
+    frames = {"results": dataset.results, "costs": dataset.costs, "targets": dataset.targets}
+    return unprintable_cells(frames, points, STYLESHEET)
+
+
 for command in (
     jobs.init,
     jobs.watch,
@@ -319,6 +338,7 @@ for command in (
 
 
 def main() -> None:
+    quiet_unraisable_disk_full()
     cli(prog_name="roi-reports")
 
 

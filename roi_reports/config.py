@@ -22,6 +22,7 @@ from roi_reports.email_settings import (
     check_stakeholders,
 )
 from roi_reports.errors import ConfigError
+from roi_reports.i18n import N_, gettext_for
 
 __all__ = [
     "Config",
@@ -40,6 +41,10 @@ Paper = Literal["A4", "Letter"]
 Orientation = Literal["portrait", "landscape"]
 
 CONFIG_FILE_NAME = "roi-reports.toml"
+LANGUAGES: tuple[str, ...] = get_args(Language)
+DEFAULT_TITLE = N_("ROI report")
+# titles the tool ships (the default, and the one `init` writes): translated for each reader
+SHIPPED_TITLES = (DEFAULT_TITLE, N_("Marketing ROI"))
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,11 @@ class ReportConfig:
     hurdle_roi_pct: float | None = None
     fiscal_year_start: int = 1
     timezone: str = "UTC"
-    title: str = "ROI report"
+    title: str = DEFAULT_TITLE
+    # the title in one language, for its recipients' emails and reports (see `title_in`)
+    title_en: str | None = None
+    title_fi: str | None = None
+    title_fa: str | None = None
     logo: str | None = None
     template_dir: str | None = None
     paper: Paper = "A4"
@@ -72,11 +81,25 @@ class ReportConfig:
             )
         object.__setattr__(self, "currency", self.currency.upper())
         _check_timezone(self.timezone)
-        check_header_text("[report] title", self.title)  # it goes into every Subject
+        for key in ("title", *(f"title_{language}" for language in LANGUAGES)):
+            if getattr(self, key) is not None:  # it goes into email subjects
+                check_header_text(f"[report] {key}", getattr(self, key))
 
     def now(self) -> datetime:
         """The current time in the configured time zone (what "previous month" means)."""
         return datetime.now(ZoneInfo(self.timezone))
+
+    def title_in(self, language: str) -> str:
+        """The title for a reader of `language`: its own `title_<language>` if given; the
+        shipped default title (or its translation, as `init --language` writes it)
+        translated; any other title as written."""
+        own = getattr(self, f"title_{language}", None)
+        if own:
+            return str(own)
+        for default in SHIPPED_TITLES:
+            if self.title in {default, *(gettext_for(lang)(default) for lang in LANGUAGES)}:
+                return gettext_for(language)(default)
+        return self.title
 
 
 Preset = Literal[

@@ -4,12 +4,17 @@ A pool's workers outlive a job killed with `kill -9`: a forkserver's workers are
 of the forkserver, not of the job, and each holds the write end of the pipes that would
 tell them the job is gone, so they wait forever, or finish their report and write it into
 the dead job's staging folder. `die_with(job_pid)`, run in each worker as (part of) the
-pool initializer, starts a daemon thread that kills the worker as soon as the job process
-ends. Once the workers are gone the forkserver and multiprocessing's resource tracker see
-their pipes close and exit by themselves.
+pool initializer, forks a tiny watcher process that kills the worker as soon as the job
+ends, and ends itself when the worker ends first. Once the workers are gone the
+forkserver and multiprocessing's resource tracker see their pipes close and exit by
+themselves.
 
-On Linux the thread waits on a pidfd (no polling, and no confusion with a later process
-that reuses the pid); elsewhere it checks the job's pid once a second.
+A process, not a thread: the worker runs under an address-space ceiling (RLIMIT_AS), and
+a second thread in it turns a report that runs out of memory into a glibc abort
+("cannot allocate memory for thread-local data") instead of a clean MemoryError.
+
+On Linux the watcher waits on pidfds (no polling, and no confusion with a later process
+that reuses a pid); elsewhere it checks both pids once a second.
 """
 
 from __future__ import annotations
@@ -17,47 +22,53 @@ from __future__ import annotations
 import os
 import select
 import signal
-import threading
 import time
-from collections.abc import Callable
 
-POLL_S = 1.0  # where there is no pidfd: how often the watchdog looks at the job's pid
+POLL_S = 1.0  # where there is no pidfd: how often the watcher looks at the pids
+MAX_FD = 65536
 
 
 def die_with(job_pid: int) -> None:
     """Kill this process (SIGKILL, at once) when process `job_pid` ends."""
-    try:
-        wait = _waiter(job_pid)
-    except ProcessLookupError:  # the job ended before this worker even started
-        _die()
-        return
-    threading.Thread(target=_watch, args=(wait,), name="lifeline", daemon=True).start()
-
-
-def _waiter(job_pid: int) -> Callable[[], object]:
-    """A function that blocks until the job has ended."""
-    if hasattr(os, "pidfd_open"):
+    if not process_alive(job_pid):  # the job ended before this worker even started
+        _kill(os.getpid())
+    worker_pid = os.getpid()
+    if os.fork() == 0:  # the watcher: never returns into the worker's code
         try:
-            pidfd = os.pidfd_open(job_pid)
-        except OSError as exc:
-            if isinstance(exc, ProcessLookupError):
-                raise
-            pidfd = None  # an old kernel: fall back to polling
-        if pidfd is not None:
-            return lambda: select.select([pidfd], [], [])
-    if not process_alive(job_pid):
-        raise ProcessLookupError(job_pid)
-    return lambda: _poll_until_gone(job_pid)
+            # hold none of the worker's pipes, so nobody waits on the watcher for an EOF
+            os.closerange(3, MAX_FD)
+            if _first_to_end(job_pid, worker_pid) == job_pid:
+                _kill(worker_pid)
+        finally:
+            os._exit(0)
 
 
-def _watch(wait: Callable[[], object]) -> None:
-    wait()
-    _die()
-
-
-def _poll_until_gone(job_pid: int) -> None:
-    while process_alive(job_pid):
+def _first_to_end(job_pid: int, worker_pid: int) -> int:
+    """Block until the job or the worker has ended; which one it was."""
+    pidfds = _pidfds((job_pid, worker_pid))
+    if pidfds is not None:
+        ready, _, _ = select.select(list(pidfds), [], [])
+        return pidfds[ready[0]]
+    while True:
+        for pid in (job_pid, worker_pid):
+            if not process_alive(pid):
+                return pid
         time.sleep(POLL_S)
+
+
+def _pidfds(pids: tuple[int, ...]) -> dict[int, int] | None:
+    """pidfd → pid, or None where the kernel or Python has no pidfds."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    found: dict[int, int] = {}
+    for pid in pids:
+        try:
+            found[os.pidfd_open(pid)] = pid
+        except ProcessLookupError:
+            found[os.open(os.devnull, os.O_RDONLY)] = pid  # already gone: always readable
+        except OSError:
+            return None  # an old kernel: fall back to polling
+    return found
 
 
 def process_alive(pid: int) -> bool:
@@ -71,5 +82,5 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def _die() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
+def _kill(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)

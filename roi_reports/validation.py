@@ -6,7 +6,7 @@ fix it (hint), so a user can correct all of them in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -49,6 +49,10 @@ class ValidationReport:
     def extend(self, problems: Iterable[Problem]) -> None:
         self.problems.extend(problems)
 
+    def put_in_reading_order(self, files: Sequence[str] = ()) -> None:
+        """Every output lists problems in the order of `reading_order`."""
+        self.problems = reading_order(self.problems, files)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -78,6 +82,39 @@ class ValidationReport:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(p) for p in self.problems], columns=list(PROBLEM_COLUMNS))
+
+
+def reading_order(
+    problems: Iterable[Problem],
+    files: Sequence[str] = (),
+    sheets: Sequence[tuple[str, str]] = (),
+) -> list[Problem]:
+    """Problems as a reader meets them: by file, sheet, then row, whatever found them.
+
+    Checks find problems in their own order (a bottom-up scan for totals rows, rule by
+    rule, files before cross-file checks), so the lists would jump about. Files come in
+    the order of `files`, sheets in the order of `sheets` ((file, sheet) pairs as read),
+    anything else as first mentioned; what concerns a whole file or sheet comes before
+    its rows, and the problems of one row in the order they were found.
+    """
+    found = list(problems)
+    file_rank = {name: rank for rank, name in enumerate(files)}
+    sheet_rank: dict[tuple[str, str | None], int] = {}
+    for file, sheet in sheets:
+        sheet_rank.setdefault((file, sheet), len(sheet_rank))
+    for problem in found:
+        file_rank.setdefault(problem.file, len(file_rank))
+        sheet_rank.setdefault((problem.file, problem.sheet), len(sheet_rank))
+
+    def place(problem: Problem) -> tuple[int, bool, int, int]:
+        return (
+            file_rank[problem.file],
+            problem.sheet is not None,
+            sheet_rank[(problem.file, problem.sheet)],
+            -1 if problem.row is None else problem.row,
+        )
+
+    return sorted(found, key=place)
 
 
 def problems_for_rows(

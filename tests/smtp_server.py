@@ -276,6 +276,17 @@ def make_certificates(folder: Path) -> Certificates:
     return Certificates(ca_file, context)
 
 
+def starttls_login(certs: Certificates, authenticator: Authenticator) -> dict[str, Any]:
+    """Server options: STARTTLS required, then AUTH LOGIN (PLAIN left out) required."""
+    return {
+        "tls_context": certs.server_context,
+        "require_starttls": True,
+        "authenticator": authenticator,
+        "auth_required": True,
+        "auth_exclude_mechanism": ["PLAIN"],
+    }
+
+
 def attachment_names(message: EmailMessage) -> list[str]:
     return sorted(part.get_filename() or "" for part in message.iter_attachments())
 

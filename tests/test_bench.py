@@ -11,9 +11,11 @@ from pypdf import PdfReader
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.bench import naive
 from roi_reports.bench.generate import ensure_inputs
+from roi_reports.bench.smtp_sink import SinkHandler, smtp_sink
 from roi_reports.config import Config, load_config
 from roi_reports.jobs.output_cache import output_cache_key
 from roi_reports.pipeline import UNASSIGNED
+from tests.helpers import run_cli
 from tests.test_run import PERIOD, SAMPLE, make_workdir, manifest, run_job
 
 COMPARED = ("contacts", "conversions", "revenue", "cost", "net_profit", "roi_pct", "roas")
@@ -151,3 +153,32 @@ def test_the_naive_baseline_renders_its_own_pdfs_without_the_product_renderer(tm
     assert count == len(made) == 9  # the summary, 7 channels and the stakeholder, as the job
     text = "".join(page.extract_text() for page in PdfReader(made[-1]).pages)
     assert "Employee: Employee 001" in text and "By campaign" in text
+
+
+def test_bench_burst_server_refuses_and_the_delivery_sends_each_once(tmp_path):
+    """make bench-burst's server: 421 to every 3rd message, here 4 messages a minute."""
+    from tests.email_setup import make_config, make_reports, people
+    from tests.email_setup import run as deliver_run
+
+    handler = SinkHandler(per_minute=4, refuse_every=3)
+    with smtp_sink(handler) as port:
+        config = make_config(
+            port, stakeholders=people(6), throttle_pause_s=0.01, max_throttle_wait_min=0.01
+        )
+        results = deliver_run(config, make_reports(tmp_path), tmp_path)
+    # the 3rd is refused once and resent; after 4 the minute is full: the rest wait
+    assert [r.status for r in results] == ["sent"] * 4 + ["deferred"] * 2
+    assert [r.attempts for r in results[:4]] == [1, 1, 2, 1]
+    assert handler.refused == 1 and handler.over_limit >= 1
+    assert sorted(handler.recipients) == [p["email"] for p in people(4)]
+
+
+def test_bench_burst_inputs_give_every_employee_their_own_report(tmp_path):
+    from roi_reports.bench.burst_data import EMPLOYEES_HEADER, employee, write_inputs
+
+    inputs = write_inputs(tmp_path, 12)
+    employees = inputs.files[2].read_text(encoding="utf-8").splitlines()
+    assert employees[0] == ",".join(EMPLOYEES_HEADER)
+    assert employees[12].startswith(f"{employee(11)[0]},{employee(11)[1]},Team 12,")
+    plan = run_cli("validate", *(str(p) for p in inputs.files))
+    assert plan.exit_code == 0, plan.output

@@ -31,6 +31,7 @@ from tests.smtp_server import (
     plain_body,
     recipients,
     smtp_server,
+    starttls_login,
 )
 
 
@@ -231,13 +232,7 @@ def test_starttls_with_auth_login(tmp_path, reports, monkeypatch, password):
     certs = make_certificates(tmp_path)
     handler, authenticator = RecordingHandler(), Authenticator(password)
     monkeypatch.setenv("ROI_SMTP_PASSWORD", password)
-    options = {
-        "tls_context": certs.server_context,
-        "require_starttls": True,
-        "authenticator": authenticator,
-        "auth_required": True,
-        "auth_exclude_mechanism": ["PLAIN"],
-    }
+    options = starttls_login(certs, authenticator)
     with smtp_server(handler, **options) as server:
         config = make_config(
             server.port,
@@ -427,3 +422,16 @@ def test_real_pdf_reports_are_attached_to_the_right_people(tmp_path):
     (pdf,) = list(aino.iter_attachments())
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content() == written[scopes[1]].read_bytes()
+
+
+def test_a_rerun_skips_who_got_theirs_without_building_their_message(tmp_path, reports):
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        config = make_config(server.port, stakeholders=STAKEHOLDERS[1:2])
+        (first,) = run(config, reports, tmp_path)
+        reports["employee:Aino Virtanen"][0].unlink()  # nothing to attach any more
+        (again,) = run(config, reports, tmp_path)
+    assert again.status == "already-sent", again.error
+    assert again.attachments == first.attachments  # as the ledger recorded them
+    assert again.message_id == first.message_id
+    assert len(handler.messages) == 1

@@ -16,6 +16,7 @@ import pytest
 
 from roi_reports.delivery.deliver import any_failed, summary_lines
 from roi_reports.delivery.ledger import Ledger
+from roi_reports.delivery.session import SmtpSession
 from tests.email_setup import PERIOD, STAKEHOLDERS, make_config, make_reports, run
 from tests.smtp_server import (
     FAULT_KINDS,
@@ -150,3 +151,22 @@ def test_a_connection_lost_after_the_end_of_data_is_possibly_sent(tmp_path, repo
     assert handler.count(AINO) == 2  # the one the server kept, and the forced resend
     with Ledger(tmp_path / "ledger.sqlite") as ledger:
         assert [e.status for e in ledger.entries(PERIOD)] == ["unconfirmed", "sent"]
+
+
+def test_no_intent_recorded_means_no_message_handed_over():
+    """If the ledger cannot record the intent (say the disk is full), the "." never goes."""
+    handler = RecordingHandler()
+
+    def ledger_full() -> None:
+        raise OSError(28, "No space left on device")
+
+    with smtp_server(handler) as server:
+        settings = make_config(server.port).email
+        with SmtpSession(settings, None, "reports@example.com") as session:
+            session.open()
+            with pytest.raises(OSError, match="No space left"):
+                session.transmit([AINO], b"Subject: x\r\n\r\nbody\r\n", before_end=ledger_full)
+            assert not session.is_open
+            session.open()  # the next message goes over a new connection
+            session.transmit([MIKKO], b"Subject: y\r\n\r\nbody\r\n")
+    assert handler.count(AINO) == 0 and handler.count(MIKKO) == 1

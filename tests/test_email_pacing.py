@@ -27,6 +27,7 @@ from tests.smtp_server import (
     RecordingHandler,
     make_certificates,
     smtp_server,
+    starttls_login,
 )
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -65,13 +66,7 @@ def test_a_server_that_closes_after_n_messages_gets_the_rest_on_new_logins(
     certs = make_certificates(tmp_path)
     handler, authenticator = RecordingHandler(limits=Limits(per_connection=2)), Authenticator()
     monkeypatch.setenv("ROI_SMTP_PASSWORD", PASSWORD)
-    options = {
-        "tls_context": certs.server_context,
-        "require_starttls": True,
-        "authenticator": authenticator,
-        "auth_required": True,
-        "auth_exclude_mechanism": ["PLAIN"],
-    }
+    options = starttls_login(certs, authenticator)
     clock = FakeClock(NOW)
     with smtp_server(handler, **options) as server:
         config = make_config(

@@ -81,6 +81,9 @@ def test_by_channel_cells_are_the_engines_numbers(book, model):
         expected_name = record["channel"] if pd.notna(record["channel"]) else "(unassigned)"
         assert sheet.cell(row, 1).value == expected_name
         for name, metric in METRICS.items():
+            if name.startswith("annualized_roi"):  # a month: shown as "–" (test_annualised)
+                assert sheet.cell(row, columns[metric.label]).value == "–"
+                continue
             assert_same_number(sheet.cell(row, columns[metric.label]).value, record[name])
         prev = sheet.cell(row, columns["ROI % 2026-09"]).value
         assert_same_number(prev, record["roi_pct_prev"])
@@ -131,17 +134,19 @@ def test_undefined_values_are_empty_cells_with_a_format(tmp_path):
     assert sheet.cell(2, columns["Cost"]).value == 100
 
 
-def test_astronomical_annualised_roi_is_written_as_is(tmp_path):
-    """ROI 99 900 % in a month annualises to ~1e36 %: too big to format, still a number."""
+def test_astronomical_roi_is_written_as_is_and_its_annualised_figure_withheld(tmp_path):
+    """ROI 99 900 % in a month would annualise to ~1e36 %: the ROI is a number however big,
+    and a month's annualised ROI is "–" (compounding a month is no result to show)."""
     dataset = make_dataset(
         results=[{"channel": "Fair", "contacts": 10, "conversions": 1, "revenue": 100_000.0}],
         costs=[{"channel": "Fair", "amount": 100.0}],
     )
     report = build_report_model(dataset, Config(), parse_period("2026-10"))
+    assert float(report.by_channel["annualized_roi_pct"][0]) > 1e30
     sheet = load_workbook(write_workbook(report, tmp_path / "big.xlsx"))["By channel"]
-    engine = float(report.by_channel["annualized_roi_pct"][0])
-    assert engine > 1e30
-    assert_same_number(sheet.cell(2, header_index(sheet)["Annualised ROI %"]).value, engine)
+    columns = header_index(sheet)
+    assert_same_number(sheet.cell(2, columns["ROI %"]).value, 99_900.0)
+    assert sheet.cell(2, columns["Annualised ROI %"]).value == "–"
 
 
 def test_layout_freeze_filter_print(book, model):

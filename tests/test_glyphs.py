@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from roi_reports.reports.glyphs import covered, stylesheet_families, uncovered
+from roi_reports.fonts import covered, stylesheet_families
+from roi_reports.reports.glyphs import uncovered
 from roi_reports.resources import template_root
 from tests.helpers import RESULTS_HEADER, run_cli, write_csv
 from tests.smtp_server import RecordingHandler, smtp_server

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,7 @@ def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_p
     sheet = book["By team"]
     header = [cell.value for cell in sheet[1]]
     cost, revenue = header.index("Cost"), header.index("Revenue")
-    rows = {row[0]: (row[cost], row[revenue]) for row in sheet.iter_rows(2, values_only=True)}
+    rows = {row[0]: (row[cost], row[revenue]) for row in table_rows(sheet)}
     assert rows == {
         "North": (800.0, 1450.0),
         "South": (100.0, 200.0),
@@ -143,7 +144,7 @@ def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_p
         "Total": (950.0, 1750.0),
     }
     regions = book["By region"]
-    assert [r[0] for r in regions.iter_rows(2, values_only=True)] == [
+    assert [r[0] for r in table_rows(regions)] == [
         "EU",
         "US",
         "(no region)",
@@ -218,3 +219,8 @@ def test_a_new_version_of_the_stakeholders_sheet_replaces_the_old(tmp_path):
         assert len(handler.messages) == 3
     replaced = {i["file"]: i["replaced_versions"] for i in manifest(workdir)["inputs"]}
     assert len(replaced["people.xlsx"]) == 1
+
+
+def table_rows(sheet) -> list[tuple]:
+    """The rows under a sheet's header down to the table's end (notes follow a blank row)."""
+    return list(takewhile(lambda row: row[0] is not None, sheet.iter_rows(2, values_only=True)))

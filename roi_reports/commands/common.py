@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from roi_reports.config import Config, load_config
 from roi_reports.ingest.presets import PRESET_CHOICES
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import to_text_table
-from roi_reports.validation import ValidationReport
+from roi_reports.validation import PROBLEM_COLUMNS, ValidationReport
 
 FILES_HINT = "choose another --period or add files with rows for it"
 
@@ -87,9 +88,13 @@ def input_config(
 def print_problems(report: ValidationReport, to_stderr: bool) -> None:
     if not report.problems:
         return
-    frame = report.to_frame().fillna("").astype(str)
-    frame["row"] = frame["row"].str.replace(r"\.0$", "", regex=True)
-    click.echo(to_text_table(frame), err=to_stderr)
+    # every cell as text from the problems themselves: a missing row or column prints
+    # empty, a row number as written (never "nan" or "25.0", no float column to fill)
+    cells = [
+        ["" if value is None else str(value) for value in dataclasses.astuple(problem)]
+        for problem in report.problems
+    ]
+    click.echo(to_text_table(pd.DataFrame(cells, columns=list(PROBLEM_COLUMNS))), err=to_stderr)
 
 
 engine_option = click.option(

@@ -84,7 +84,14 @@ def watch(workdir_path: Path, config_path: Path | None, settle: float) -> None:
 
     click.echo(f"Watching {workdir.inbox} (Ctrl-C to stop)")
     try:
-        watch_inbox(workdir, config, report, stop, settle_s=settle)
+        watch_inbox(
+            workdir,
+            config,
+            report,
+            stop,
+            settle_s=settle,
+            on_error=lambda message: click.echo(f"Error: {message}; still watching", err=True),
+        )
     except KeyboardInterrupt:
         stop.set()
     click.echo("Stopped watching")

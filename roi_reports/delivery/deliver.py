@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from roi_reports.config import Config
+from roi_reports.config import LANGUAGES, Config
 from roi_reports.delivery.dispatch import Dispatcher
 from roi_reports.delivery.ledger import Ledger, Outgoing
 from roi_reports.delivery.messages import (
@@ -113,8 +113,9 @@ def deliver(
     report = progress or (lambda _line: None)
     settings = config.email
     sender = _sender(settings, send)
+    titles = {language: config.report.title_in(language) for language in LANGUAGES}
     context = MessageContext(
-        sender, config.report.title, period_label, settings.subject, headline, now
+        sender, config.report.title, period_label, settings.subject, headline, now, titles
     )
     route = _Route(config, period_label, send, force, clock or Clock(), report)
     language = config.report.language
@@ -122,14 +123,16 @@ def deliver(
     results: list[Delivery] = []
     with route.open(ledger_path, outbox_dir, sender) as deliver_one:
         for person in config.stakeholders:
-            try:
-                prepared = _prepare(person, attachments, context, config, withheld or {})
-            except _Unavailable as exc:
-                result = Delivery(
-                    person.name, person.email, person.scope, (), "failed", error=str(exc)
-                )
-            else:
-                result = deliver_one(prepared)
+            result = route.sent_before(person)  # no need to build what goes nowhere
+            if result is None:
+                try:
+                    prepared = _prepare(person, attachments, context, config, withheld or {})
+                except _Unavailable as exc:
+                    result = Delivery(
+                        person.name, person.email, person.scope, (), "failed", error=str(exc)
+                    )
+                else:
+                    result = deliver_one(prepared)
             eta.finished(transmitted=result.attempts > 0, sent=result.status == "sent")
             report(progress_line(result, eta, language))
             results.append(result)
@@ -154,6 +157,26 @@ class _Route:
         self.force = force
         self.clock = clock
         self.report = report
+        self._dispatcher: Dispatcher | None = None
+
+    def sent_before(self, person: Stakeholder) -> Delivery | None:
+        """Sent or possibly sent by an earlier run (unless forced): what the ledger says."""
+        if self._dispatcher is None or self.force:
+            return None
+        found = self._dispatcher.sent_before(self.period_label, person.email, person.scope)
+        if found is None:
+            return None
+        entry, outcome = found
+        names = tuple(name for name, _sha256 in entry.attachments)
+        return Delivery(
+            person.name,
+            person.email,
+            person.scope,
+            names,
+            outcome.status,
+            entry.message_id,
+            note=outcome.note,
+        )
 
     @contextmanager
     def open(
@@ -181,7 +204,11 @@ class _Route:
                 self.report,
                 report.language,
             ) as dispatcher:
-                yield lambda prepared: self._dispatched(prepared, dispatcher)
+                self._dispatcher = dispatcher
+                try:
+                    yield lambda prepared: self._dispatched(prepared, dispatcher)
+                finally:
+                    self._dispatcher = None
 
     def _dispatched(self, prepared: _Prepared, dispatcher: Dispatcher) -> Delivery:
         person = prepared.person

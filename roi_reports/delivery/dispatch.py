@@ -76,10 +76,17 @@ class Dispatcher:
     def __exit__(self, *exc_info: object) -> None:
         self.session.close()
 
+    def sent_before(
+        self, period: str, email: str, scope: str
+    ) -> tuple[LedgerEntry, Outcome] | None:
+        """The ledger's row when this report went (or possibly went) to this person."""
+        earlier = self.ledger.last_delivered(period, email, scope)
+        return None if earlier is None else (earlier, self._earlier(earlier))
+
     def dispatch(self, message: Outgoing, data: bytes) -> Outcome:
-        earlier = self.ledger.last_delivered(message.period, message.email, message.scope)
+        earlier = self.sent_before(message.period, message.email, message.scope)
         if earlier is not None and not message.forced:
-            return self._earlier(earlier)
+            return earlier[1]
         if self.stopped is None and not self._within_daily_cap():
             cap = self.settings.max_per_day
             self.stopped = Outcome(

@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -89,6 +89,8 @@ class MessageContext:
     subject_template: str
     headline: HeadlineSource
     now: datetime
+    # language → the title in it ([report] title_fi, or the default title translated)
+    titles: Mapping[str, str] = field(default_factory=dict)
 
     def headline_for(self, scope: str, language: str) -> Mapping[str, str]:
         return self.headline(scope, language) if callable(self.headline) else self.headline
@@ -115,7 +117,7 @@ def build_report_message(
     words = words_for(language)
     scope_text = scope_phrase(recipient.scope, language)
     values = {
-        "title": context.title,
+        "title": context.titles.get(language, context.title),
         "period": context.period_label,
         "scope": scope_text,
         "name": recipient.name,

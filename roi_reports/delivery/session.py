@@ -91,7 +91,14 @@ class SmtpSession:
             client.send(_body_without_final_dot(data))
         except (smtplib.SMTPException, OSError) as exc:
             raise self._abandon(exc) from None
-        before_end()
+        try:
+            before_end()
+        except BaseException:
+            # e.g. the ledger's disk is full: without its intent the message must not go
+            # out. Dropping the connection mid-DATA makes the server discard it (a QUIT
+            # now would be read as message text).
+            self._drop()
+            raise
         try:
             client.send(b".\r\n")
         except (smtplib.SMTPException, OSError) as exc:  # the "." never left: not accepted

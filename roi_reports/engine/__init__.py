@@ -62,6 +62,7 @@ def engine_dataset(sources: Sources, config: Config) -> Dataset:
     else:
         dataset, problems = _pandas_dataset(sources, rules, small)
     dataset.report.extend(problems)
+    dataset.report.put_in_reading_order(dataset.files)
     if not dataset.report.ok:
         raise InputError(dataset.report)
     return dataset

@@ -15,6 +15,7 @@ import pandas as pd
 
 from roi_reports.aggregate import summable
 from roi_reports.ingest.dataset import gross_profit_problems
+from roi_reports.ingest.headers import lacks_signature, match_headers
 from roi_reports.ingest.normalise import (
     FRAME_COLUMNS,
     empty_frame,
@@ -22,8 +23,8 @@ from roi_reports.ingest.normalise import (
     missing_rate_problems,
     normalise_table,
 )
-from roi_reports.ingest.schemas import SHEETS, SheetKind, lacks_signature, match_headers
-from roi_reports.ingest.tables import RawTable
+from roi_reports.ingest.raw import RawTable
+from roi_reports.ingest.schemas import SHEETS, SheetKind
 from roi_reports.validation import Problem
 
 RowKind = Literal["results", "costs"]

@@ -7,6 +7,7 @@ currencies with the exchange rates of all of them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -29,7 +30,7 @@ from roi_reports.ingest.schemas import SheetKind
 from roi_reports.ingest.skipped import skipped_rows_summary
 from roi_reports.ingest.tables import ReadResult, read_file
 from roi_reports.periods import parse_period
-from roi_reports.validation import Problem, ValidationReport
+from roi_reports.validation import Problem, ValidationReport, reading_order
 
 KINDS: tuple[SheetKind, ...] = (
     "results",
@@ -39,6 +40,7 @@ KINDS: tuple[SheetKind, ...] = (
     "employees",
     "stakeholders",
 )
+log = logging.getLogger("roi_reports.ingest")
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,44 @@ def read_file_tables(path: Path, config: Config) -> FileTables:
 
 
 def read_raw(path: Path, config: Config) -> ReadResult | Problem:
-    """The reading half of `read_file_tables` (timed apart by the folder job)."""
+    """The reading half of `read_file_tables` (timed apart by the folder job).
+
+    Whatever a file does to the readers ends as a problem of that file (which the folder
+    job quarantines), never as a failure of the whole run.
+    """
     try:
         return read_file(path, config.columns, config.input, config.report.fiscal_year_start)
     except RoiReportsError as exc:
         return Problem(path.name, None, None, None, None, "unreadable file", str(exc))
+    except Exception as exc:
+        return _unreadable(path, exc, "read")
 
 
 def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileTables:
     """The typing and checking half of `read_file_tables`."""
     if isinstance(read, Problem):
         return FileTables(path.name, {}, (read,))
+    try:
+        return _type_tables(path, read, config)
+    except Exception as exc:
+        return FileTables(path.name, {}, (_unreadable(path, exc, "checked"),))
+
+
+def _unreadable(path: Path, exc: Exception, step: str) -> Problem:
+    """A file that broke a reader in a way no check foresaw: its own problem, logged with
+    the traceback (the run log keeps it for a bug report)."""
+    log.warning("%s could not be %s", path.name, step, exc_info=True)
+    if isinstance(exc, MemoryError):
+        hint = f"{path.name}: needs more memory than there is to be {step}; split the file"
+    else:
+        hint = (
+            f"{path.name}: could not be {step} ({type(exc).__name__}: {str(exc)[:200]}); open "
+            "it in Excel or LibreOffice and save it again, or export it again"
+        )
+    return Problem(path.name, None, None, None, None, "unreadable file", hint)
+
+
+def _type_tables(path: Path, read: ReadResult, config: Config) -> FileTables:
     problems = list(read.problems)
     notes = list(read.notes)
     frames: dict[SheetKind, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
@@ -120,7 +149,9 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
     combined = {kind: combine(found, kind) for kind, found in frames.items() if found}
     if config.input.skip_invalid_rows:
         combined, problems = skip_invalid_rows(combined, problems)
-    return FileTables(path.name, combined, tuple(problems), tuple(notes))
+    sheets = [(path.name, s.sheet) for s in read.sheets] + [(t.file, t.sheet) for t in read.tables]
+    ordered = reading_order(problems, [path.name], sheets)
+    return FileTables(path.name, combined, tuple(ordered), tuple(notes))
 
 
 def input_period(config: Config) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -179,6 +210,7 @@ def assemble(files: Sequence[FileTables], config: Config) -> Dataset:
         _require_gross_profit(results, report)
     employees = gather("employees")
     report.problems.extend(listed_in_two_files(employees))
+    report.put_in_reading_order([f.name for f in files])
     return Dataset(
         results=results,
         costs=costs,

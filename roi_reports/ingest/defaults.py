@@ -5,9 +5,9 @@
   Meta's `Reporting starts`/`Reporting ends` per row), mapped onto the smallest month,
   quarter or year that contains it (see `export_period`);
 - currency: named in a money header, `Amount spent (EUR)`;
-- category: `ad spend` for the cost half of an ad-platform row;
-- platform blanks: in recognised ad-platform exports an empty metric cell, `--`, `—` or
-  `N/A` is 0 (Meta leaves a zero cell empty); a team's own sheet keeps blanks as errors.
+- category: `ad spend` for the cost half of an ad-platform row.
+
+How a platform's own cells are read (blanks, per-row ranges) is `platform_cells`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from roi_reports.ingest.export_period import (
     containing_periods,
     describe,
 )
-from roi_reports.ingest.presets import Preset, column_positions, header_currency
-from roi_reports.ingest.schemas import SHEETS, SheetKind
-from roi_reports.ingest.values import blank_mask, to_dates
+from roi_reports.ingest.platform_cells import RANGE_END, RANGE_START
+from roi_reports.ingest.presets import Preset, header_currency
+from roi_reports.ingest.schemas import SheetKind
+from roi_reports.ingest.values import to_dates
 
 AD_SPEND = "ad spend"
-PLATFORM_BLANKS = frozenset({"--", "—", "–", "-", "n/a", "na", " "})
-_METRIC_TYPES = ("count", "money")
 
 
 @dataclass(frozen=True)
@@ -45,31 +44,6 @@ class Defaults:
     @property
     def default_channel(self) -> str | None:
         return self.channel or (self.preset.label if self.preset else None)
-
-
-def zero_platform_blanks(frame: pd.DataFrame, kind: SheetKind) -> None:
-    """Empty metric cells of a platform export → 0 (in place)."""
-    for column in SHEETS[kind].columns:
-        if column.type not in _METRIC_TYPES or column.name not in frame:
-            continue
-        values = frame[column.name]
-        dashes = values.map(lambda v: isinstance(v, str) and v.strip().lower() in PLATFORM_BLANKS)
-        empty = blank_mask(values) | dashes.astype(bool)
-        if empty.any():
-            frame[column.name] = values.where(~empty, 0)
-
-
-RANGE_START, RANGE_END = "_range_start", "_range_end"  # hidden: a row's own range
-
-
-def range_positions(header: list[object], preset: Preset | None) -> dict[int, str]:
-    """Where a preset's per-row range columns sit (Meta `Reporting starts`/`ends`)."""
-    if preset is None or preset.range_columns is None:
-        return {}
-    starts, ends = column_positions(header, preset.range_columns)
-    if starts is None or ends is None:
-        return {}
-    return {starts: RANGE_START, ends: RANGE_END}
 
 
 def fill_defaults(

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from roi_reports.config import InputConfig
 from roi_reports.errors import RoiReportsError
+from roi_reports.ingest.formats import damaged_workbook
 
 MB = 1024 * 1024
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
@@ -45,10 +46,9 @@ def _check_zip(path: Path, max_unpacked_mb: float) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise RoiReportsError(
-            f"{path.name}: not a readable spreadsheet (the file is damaged or not really "
-            f"{path.suffix}); open it and save it again"
+    except Exception:  # BadZipFile, and the odd ValueError or EOFError of a cut-off file
+        raise damaged_workbook(
+            path, f"not a readable spreadsheet (the file is cut off or not really {path.suffix})"
         ) from None
     total = sum(m.file_size for m in members)
     if total > max_unpacked_mb * MB:
@@ -73,6 +73,15 @@ def formulas_without_values(path: Path) -> Iterator[tuple[str, int, str]]:
     """
     if path.suffix.lower() not in {".xlsx", ".xlsm"}:
         return
+    try:
+        yield from _scan_formulas(path)
+    except Exception as exc:  # corrupt deflate data, a bad CRC, broken XML, a DOCTYPE bomb
+        raise damaged_workbook(
+            path, f"a part cannot be read ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _scan_formulas(path: Path) -> Iterator[tuple[str, int, str]]:
     with zipfile.ZipFile(path) as archive:
         for sheet, member in _worksheets(archive):
             if not _mentions_formula(archive, member):

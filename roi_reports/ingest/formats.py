@@ -28,16 +28,38 @@ def excel_sheets(path: Path) -> list[tuple[str, Rows]]:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several error types for corrupt files
-        raise RoiReportsError(
-            f"{path}: not a readable spreadsheet ({exc}); save it again as .xlsx"
-        ) from None
+    except BaseException as exc:
+        if not reader_failure(exc):
+            raise
+        raise damaged_workbook(path, f"not a readable spreadsheet ({exc})") from None
     sheets: list[tuple[str, Rows]] = []
     for name in workbook.sheet_names:
-        # skip_empty_area=False keeps row 1 at index 0, so Excel row numbers stay exact
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            # skip_empty_area=False keeps row 1 at index 0, so Excel row numbers stay exact
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except BaseException as exc:  # a damaged, missing or hostile sheet part
+            if not reader_failure(exc):
+                raise
+            raise damaged_workbook(
+                path, f"sheet {name!r} cannot be read ({type(exc).__name__}: {exc})"
+            ) from None
         sheets.append((name, rows))
     return sheets
+
+
+def reader_failure(exc: BaseException) -> bool:
+    """What a reader raises on a damaged file: calamine's several error types, or a panic
+    in its Rust code, which arrives as pyo3's PanicException (a BaseException)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def damaged_workbook(path: Path, what: str) -> RoiReportsError:
+    """The one error for a workbook whose parts cannot be read (corrupt, truncated,
+    hand-edited or hostile): saving it again from the program that made it repairs it."""
+    return RoiReportsError(
+        f"{path.name}: damaged workbook: {what}; open it in Excel or LibreOffice and save "
+        "it again, or export it again"
+    )
 
 
 TEXT_ENCODINGS = ("utf-8", "utf-16", "cp1252")

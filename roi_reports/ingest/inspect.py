@@ -14,16 +14,11 @@ from typing import Any
 
 from roi_reports.config import Config
 from roi_reports.ingest.dataset import FileTables, read_raw, type_tables
+from roi_reports.ingest.headers import IGNORE, header_lookup, match_headers, normalise_header
 from roi_reports.ingest.preamble import is_blank
 from roi_reports.ingest.presets import PRESETS
-from roi_reports.ingest.schemas import (
-    IGNORE,
-    SHEETS,
-    header_lookup,
-    match_headers,
-    normalise_header,
-)
-from roi_reports.ingest.tables import ReadResult, SheetReading
+from roi_reports.ingest.raw import ReadResult, SheetReading
+from roi_reports.ingest.schemas import SHEETS
 
 _TAB = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 NOT_READ = "not a column roi-reports reads"

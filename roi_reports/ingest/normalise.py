@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from roi_reports.ingest.people import people_issues
+from roi_reports.ingest.raw import RawTable
 from roi_reports.ingest.records import as_conversions, collapse_records
 from roi_reports.ingest.rules import check_rules
 from roi_reports.ingest.schemas import (
@@ -22,9 +23,9 @@ from roi_reports.ingest.schemas import (
     ColumnSpec,
     SheetKind,
 )
-from roi_reports.ingest.tables import RawTable
 from roi_reports.ingest.unknown import unknown_value_warnings
 from roi_reports.ingest.values import (
+    DATE_RANGE_HINT,
     blank_mask,
     to_currency,
     to_dates,
@@ -136,10 +137,11 @@ class _TableChecker:
             values, bad = to_numbers(raw)
             self.flag(column.name, bad, "not a number", "write a number such as 1050 or 1 050,00 €")
         elif column.type == "date":
-            values, bad = to_dates(raw, self.slash_dates)
+            values, bad, far = to_dates(raw, self.slash_dates)
             self.flag(
                 column.name, bad, "not a date", "write a date such as 2026-10-31 or 31.10.2026"
             )
+            self.flag(column.name, far, "date out of range", DATE_RANGE_HINT)
         elif column.type == "currency":
             values, bad = to_currency(raw)
             self.flag(column.name, bad, "not a currency code", "write a code such as EUR or USD")
@@ -163,10 +165,12 @@ class _TableChecker:
         """start/end of every row from its date, else its period."""
         date = self.out.get("date")
         if "period" in self.raw:
-            start, end, bad = to_period_spans(self.raw["period"], self.fiscal_year_start)
+            start, end, bad, far = to_period_spans(self.raw["period"], self.fiscal_year_start)
             self.flag(
                 "period", bad, "not a period", "write a period such as 2026-10, 2026-Q4 or 2026"
             )
+            self.flag("period", far, "date out of range", DATE_RANGE_HINT)
+            bad = bad | far
         else:  # dated rows only (e.g. daily exports): nothing to parse
             start = end = missing_column("start", self.raw.index)
             bad = pd.Series(False, index=self.raw.index)
@@ -285,8 +289,10 @@ def _check_targets(checker: _TableChecker) -> None:
 
 def _check_fx(checker: _TableChecker) -> None:
     out = checker.out
-    start, _, bad = to_period_spans(checker.raw["month"], 1)
+    start, _, bad, far = to_period_spans(checker.raw["month"], 1)
     checker.flag("month", bad, "not a month", "write the month as YYYY-MM, e.g. 2026-10")
+    checker.flag("month", far, "date out of range", DATE_RANGE_HINT)
+    bad = bad | far
     out["month"] = month_indexes(start).astype("Int64")
     positive = (out["rate"] > 0).fillna(True)
     checker.flag(

@@ -14,8 +14,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from roi_reports.ingest.schemas import TOTAL_LABELS, normalise_header
+from roi_reports.ingest.headers import normalise_header
 from roi_reports.validation import Problem
+
+# first cell of a trailing totals row (matched after normalise_header)
+TOTAL_LABELS = frozenset(
+    normalise_header(word)
+    for word in (
+        "total",
+        "totals",
+        "grand total",
+        "grand totals",
+        "sum",
+        "yhteensä",
+        "summa",
+        "جمع",
+        "summe",
+        "gesamt",
+        "gesamtsumme",
+        "insgesamt",
+        "totalt",
+        "total général",
+        "total general",
+        "totaal",
+        "totales",
+    )
+)
 
 # a one-cell line below the data that is known boilerplate of some export
 _FOOTER_TEXT = re.compile(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from roi_reports.ingest.schemas import normalise_header, split_header_currency
+from roi_reports.ingest.headers import normalise_header, split_header_currency
 
 RowsKind = Literal["counts", "records"]
 # stage or payment status values that make a record count (matched after normalise_header)

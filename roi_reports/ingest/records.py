@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from roi_reports.ingest.headers import normalise_header
 from roi_reports.ingest.presets import PRESETS, WON_STATUSES
-from roi_reports.ingest.schemas import normalise_header
 
 
 def won_mask(status: pd.Series, won: frozenset[str]) -> pd.Series:

@@ -14,8 +14,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from roi_reports.ingest.raw import LINE_KEY
 from roi_reports.ingest.schemas import SheetKind
-from roi_reports.ingest.tables import LINE_KEY
 from roi_reports.validation import Problem, Severity, display_value
 
 SOURCE = ("file", "sheet", "row")

@@ -10,7 +10,7 @@ each such table gets one warning that names the value, the reason and the rows.
 from __future__ import annotations
 
 from roi_reports.i18n import N_
-from roi_reports.ingest.tables import RawTable
+from roi_reports.ingest.raw import RawTable
 from roi_reports.validation import Problem
 
 # canonical results column → why a table without it leaves the value unknown (a msgid:

@@ -22,6 +22,15 @@ from roi_reports.periods import MONTHS_IN, PeriodKind, month_index
 # Excel's day zero in the 1900 date system (serial 1 = 1900-01-01, with the 1900 leap bug)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+# The dates a row may have. Outside, a date is a typo (9999-12-31, 0001-01-01), and
+# pandas could not hold it anyway (nanosecond timestamps end on 2262-04-11).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+DATE_RANGE_HINT = (
+    f"write a date between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}; is the year mistyped?"
+)
+FIRST_MONTH = FIRST_DATE.year * 12
+LAST_MONTH = LAST_DATE.year * 12 + LAST_DATE.month - 1
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _CURRENCY_MARKS = re.compile(r"(?i)[€$£¥﷼]|\b(?:eur|usd|gbp|sek|nok|irr|irt|toman|rial)\b")
@@ -188,8 +197,9 @@ def _map_uniques(
     return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
-def to_dates(values: pd.Series, by_column: bool = True) -> tuple[pd.Series, pd.Series]:
-    """(datetime64 column, mask of cells that are present but not dates).
+def to_dates(values: pd.Series, by_column: bool = True) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(datetime64 column, mask of cells that are present but not dates, mask of dates
+    outside FIRST_DATE..LAST_DATE, which are left empty in the column).
 
     With `by_column`, 03/04/2026 is read the way the column's unambiguous slashed dates
     are written; without, it is not a date."""
@@ -199,9 +209,14 @@ def to_dates(values: pd.Series, by_column: bool = True) -> tuple[pd.Series, pd.S
         return [_date_of(value, order) for value in uniques]
 
     parsed = _map_uniques(values, parse_all)
-    dates = pd.to_datetime(parsed, errors="coerce")
-    bad = dates.isna() & ~_blank_where(values, dates.isna())
-    return dates, bad
+    far = _map_distinct(parsed, _outside_date_range).fillna(False).astype(bool)
+    dates = pd.to_datetime(parsed.where(~far, None), errors="coerce")
+    bad = dates.isna() & ~far & ~_blank_where(values, dates.isna())
+    return dates, bad, far
+
+
+def _outside_date_range(day: object) -> bool:
+    return isinstance(day, dt.date) and not FIRST_DATE <= day <= LAST_DATE
 
 
 _PERIOD_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -281,17 +296,22 @@ def _month_of(text: str) -> int | None:
 
 def to_period_spans(
     values: pd.Series, fiscal_year_start: int = 1
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(start datetime64, end datetime64, bad mask) for a column of period cells."""
-    parsed = _map_distinct(values, lambda v: _period_of(v, fiscal_year_start))
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(start datetime64, end datetime64, bad mask, out-of-range mask) for a column of
+    period cells; periods reaching outside FIRST_DATE..LAST_DATE are left empty."""
+    periods = _map_distinct(values, lambda v: _period_of(v, fiscal_year_start))
+    far = periods.map(
+        lambda p: bool(p) and not FIRST_MONTH <= p[0] <= p[0] + MONTHS_IN[p[1]] - 1 <= LAST_MONTH
+    ).astype(bool)
+    parsed = periods.where(~far, None)
     first = parsed.map(lambda p: p[0] if p else None)
     months = parsed.map(lambda p: MONTHS_IN[p[1]] if p else None)
     starts = first.map(_month_start_or_none)
     ends = (first + months).map(_month_start_or_none)
     start = pd.to_datetime(starts, errors="coerce")
     end = pd.to_datetime(ends, errors="coerce") - pd.Timedelta(days=1)
-    bad = start.isna() & ~blank_mask(values)
-    return start, end, bad
+    bad = start.isna() & ~far & ~blank_mask(values)
+    return start, end, bad, far
 
 
 def _month_start_or_none(index: object) -> dt.date | None:

@@ -55,8 +55,12 @@ def ingest_lines(summary: IngestSummary, language: str = "en") -> list[str]:
         for name, same in summary.duplicates
     ]
     lines += [
-        _("QUARANTINE {name}: {count} problem(s), see quarantine/{errors}").format(
-            name=q.name, count=q.problems, errors=q.errors_file
+        _("waiting    {name} (still being written; read the next time)").format(name=name)
+        for name in summary.waiting
+    ]
+    lines += [
+        _("QUARANTINE {name}: {reason} ({count} problem(s), see quarantine/{errors})").format(
+            name=q.name, reason=q.reason, count=q.problems, errors=q.errors_file
         )
         for q in summary.quarantined
     ]

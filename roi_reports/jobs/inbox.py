@@ -17,13 +17,15 @@ from datetime import datetime
 from pathlib import Path
 
 from roi_reports.config import Config
-from roi_reports.fsutil import atomic_write_text, free_name, sha256_file
+from roi_reports.diskfull import writing
+from roi_reports.fsutil import atomic_write_text, free_name
 from roi_reports.ingest.dataset import FileTables, assemble, read_raw, type_tables
+from roi_reports.jobs.arrival import MAX_WAIT_S, SETTLE_S, Fingerprint, wait_until_settled
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import problems_csv
 from roi_reports.store import Store
-from roi_reports.validation import Problem, ValidationReport
+from roi_reports.validation import Problem, ValidationReport, reading_order
 
 log = logging.getLogger("roi_reports.inbox")
 IGNORED_PREFIXES = (".", "~$", ".~lock")
@@ -45,6 +47,7 @@ class Quarantined:
     moved_to: str
     errors_file: str
     problems: int
+    reason: str = ""  # the first error, in a line: why the file is not in the reports
 
 
 @dataclass
@@ -52,6 +55,7 @@ class IngestSummary:
     accepted: list[Accepted] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, stored as)
     quarantined: list[Quarantined] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # still being written: read later
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # read, validate, store (s)
 
@@ -71,59 +75,108 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 
 def ingest(
-    workdir: WorkDir, config: Config, now: datetime, progress: Callable[[str], None] | None = None
+    workdir: WorkDir,
+    config: Config,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+    settle_s: float = SETTLE_S,
+    max_wait_s: float = MAX_WAIT_S,
 ) -> IngestSummary:
+    """Store and archive, or quarantine, every file of the inbox that has arrived.
+
+    Files still being written (changed within `settle_s`, or open for writing) are waited
+    for up to `max_wait_s`, then left for the next time (`summary.waiting`); so is a file
+    whose bytes changed between its reading and its move (see jobs/arrival.py).
+    """
     store = Store(workdir.store)
     summary = IngestSummary()
     archive = workdir.archive / f"{now:%Y-%m}"
-    fresh: list[tuple[Path, str, FileTables]] = []
+    ready, summary.waiting = _arrived(workdir, settle_s, max_wait_s)
+    fresh: list[tuple[Path, Fingerprint, FileTables]] = []
     batch: dict[str, str] = {}  # sha256 → name, for the same content twice in one drop
-    for path in inbox_files(workdir.inbox):
+    for path in ready:
         if progress:
             progress(path.name)
-        sha256 = sha256_file(path)
-        known = store.find(sha256)
-        twin = known.name if known is not None else batch.get(sha256)
+        before = Fingerprint.of(path)  # the hash before reading
+        known = store.find(before.sha256)
+        twin = known.name if known is not None else batch.get(before.sha256)
         if twin is not None:
-            target = _move(path, archive)
+            if _changed(path, before, summary):
+                continue
+            with writing(path.name, archive):
+                target = _move(path, archive)
             summary.duplicates.append((path.name, twin))
             log.info("%s: same content as %s; archived as %s", path.name, twin, target)
             continue
-        batch[sha256] = path.name
+        batch[before.sha256] = path.name
         start = time.perf_counter()
         read = read_raw(path, config)
         summary.timed("read", start)
         start = time.perf_counter()
-        fresh.append((path, sha256, type_tables(path, read, config)))
+        fresh.append((path, before, type_tables(path, read, config)))
         del read  # the raw cells go before the next file is read
         summary.timed("validate", start)
     start = time.perf_counter()
     errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
     summary.timed("validate", start)
     start = time.perf_counter()
-    for path, sha256, tables in fresh:
-        problems = [*tables.problems, *errors.get(tables.name, [])]
-        if any(p.severity == "error" for p in problems):
-            summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
-            continue
-        summary.warnings.extend(p for p in problems if p.severity == "warning")
-        previous = store.get(tables.name)
-        target = free_name(archive, path.name)
-        stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
-        checkpoint("ingest-stored")
-        _move(path, archive, target)
-        summary.accepted.append(
-            Accepted(
-                tables.name,
-                sha256,
-                stored.rows,
-                stored.archived_as,
-                previous.sha256 if previous else None,
-            )
-        )
-        log.info("%s: accepted (%s), archived as %s", path.name, stored.rows, target)
+    for path, before, tables in fresh:
+        if not _changed(path, before, summary):  # the hash again, before the move
+            _file_away(workdir, store, archive, now, (path, before.sha256, tables), errors, summary)
     summary.timed("store", start)
     return summary
+
+
+def _arrived(workdir: WorkDir, settle_s: float, max_wait_s: float) -> tuple[list[Path], list[str]]:
+    ready, busy = wait_until_settled(inbox_files(workdir.inbox), settle_s, max_wait_s)
+    for path in busy:
+        log.info("%s: still being written; left in inbox/ for the next time", path.name)
+    return ready, [path.name for path in busy]
+
+
+def _changed(path: Path, before: Fingerprint, summary: IngestSummary) -> bool:
+    """Whether the file changed since it was hashed; then it waits in inbox/ for later."""
+    if before.still(path):
+        return False
+    log.warning("%s: changed while it was read; left in inbox/ to be read again", path.name)
+    summary.waiting.append(path.name)
+    return True
+
+
+def _file_away(
+    workdir: WorkDir,
+    store: Store,
+    archive: Path,
+    now: datetime,
+    file: tuple[Path, str, FileTables],
+    errors: dict[str, list[Problem]],
+    summary: IngestSummary,
+) -> None:
+    """Store and archive one read file, or quarantine it with its problems."""
+    path, sha256, tables = file
+    problems = reading_order([*tables.problems, *errors.get(tables.name, [])])
+    if any(p.severity == "error" for p in problems):
+        with writing(f"the error list of {path.name}", workdir.quarantine):
+            summary.quarantined.append(_quarantine(path, problems, workdir.quarantine))
+        return
+    summary.warnings.extend(p for p in problems if p.severity == "warning")
+    previous = store.get(tables.name)
+    target = free_name(archive, path.name)
+    with writing(f"the rows of {path.name}", workdir.store):
+        stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
+    checkpoint("ingest-stored")
+    with writing(path.name, archive):
+        _move(path, archive, target)
+    summary.accepted.append(
+        Accepted(
+            tables.name,
+            sha256,
+            stored.rows,
+            stored.archived_as,
+            previous.sha256 if previous else None,
+        )
+    )
+    log.info("%s: accepted (%s), archived as %s", path.name, stored.rows, target)
 
 
 def _cross_file_errors(
@@ -159,5 +212,15 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path) -> Quarantine
     checkpoint("quarantine-listed")
     _move(path, folder, target)
     errors = len(report.errors)
-    log.warning("%s: %d problem(s); quarantined with %s", path.name, errors, errors_file.name)
-    return Quarantined(path.name, target.name, errors_file.name, errors)
+    reason = quarantine_reason(report.errors[0]) if report.errors else ""
+    log.warning("%s: quarantined with %s: %s", path.name, errors_file.name, reason)
+    return Quarantined(path.name, target.name, errors_file.name, errors, reason)
+
+
+def quarantine_reason(problem: Problem) -> str:
+    """The first error as the console shows it: `damaged workbook: …` for a whole file,
+    else where it is and what (`sheet 'results', row 2, column 'date': date out of …`)."""
+    prefix = f"{problem.file}: "
+    if problem.row is None and problem.hint.startswith(prefix):
+        return problem.hint.removeprefix(prefix)
+    return problem.one_line().removeprefix(f"{problem.file}, ").removeprefix(prefix)

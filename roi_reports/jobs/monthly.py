@@ -22,6 +22,7 @@ import pandas as pd
 from roi_reports.config import Config, ReportConfig
 from roi_reports.delivery.deliver import Delivery, any_failed, deliver
 from roi_reports.delivery.smtp import check_settings
+from roi_reports.diskfull import writing
 from roi_reports.engine import engine_dataset, store_sources
 from roi_reports.errors import InputError, RoiReportsError
 from roi_reports.ingest.dataset import Dataset, assemble
@@ -148,7 +149,7 @@ def run_monthly(
         def publish_pending(folder: Path, files: list[OutputFile]) -> None:
             write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
 
-        with timer.phase("render"):
+        with timer.phase("render"), writing(f"the reports for {period.label}", workdir.out):
             reused = cached_outputs(out_dir, key)
             if reused is not None:
                 say("excel", "unchanged since the last run: outputs reused")
@@ -170,7 +171,7 @@ def run_monthly(
             log.error("withheld from delivery: %s", problem)
         headlines = Headlines(dataset, config, period, memo)
         checkpoint("delivering")
-        with timer.phase("deliver"):
+        with timer.phase("deliver"), writing("the messages or the delivery ledger", workdir.root):
             deliveries = deliver(
                 config,
                 period.label,
@@ -190,7 +191,8 @@ def run_monthly(
         extra = {"outputs_reused": reused is not None, "withheld": withheld}
         if people := people_file_hash(config):  # read on every run, not stored
             extra["stakeholders_file"] = {"file": people[0], "sha256": people[1]}
-        write_manifest(manifest, {**content, **extra})
+        with writing(f"the manifest of {period.label}", out_dir):
+            write_manifest(manifest, {**content, **extra})
         result = RunResult(
             period, summary, model, outputs, manifest, deliveries, timer.timings, withheld
         )
@@ -313,6 +315,7 @@ class ManifestFacts:
                 "accepted": ingest.accepted,
                 "duplicates": [{"file": n, "same_as": s} for n, s in ingest.duplicates],
                 "quarantined": ingest.quarantined,
+                "waiting": ingest.waiting,  # still being written: left in inbox/
             },
             "outputs": files,
             "deliveries": "pending" if deliveries is None else [d.to_json() for d in deliveries],

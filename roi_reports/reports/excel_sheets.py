@@ -12,7 +12,21 @@ from xlsxwriter.worksheet import Worksheet
 
 from roi_reports.i18n import N_, Gettext
 from roi_reports.metrics import METRICS
-from roi_reports.reports.excel_style import BAD_FILL, BAD_FONT, GOOD_FILL, GOOD_FONT, Styles
+from roi_reports.reports.annualised import (
+    ANNUALISED,
+    WITHHELD,
+    annualised_shown,
+    columns_note,
+    definitions_note,
+)
+from roi_reports.reports.excel_style import (
+    BAD_FILL,
+    BAD_FONT,
+    GOOD_FILL,
+    GOOD_FONT,
+    Styles,
+    write_text,
+)
 from roi_reports.reports.excel_tables import (
     TOTAL_LABEL,
     Column,
@@ -24,6 +38,7 @@ from roi_reports.reports.excel_tables import (
     key_column,
     metric_column,
     print_setup,
+    withhold,
     write_table,
 )
 from roi_reports.reports.model import ReportModel
@@ -66,6 +81,8 @@ def breakdown_columns(
     model: ReportModel, table: pd.DataFrame, key: str, t: Gettext = str
 ) -> list[Column]:
     columns = [key_column(key, key.capitalize()), *(metric_column(name) for name in METRICS)]
+    if not annualised_shown(model.period.days):
+        columns = withhold(columns, ANNUALISED, WITHHELD)
     if "target_attainment_pct" in table and table["target_attainment_pct"].notna().any():
         columns.append(Column("target_attainment_pct", N_("Target attainment %"), "percent"))
     for name, relative in COMPARED:
@@ -85,6 +102,8 @@ def write_breakdown(
     finish_table(sheet, area, sheet_title(model))
     colour_against_hurdle(sheet, styles, area, "roi_pct", hurdle(model), area.last_row + 1)
     data_bar(sheet, area, "revenue")
+    if any(c.withheld for c in columns):
+        sheet.write_string(area.last_row + 3, 0, columns_note(styles.t))
     return area
 
 
@@ -96,9 +115,11 @@ def write_by_month(sheet: Worksheet, styles: Styles, model: ReportModel) -> Tabl
     frame = pd.concat([rows, totals], ignore_index=True)
     frame = frame.sort_values(["month", "_order", "channel"], kind="stable", na_position="last")
     columns = [key_column("month", N_("Month")), key_column("channel", N_("Channel"))]
-    columns += [metric_column(name) for name in METRICS]
+    # each row is a month: its annualised ROI would compound a month (see annualised.py)
+    columns += withhold([metric_column(name) for name in METRICS], ANNUALISED, WITHHELD)
     area = write_table(sheet, styles, frame, columns)
     finish_table(sheet, area, sheet_title(model), freeze_columns=2)
+    sheet.write_string(area.last_row + 2, 0, columns_note(styles.t))
     colour_against_hurdle(sheet, styles, area, "roi_pct", hurdle(model), area.last_row)
     if area.last_row >= area.first_row:
         sheet.conditional_format(
@@ -146,6 +167,8 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     ]
     area = write_table(sheet, styles, frame, columns)
     finish_table(sheet, area, sheet_title(model))
+    if not annualised_shown(model.period.days):
+        _withhold_annualised_actuals(sheet, styles, area, list(targets["metric"]))
     if area.last_row >= area.first_row:
         col = area.col("status")
         for status, fill, font in (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT)):
@@ -164,6 +187,18 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     if targets.empty:
         sheet.write_string(area.first_row + 1, 0, styles.t("No targets for this period."))
     return area
+
+
+def _withhold_annualised_actuals(
+    sheet: Worksheet, styles: Styles, area: TableArea, metrics: list[str]
+) -> None:
+    """A target on annualised ROI in a period under a year: its actual, attainment and
+    status would compound the period, so they read "–" (the target stays)."""
+    for offset, metric in enumerate(metrics):
+        if metric in ANNUALISED:
+            for field in ("actual", "attainment_pct", "status"):
+                cell = (area.first_row + offset, area.col(field))
+                write_text(sheet, styles, *cell, WITHHELD, align="right")
 
 
 def write_data_quality(sheet: Worksheet, styles: Styles, model: ReportModel) -> TableArea:
@@ -250,7 +285,7 @@ def write_definitions(sheet: Worksheet, styles: Styles, model: ReportModel) -> T
     area = write_table(sheet, styles, definitions_frame(model.currency, styles.t), columns)
     finish_table(sheet, area, sheet_title(model))
     row = area.last_row + 2
-    for line in definition_notes(model, styles.t):
+    for line in [*definition_notes(model, styles.t), definitions_note(styles.t)]:
         sheet.write_string(row, 0, line)
         row += 1
     print_setup(sheet, sheet_title(model))

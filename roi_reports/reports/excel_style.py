@@ -8,6 +8,7 @@ cells that still carry the column's number format.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +29,8 @@ from roi_reports.reports.formatting import (
 # injection); such cells get Excel's quote prefix so editing them keeps them text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+# letters of right-to-left scripts: Hebrew, Arabic (Persian), Syriac, Thaana, N'Ko, …
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 UNASSIGNED = "(unassigned)"
 GOOD_FILL = "#C6EFCE"
 GOOD_FONT = "#006100"
@@ -91,9 +94,16 @@ def cell_text(value: object, missing: str = "") -> str:
 def write_text(
     sheet: Worksheet, styles: Styles, row: int, col: int, text: str, **props: Any
 ) -> None:
-    """Always a string cell: never a formula, URL or number, whatever the text looks like."""
+    """Always a string cell: never a formula, URL or number, whatever the text looks like.
+
+    Right-to-left text (a Persian name) is aligned left like the rest of its column:
+    under General alignment LibreOffice aligns it right, so a column of names would be
+    ragged by script.
+    """
     if needs_quote(text):
         props["quote_prefix"] = True
+    if "align" not in props and RIGHT_TO_LEFT.search(text):
+        props["align"] = "left"
     fmt = styles.get(**props) if props else None
     if text:
         sheet.write_string(row, col, text, fmt)

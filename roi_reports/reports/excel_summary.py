@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
+from typing import Any
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -12,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from roi_reports.i18n import N_, Gettext
 from roi_reports.metrics import KEY_METRICS, METRICS
 from roi_reports.periods import Period
+from roi_reports.reports.annualised import ANNUALISED, WITHHELD, annualised_shown, summary_note
 from roi_reports.reports.excel_style import (
     HEADER_PROPS,
     Styles,
@@ -34,6 +36,7 @@ KPIS = (*KEY_METRICS, "annualized_roi_pct")
 RANKING_METRICS = ("roi_pct", "net_profit", "revenue")
 TREND_METRICS = ("cost", "revenue", "net_profit", "roi_pct", "roas")
 CHART_COLUMN = 9  # charts sit right of the tables (column J)
+NOTE_LINE_CHARS = 150  # about what columns A–H (30 + 7 × 16 wide) hold in a line
 COST_COLOUR, REVENUE_COLOUR = "#ED7D31", "#5B9BD5"
 
 
@@ -115,26 +118,68 @@ def _write_kpis(sheet: Worksheet, styles: Styles, model: ReportModel, top: int) 
     header = top + 1
     for col, text in enumerate(_kpi_headers(model, styles.t)):
         write_text(sheet, styles, header, col, text, **HEADER_PROPS)
-    total = model.total.iloc[0]
     goals = model.targets[model.targets["dimension"] == "total"].set_index("metric")
+    shown = annualised_shown(model.period.days)
     for offset, name in enumerate(KPIS, start=1):
-        row, unit = header + offset, METRICS[name].unit
-        sheet.write_string(row, 0, styles.t(METRICS[name].label))
-        write_value(sheet, styles, row, 1, total[name], unit, bold=True)
-        write_value(sheet, styles, row, 2, total.get(f"{name}_prev"), unit)
-        write_value(sheet, styles, row, 3, total.get(f"{name}_change"), unit, change=True)
-        write_value(sheet, styles, row, 4, total.get(f"{name}_change_pct"), "percent", True)
         goal = goals.loc[name] if name in goals.index else None
-        write_value(sheet, styles, row, 5, None if goal is None else goal["target"], unit)
-        attained = None if goal is None else goal["attainment_pct"]
-        write_value(sheet, styles, row, 6, attained, "percent")
-        if model.team_total is not None:
-            write_value(sheet, styles, row, 7, model.team_total.iloc[0][name], unit)
+        withheld = name in ANNUALISED and not shown
+        _write_kpi_row(sheet, styles, model, header + offset, name, goal, withheld)
     roi_row = header + 1 + KPIS.index("roi_pct")
     roi_cell = TableArea(header, roi_row, roi_row, ("metric", "value"))
     hurdle = model.hurdle_roi_pct if model.hurdle_roi_pct is not None else 0.0
     colour_against_hurdle(sheet, styles, roi_cell, "value", hurdle, roi_row)
-    return header + len(KPIS) + 1
+    if shown:
+        return header + len(KPIS) + 1
+    total = model.total.iloc[0]
+    note = summary_note(
+        model.period,
+        total["roi_pct"],
+        total["annualized_roi_pct"],
+        model.currency,
+        styles.language,
+        styles.t,
+    )
+    _write_note(sheet, styles, header + len(KPIS) + 1, note)
+    return header + len(KPIS) + 2
+
+
+def _write_kpi_row(
+    sheet: Worksheet,
+    styles: Styles,
+    model: ReportModel,
+    row: int,
+    name: str,
+    goal: Any,
+    withheld: bool,
+) -> None:
+    """Label, value, previous, change, change %, target, attainment, team total; a
+    withheld figure (annualised ROI of a short period) is "–" wherever it would show."""
+    unit, total = METRICS[name].unit, model.total.iloc[0]
+    figures = {
+        1: (total[name], unit, False),
+        2: (total.get(f"{name}_prev"), unit, False),
+        3: (total.get(f"{name}_change"), unit, True),
+        4: (total.get(f"{name}_change_pct"), "percent", True),
+        6: (None if goal is None else goal["attainment_pct"], "percent", False),
+    }
+    if model.team_total is not None:
+        figures[7] = (model.team_total.iloc[0][name], unit, False)
+    sheet.write_string(row, 0, styles.t(METRICS[name].label))
+    for col, (value, col_unit, change) in figures.items():
+        if withheld and (col != 6 or goal is not None):
+            write_text(sheet, styles, row, col, WITHHELD, align="right")
+        else:
+            emphasis = {"bold": True} if col == 1 else {}
+            write_value(sheet, styles, row, col, value, col_unit, change, **emphasis)
+    write_value(sheet, styles, row, 5, None if goal is None else goal["target"], unit)
+
+
+def _write_note(sheet: Worksheet, styles: Styles, row: int, text: str) -> None:
+    """A paragraph over the table's width (columns A–H), wrapped: charts sit right of it."""
+    fmt = styles.get(italic=True, text_wrap=True, valign="top")
+    sheet.merge_range(row, 0, row, CHART_COLUMN - 2, "", fmt)
+    sheet.write_string(row, 0, text, fmt)
+    sheet.set_row(row, 15 * (1 + len(text) // NOTE_LINE_CHARS))
 
 
 def _write_kpi_caveats(sheet: Worksheet, styles: Styles, model: ReportModel, row: int) -> int:
@@ -186,7 +231,7 @@ def _insert_roi_chart(
     )
     chart.set_title({"name": f"{styles.t('ROI % by channel')}, {model.period.label}"})
     chart.set_x_axis({"num_format": '#,##0"%"', "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})
+    chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"none": True})
     chart.set_size({"width": 560, "height": 320})
     sheet.insert_chart(2, CHART_COLUMN, chart)

@@ -46,6 +46,7 @@ class Column:
     change: bool = False  # a signed change (+/−) rather than a level
     missing: str = ""  # text for a missing key, e.g. "(unassigned)" for shared costs
     unit_from: str | None = None  # a frame column giving each row's unit (targets)
+    withheld: str = ""  # shown in every cell instead of the values (annualised ROI)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ def key_column(field: str, header: str, missing: str = UNASSIGNED) -> Column:
 def metric_column(name: str) -> Column:
     metric = METRICS[name]
     return Column(name, metric.label, metric.unit)
+
+
+def withhold(columns: Sequence[Column], fields: Sequence[str], text: str) -> list[Column]:
+    """The columns, those of `fields` showing `text` in every cell instead of values."""
+    return [replace(c, withheld=text) if c.field in fields else c for c in columns]
 
 
 def comparison_columns(
@@ -126,7 +132,9 @@ def _write_cell(
     value: object,
     **props: object,
 ) -> None:
-    if column.unit is None:
+    if column.withheld:
+        write_text(sheet, styles, row, col, column.withheld, align="right", **props)
+    elif column.unit is None:
         text = cell_text(value)
         if not text and column.missing:
             write_text(sheet, styles, row, col, styles.t(column.missing), italic=True, **props)
@@ -139,6 +147,8 @@ def _write_cell(
 def _width(column: Column, values: list[object], styles: Styles) -> float:
     # headers wrap, so a long header needs only about half its length
     header = text_width([column.header]) / 2 + 2
+    if column.withheld:
+        return max(text_width([column.withheld]), header)
     if column.unit is None:
         return max(text_width(cell_text(v, column.missing) for v in values), header)
     return max(number_width(values, column.unit, styles), header)

@@ -250,7 +250,7 @@ def build_report_model(
     if scope.kind != "all":
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
     return ReportModel(
-        title=settings.title,
+        title=settings.title_in(settings.language),
         # the data's own currency when the config names none (ingest chose it, SPEC §2)
         currency=dataset.currency or settings.currency,
         period=period,

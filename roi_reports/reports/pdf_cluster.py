@@ -23,8 +23,8 @@ from typing import Any
 from roi_reports.config import Config
 from roi_reports.engine.cluster import dask_client
 from roi_reports.errors import RoiReportsError
+from roi_reports.fonts import font_file, stylesheet_families
 from roi_reports.fsutil import atomic_write_bytes
-from roi_reports.reports.glyphs import font_file, stylesheet_families
 from roi_reports.reports.model import ReportModel, Scope
 from roi_reports.reports.pdf_display import Page, build_page
 from roi_reports.reports.pdf_render import (

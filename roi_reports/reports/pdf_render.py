@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ import jinja2
 
 from roi_reports.config import Config
 from roi_reports.errors import ConfigError, RoiReportsError
+from roi_reports.fonts import covered, stylesheet_families
 from roi_reports.fsutil import sha256_file
 from roi_reports.i18n import translator
-from roi_reports.reports.glyphs import SHOWN, covered, stylesheet_families, uncovered
+from roi_reports.reports.glyphs import SHOWN, uncovered
+from roi_reports.reports.source_date import documents_dated
 from roi_reports.resources import template_root
 
 REPORT_TEMPLATE = "report.html"
@@ -194,10 +197,19 @@ def render_page(
     page: Any, dirs: Sequence[Path], scope: str, clock: StageClock | None = None
 ) -> bytes:
     """One report's display rows (`pdf_display.Page`) as PDF bytes; `scope` names the
-    report in errors."""
+    report in errors.
+
+    The same bytes on every run, in a pool worker, on a Dask worker or in this process,
+    whichever library subsets the fonts: what a library would stamp with the time gets
+    the documents' date, the period's last day (`source_date`), as the metadata does.
+    """
+    with documents_dated(date.fromisoformat(page.created_iso)):
+        return _render(page, dirs, scope, clock or StageClock(None))
+
+
+def _render(page: Any, dirs: Sequence[Path], scope: str, clock: StageClock) -> bytes:
     from weasyprint import HTML
 
-    clock = clock or StageClock(None)
     tools = renderer(dirs)
     check_glyphs(page, tools.stylesheet, scope)
     html = render_html(page, dirs)
