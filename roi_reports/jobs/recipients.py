@@ -142,20 +142,20 @@ def manager_recipients(
     rows = rows.assign(manager_email=rows["manager_email"].mask(bad_address(rows["manager_email"])))
     listed = rows[rows["email"].notna()]
     # a manager who is in the sheet too is greeted by name, in their language
-    own = {str(r["email"]).lower(): r for r in listed.to_dict("records")}
+    own = dict(zip(listed["email"].str.lower(), listed[["employee", "language"]].itertuples()))
     people: list[Stakeholder] = []
     unusable: list[Unusable] = []
-    for team in sorted(teams):
-        in_team = rows[(rows["team"] == team).fillna(False)]
+    wanted = rows[rows["team"].isin(list(teams)).fillna(False).astype(bool)]
+    for team, in_team in wanted.groupby("team", sort=True):  # one pass, however many teams
         attach = tuple(
             Scope("employee", with_data[k]).label for k in sorted(in_team["key"]) if k in with_data
         )
         for address in dict.fromkeys(in_team["manager_email"].dropna().astype(str)):
             manager = own.get(address.lower())
             fallback = (known or {}).get(address.lower(), address.split("@")[0])
-            name = str(manager["employee"]) if manager else fallback
-            language = _language(manager["language"]) if manager else None
-            scope = Scope("team", team).label
+            name = str(manager.employee) if manager else fallback
+            language = _language(manager.language) if manager else None
+            scope = Scope("team", str(team)).label
             found = _person("manager", unusable, name, address, scope, language=language)
             if found is not None:
                 people.append(dataclasses.replace(found, attach_scopes=attach if members else ()))
