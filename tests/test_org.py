@@ -188,3 +188,21 @@ def test_an_employee_in_two_files_takes_the_later_files_row(tmp_path):
     twice = [p for p in dataset.report.warnings if p.rule == "employee listed twice"]
     assert [(p.file, p.row) for p in twice] == [("a-people.xlsx", 2)]
     assert "b-people.xlsx" in twice[0].hint
+
+
+def test_email_headlines_are_the_figures_of_each_scopes_report(tmp_path):
+    """Headlines pick each scope's total from the team-wide tables (no model per person)."""
+    from roi_reports.pipeline import resolve_period
+    from roi_reports.reports.headline import Headlines, headline_from_model
+    from roi_reports.reports.model import build_report_model
+
+    settings = config("revenue")
+    dataset = read_dataset([team_workbook(tmp_path)], settings)
+    when = resolve_period("2026-10", settings.report)
+    assert when is not None
+    headlines = Headlines(dataset, settings, when)
+    for label in ("all", "team:North", "employee:Sara Ahmadi", "team:(no team)"):
+        model = build_report_model(dataset, settings, when, Scope.parse(label))
+        for language in ("en", "fi", "fa"):
+            assert headlines(label, language) == headline_from_model(model, language), label
+    assert headlines("team:North", "en")["Cost"] == "€1,007.14"

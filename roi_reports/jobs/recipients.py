@@ -142,7 +142,8 @@ def manager_recipients(
     rows = rows.assign(manager_email=rows["manager_email"].mask(bad_address(rows["manager_email"])))
     listed = rows[rows["email"].notna()]
     # a manager who is in the sheet too is greeted by name, in their language
-    own = dict(zip(listed["email"].str.lower(), listed[["employee", "language"]].itertuples()))
+    addresses = listed["email"].str.lower()
+    own = dict(zip(addresses, listed[["employee", "language"]].itertuples(), strict=True))
     people: list[Stakeholder] = []
     unusable: list[Unusable] = []
     wanted = rows[rows["team"].isin(list(teams)).fillna(False).astype(bool)]

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from roi_reports.config import Config
 from roi_reports.i18n import gettext_for
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
 from roi_reports.reports.formatting import format_metric, format_metric_change
-from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
+from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, scoped_metrics
 from roi_reports.reports.unknown_notes import PARTIAL, partial
 
 HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
@@ -30,15 +32,21 @@ class Figure:
 def headline_figures(
     model: ReportModel, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
 ) -> tuple[Figure, ...]:
+    return total_figures(model.total.iloc[0], model.currency, language, metrics)
+
+
+def total_figures(
+    row: pd.Series, currency: str, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> tuple[Figure, ...]:
+    """A total row (with its `_change` columns) as labelled, formatted figures."""
     _ = gettext_for(language)
-    row = model.total.iloc[0]
     return tuple(
         Figure(
             _(METRICS[name].label),
-            format_metric(name, row[name], model.currency, language)
+            format_metric(name, row[name], currency, language)
             # a sum of the rows that know it (README "Unknown values"): say so
             + (f" {_(PARTIAL)}" if partial(row, name) else ""),
-            format_metric_change(name, row[f"{name}_change"], model.currency, language),
+            format_metric_change(name, row[f"{name}_change"], currency, language),
         )
         for name in metrics
     )
@@ -50,7 +58,8 @@ def headline_from_model(model: ReportModel, language: str = "en") -> dict[str, s
 
 
 class Headlines:
-    """(scope label, language) → that scope's headline; each scope's model built once."""
+    """(scope label, language) → that scope's headline: its total row, picked from the
+    team-wide tables of the memo (a thousand employees' emails need no thousand models)."""
 
     def __init__(
         self,
@@ -60,20 +69,24 @@ class Headlines:
         memo: MetricsMemo | None = None,
     ) -> None:
         self._args = (dataset, config, period)
-        self._models: dict[str, ReportModel] = {}
+        self._totals: dict[str, pd.Series] = {}
         self._memo: MetricsMemo = {} if memo is None else memo
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
-    def model(self, scope_label: str) -> ReportModel:
-        if scope_label not in self._models:
+    def total(self, scope_label: str) -> pd.Series:
+        """The scope's total row with its change against the previous period, as the
+        scope's report shows it (ReportModel.total)."""
+        if scope_label not in self._totals:
             dataset, config, period = self._args
             scope = Scope.parse(scope_label)
-            self._models[scope_label] = build_report_model(
-                dataset, config, period, scope, memo=self._memo
-            )
-        return self._models[scope_label]
+            table = scoped_metrics(dataset, config, scope, (), period, True, self._memo)
+            self._totals[scope_label] = table.iloc[0]
+        return self._totals[scope_label]
 
     def __call__(self, scope_label: str, language: str) -> dict[str, str]:
-        figures = headline_from_model(self.model(scope_label), language)
+        dataset, config, _ = self._args
+        currency = dataset.currency or config.report.currency  # as build_report_model
+        row = self.total(scope_label)
+        figures = {f.label: f.value for f in total_figures(row, currency, language)}
         self.given[f"{scope_label}|{language}"] = figures
         return figures
