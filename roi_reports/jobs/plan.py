@@ -22,7 +22,7 @@ from roi_reports.jobs.recipients import period_recipients
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
 from roi_reports.reports.excel import summary_file_name
-from roi_reports.reports.headline import headline_figures
+from roi_reports.reports.headline import Headlines
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
 from roi_reports.reports.pdf import unique_pdf_names
 from roi_reports.store import Store
@@ -95,6 +95,7 @@ def plan_deliveries(
     out_dir = workdir.out / period.label
     sent, approved = _ledger_state(workdir.ledger, period.label)
     hold = send and config.email.require_approval and not approved
+    headlines = Headlines(dataset, config, period, memo)
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
@@ -107,7 +108,8 @@ def plan_deliveries(
             status, note = "held", f"sent after `roi-reports approve --period {period.label}`"
         else:
             status, note = "to send", None
-        scoped = build_report_model(dataset, config, period, scope, memo=memo) if files else None
+        language = person.language or config.report.language
+        figures = headlines.figures(person.scope, language, PLAN_METRICS) if files else ()
         planned.append(
             PlannedDelivery(
                 person.name,
@@ -115,7 +117,7 @@ def plan_deliveries(
                 person.scope,
                 files,
                 status,
-                _headline(scoped, person.language or config.report.language),
+                tuple((f.label, f.value, f.change) for f in figures),
                 note,
                 person.origin,
             )
@@ -156,13 +158,6 @@ def _files_for(
         members = (Scope.parse(label) for label in person.attach_scopes)
         wanted += [pdf_folder(out_dir, language) / names[s] for s in members if s in names]
     return tuple(PlannedFile(p.name, p.stat().st_size if p.is_file() else None) for p in wanted)
-
-
-def _headline(model: ReportModel | None, language: str) -> tuple[tuple[str, str, str], ...]:
-    if model is None:
-        return ()
-    figures = headline_figures(model, language, PLAN_METRICS)
-    return tuple((f.label, f.value, f.change) for f in figures)
 
 
 def _ledger_state(ledger: Path, period: str) -> tuple[set[tuple[str, str]], bool]:

@@ -83,10 +83,14 @@ class Headlines:
             self._totals[scope_label] = table.iloc[0]
         return self._totals[scope_label]
 
-    def __call__(self, scope_label: str, language: str) -> dict[str, str]:
+    def figures(
+        self, scope_label: str, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
+    ) -> tuple[Figure, ...]:
         dataset, config, _ = self._args
         currency = dataset.currency or config.report.currency  # as build_report_model
-        row = self.total(scope_label)
-        figures = {f.label: f.value for f in total_figures(row, currency, language)}
+        return total_figures(self.total(scope_label), currency, language, metrics)
+
+    def __call__(self, scope_label: str, language: str) -> dict[str, str]:
+        figures = {f.label: f.value for f in self.figures(scope_label, language)}
         self.given[f"{scope_label}|{language}"] = figures
         return figures
