@@ -4,7 +4,7 @@
 - period: `[input] period`, else the export's own stated range (its date-range line, or
   Meta's `Reporting starts`/`Reporting ends` per row), mapped onto the smallest month,
   quarter or year that contains it (see `export_period`);
-- currency: named in a money header, `Amount spent (EUR)`;
+- currency: named in a money header, `Amount spent (EUR)`, for the whole row;
 - category: `ad spend` for the cost half of an ad-platform row.
 
 How a platform's own cells are read (blanks, per-row ranges) is `platform_cells`.
@@ -51,17 +51,18 @@ def fill_defaults(
     kind: SheetKind,
     defaults: Defaults,
     header: list[object],
-    positions: Mapping[int, str],
+    money: Mapping[int, str],
     split: bool,
 ) -> list[str]:
-    """Constant columns for what the sheet leaves out; returns notes on what was assumed."""
+    """Constant columns for what the sheet leaves out; returns notes on what was assumed.
+
+    `money`: where the row's money headers sit, whose currency suffix is the row's."""
     notes: list[str] = []
     if kind in ("results", "costs"):
         if "channel" not in frame and defaults.default_channel:
             frame["channel"] = defaults.default_channel
         if "date" not in frame and "period" not in frame:
             notes.extend(_fill_period(frame, defaults))
-        money = [p for p, c in positions.items() if c in ("amount", "revenue")]
         currency = header_currency(header, money)
         if "currency" not in frame and currency:
             frame["currency"] = currency

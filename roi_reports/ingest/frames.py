@@ -17,7 +17,7 @@ from roi_reports.ingest.export_period import AllTime, StatedRange, stated_range
 from roi_reports.ingest.formats import Rows
 from roi_reports.ingest.headers import kind_for_sheet_name, match_headers
 from roi_reports.ingest.layout import Layout, ReadOptions, locate, missing_columns
-from roi_reports.ingest.platform_cells import range_positions, zero_platform_blanks
+from roi_reports.ingest.platform_cells import hidden_positions, read_platform_cells
 from roi_reports.ingest.preamble import cut_footers, is_blank, preamble_lines, skip_totals
 from roi_reports.ingest.presets import Preset
 from roi_reports.ingest.raw import LINE_KEY, RawTable, ReadResult, SheetReading
@@ -47,12 +47,13 @@ def read_sheet(file: str, sheet: str, rows: Rows, options: ReadOptions, result: 
     if isinstance(defaults, Problem):
         result.problems.append(defaults)
         return
-    tables, notes = _tables(file, sheet, header, body, first, layout, defaults, options)
+    tables, notes, cell_notes = _tables(file, sheet, header, body, first, layout, defaults, options)
     result.tables.extend(tables)
     counts = {table.kind: len(table.frame) for table in tables}
     preset = layout.preset
     where = f"{file} [{sheet}]"
     result.notes.extend(_sheet_notes(where, preset, options, footers, counts, notes))
+    result.notes.extend(f"{where}: {note}" for note in cell_notes)
     result.sheets.append(
         SheetReading(
             sheet,
@@ -79,8 +80,9 @@ def _tables(
     layout: Layout,
     defaults: Defaults,
     options: ReadOptions,
-) -> tuple[list[RawTable], list[str]]:
-    """The sheet's raw tables, and notes on how rows without a date got their period."""
+) -> tuple[list[RawTable], list[str], list[str]]:
+    """The sheet's raw tables, notes on how rows without a date got their period, and
+    notes on how the preset read its own cells."""
     kinds: list[SheetKind] = [layout.kind]
     # an export row with spend feeds results and costs alike (SPEC §2)
     if (
@@ -90,17 +92,26 @@ def _tables(
         kinds.append("costs")
     tables: list[RawTable] = []
     notes: list[str] = []
+    cell_notes: list[str] = []
     preset = layout.preset
+    # a currency in any money header (`Amount spent (USD)`) is the whole row's: the
+    # conversion value beside it is in the same account currency
+    money = {
+        p: c
+        for kind in kinds
+        for p, c in match_headers(header, SHEETS[kind], layout.mapping).items()
+        if c in ("amount", "revenue")
+    }
     for kind in kinds:
         positions = match_headers(header, SHEETS[kind], layout.mapping)
-        frame = _frame(body, {**positions, **range_positions(header, preset)}, first)
-        if preset and preset.blank_is_zero:
-            zero_platform_blanks(frame, kind)
-        notes = fill_defaults(frame, kind, defaults, header, positions, split=len(kinds) > 1)
+        frame = _frame(body, {**positions, **hidden_positions(header, preset)}, first)
+        names = {canonical: header[position] for position, canonical in positions.items()}
+        cell_notes.extend(read_platform_cells(frame, kind, preset, names))
+        notes = fill_defaults(frame, kind, defaults, header, money, split=len(kinds) > 1)
         rows_kind = options.rows_for(preset) if kind == "results" else "counts"
         name = preset.name if preset else None
         tables.append(RawTable(file, sheet, kind, layout.header_index + 1, frame, name, rows_kind))
-    return tables, notes
+    return tables, notes, cell_notes
 
 
 def _defaults(

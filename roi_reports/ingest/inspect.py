@@ -14,9 +14,15 @@ from typing import Any
 
 from roi_reports.config import Config
 from roi_reports.ingest.dataset import FileTables, read_raw, type_tables
-from roi_reports.ingest.headers import IGNORE, header_lookup, match_headers, normalise_header
+from roi_reports.ingest.headers import (
+    IGNORE,
+    header_lookup,
+    match_headers,
+    normalise_header,
+    split_header_currency,
+)
 from roi_reports.ingest.preamble import is_blank
-from roi_reports.ingest.presets import PRESETS
+from roi_reports.ingest.presets import PRESETS, Preset
 from roi_reports.ingest.raw import ReadResult, SheetReading
 from roi_reports.ingest.schemas import SHEETS
 
@@ -76,12 +82,15 @@ def column_uses(reading: SheetReading) -> list[dict[str, Any]]:
         key = normalise_header(header)
         canonical = placed.get(position)
         if canonical:
-            why = source if key in preset_keys else "[columns]" if key in configured else "alias"
+            bare = split_header_currency(header)[0]  # `Amount spent (EUR)` is the preset's
+            why = source if bare in preset_keys else "[columns]" if key in configured else "alias"
             if key == canonical:
                 why = "canonical name"
         else:
             why = _ignored_why(key, reading, placed, configured)
-        uses.append({"source": str(header), "column": canonical, "why": why})
+        # `read`: the preset reads it beside the canonical columns (a range, an indicator)
+        read = bool(canonical) or why.endswith(" preset)")
+        uses.append({"source": str(header), "column": canonical, "why": why, "read": read})
     return uses
 
 
@@ -90,12 +99,24 @@ def _ignored_why(
 ) -> str:
     if configured.get(key) == IGNORE:
         return '[columns] says "ignore"'
+    if reading.preset and (use := preset_cell_use(PRESETS[reading.preset], key)):
+        return f"{use} ({reading.preset} preset)"
     for kind in reading.kinds:
         target = header_lookup(SHEETS[kind], reading.mapping).get(key)
         if target:
             other = next(str(reading.header[p]) for p, c in placed.items() if c == target)
             return f"{other!r} already feeds {target} (the leftmost header wins)"
     return NOT_READ
+
+
+def preset_cell_use(preset: Preset, key: str) -> str | None:
+    """What a preset reads a header for beside the canonical columns (`platform_cells`)."""
+    uses = {normalise_header(h): "each row's reporting range" for h in preset.range_columns or ()}
+    if preset.result_indicator:
+        uses[normalise_header(preset.result_indicator)] = "which results are conversions"
+    for column, header in preset.fallbacks.items():
+        uses[normalise_header(header)] = f"the {column} where its own cell is blank"
+    return uses.get(key)
 
 
 def columns_block(unplaced: list[str], kinds: tuple[str, ...] = ("results", "costs")) -> str:
@@ -166,8 +187,11 @@ def inspection_text(found: dict[str, Any]) -> str:
         width = max((len(c["source"]) for c in sheet["columns"]), default=0)
         lines.append("    columns:")
         for column in sheet["columns"]:
-            target = column["column"] or "ignored"
-            lines.append(f"      {column['source']:<{width}}  → {target} ({column['why']})")
+            if column["column"]:
+                use = f"{column['column']} ({column['why']})"
+            else:  # read by the preset for something else, or ignored
+                use = column["why"] if column["read"] else f"ignored ({column['why']})"
+            lines.append(f"      {column['source']:<{width}}  → {use}")
         if sheet["columns_block"]:
             lines.append("    columns it could not place, ready to paste into roi-reports.toml:")
             lines += [f"      {line}" for line in sheet["columns_block"].splitlines()]

@@ -84,9 +84,10 @@ def preamble_lines(rows: list[list[object]], header_index: int) -> tuple[str, ..
 
 
 def cut_footers(body: list[list[object]], columns: int) -> tuple[int, tuple[str, ...]]:
-    """(where the data ends, footer lines): trailing one-cell lines that are known
-    boilerplate, or that a blank line separates from the data, and anything below a
-    comment line (`#`) that follows the data."""
+    """(where the data ends, footer lines): anything below a comment line (`#`) that
+    follows the data, and the trailing one-cell lines below it that are known boilerplate
+    or that blank lines separate from the data — a whole block of them, such as the notes
+    a user typed under a GA4 table before saving it from Excel."""
     end = len(body)
     footers: list[str] = []
     comment = next(
@@ -100,18 +101,22 @@ def cut_footers(body: list[list[object]], columns: int) -> tuple[int, tuple[str,
     if comment is not None:
         footers = [text for row in body[comment:] if (text := line_text(row))]
         end = comment
-    for index in range(end - 1, max(end - FOOTER_SCAN_ROWS, -1), -1):
+    block: list[int] = []  # one-cell lines met since the last blank line, bottom up
+    index, stop = end - 1, max(end - FOOTER_SCAN_ROWS, -1)
+    while index > stop:
         row = body[index]
-        if not _filled(row):
-            end = index
-            continue
-        text = line_text(row)
-        separated = index > 0 and not _filled(body[index - 1])
-        one_cell = _filled(row) == 1 and columns > 2 and isinstance(_first(row), str)
-        if not (one_cell and (_FOOTER_TEXT.match(text) or separated)):
+        if not _filled(row):  # a blank line above the block: the block is footer
+            footers[:0] = [line_text(body[i]) for i in reversed(block)]
+            block, end = [], index
+        elif _filled(row) == 1 and columns > 2 and isinstance(_first(row), str):
+            block.append(index)
+        else:
             break
-        footers.insert(0, text)
-        end = index
+        index -= 1
+    # one-cell lines right below the data count only as known boilerplate
+    while block and _FOOTER_TEXT.match(line_text(body[block[0]])):
+        footers.insert(0, line_text(body[block[0]]))
+        end = block.pop(0)
     return end, tuple(footers)
 
 

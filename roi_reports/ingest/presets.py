@@ -10,6 +10,9 @@ Two kinds of layout:
   together; the reader turns it into a results row and a cost row (category `ad spend`).
 - `records`: a CRM or shop row is one deal or order; each won deal or distinct order id
   is one conversion, its amount is revenue, and contacts are unknown.
+
+How the cells a preset names are read (blanks, per-row ranges, result indicators,
+fallback columns) is `platform_cells`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ class Preset:
     # rows carry their channel in a column (GA4 channel group, CRM lead source)
     channel_from_column: bool = False
     won_statuses: frozenset[str] = field(default=WON_STATUSES)
+    # the header that says what each row's results are (Meta `Result indicator`): results
+    # that are not conversions (post engagements, profile visits) count as 0 conversions
+    result_indicator: str | None = None
+    # canonical column → a header whose cell stands in where the mapped cell is blank
+    # (a Shopify order marked paid without a `Paid at` is dated by its `Created at`)
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
 
 
 GOOGLE_ADS = Preset(
@@ -81,6 +90,7 @@ META_ADS = Preset(
     },
     markers=("Amount spent", "Reporting starts", "Reporting ends", "Result indicator"),
     range_columns=("Reporting starts", "Reporting ends"),
+    result_indicator="Result indicator",
 )
 LINKEDIN_ADS = Preset(
     "linkedin_ads",
@@ -147,6 +157,7 @@ GA4 = Preset(
         "Session primary channel group (Default channel group)": "channel",
         "First user primary channel group (Default channel group)": "channel",
         "Session default channel group": "channel",
+        "First user default channel group": "channel",
         "Session campaign": "campaign",
         "Sessions": "contacts",
         "New users": "contacts",
@@ -154,10 +165,14 @@ GA4 = Preset(
         "Conversions": "conversions",
         "Total revenue": "revenue",
     },
+    # the channel group headers GA4 has written over the years, and its own metrics
     markers=(
         "Session primary channel group (Default channel group)",
         "First user primary channel group (Default channel group)",
+        "Session default channel group",
+        "First user default channel group",
         "Engaged sessions",
+        "Engagement rate",
         "Key events",
         "Session key event rate",
     ),
@@ -215,6 +230,7 @@ SHOPIFY = Preset(
     markers=("Financial Status", "Fulfillment Status", "Lineitem name", "Paid at"),
     rows="records",
     blank_is_zero=False,
+    fallbacks={"date": "Created at"},
 )
 
 PRESETS: dict[str, Preset] = {
