@@ -372,3 +372,34 @@ def test_unknown_values_give_the_same_numbers_and_sources_on_dask(tmp_path, sche
     assert (total["revenue_unknown_rows"], total["contacts_unknown_rows"]) == (12, 10)
     assert total["revenue_unknown_in"] == "google_ads_leadgen.csv"
     assert total["contacts_unknown_in"] == "crm.xlsx"
+
+
+def test_one_currency_in_the_exports_reports_on_both_engines(tmp_path, scheduler):
+    """No [report] currency and every row in NOK: NOK reports, said in a note, on either
+    engine (as for spreadsheets, SPEC §2); configured, NOK needs its exchange rate."""
+    frame = pd.DataFrame(
+        {
+            "date": ["2026-10-01", "2026-10-02"],
+            "channel": ["LinkedIn", "Meta"],
+            "contacts": [4.0, 6.0],
+            "conversions": [1.0, 2.0],
+            "revenue": [100.0, 250.0],
+            "currency": ["NOK", "nok"],
+        }
+    )
+    frame.to_parquet(tmp_path / "results.parquet")
+    frame.to_csv(tmp_path / "more.csv", index=False)
+    paths = [str(tmp_path / "results.parquet"), str(tmp_path / "more.csv")]
+    for kind in ("pandas", "dask"):
+        config = engine_config(kind, scheduler)
+        dataset = engine_dataset(export_sources(paths, config), config)
+        assert dataset.currency == "NOK", kind
+        assert "reporting currency NOK: the only currency in the data" in " ".join(
+            dataset.notes
+        ), kind
+        [total] = compute_metrics(dataset, config, ()).to_dict("records")
+        assert total["revenue"] == 700.0, kind  # unconverted: 2 × (100 + 250)
+        configured = dataclasses.replace(config, currency_configured=True)
+        with pytest.raises(InputError) as caught:
+            engine_dataset(export_sources(paths, configured), configured)
+        assert {p.rule for p in caught.value.report.errors} == {"no exchange rate"}, kind

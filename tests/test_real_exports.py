@@ -168,9 +168,7 @@ def test_google_ads_report_with_greek_campaign_names_and_dashes():
         assert found[row["Campaign"]]["cost"] == number(row["Cost"])
         assert found[row["Campaign"]]["contacts"] == number(row["Clicks"])
     # 27 March – 23 April 2026 spans two quarters: the year 2026 holds it
-    assert "27 March 2026 – 23 April 2026 reported as 2026 (partial year)" in validate(
-        GOOGLE_GREEK
-    )
+    assert "27 March 2026 – 23 April 2026 reported as 2026 (partial year)" in validate(GOOGLE_GREEK)
 
 
 def test_google_ads_all_time_report_asks_for_a_period(tmp_path):

@@ -9,16 +9,23 @@ and keeps only the sums.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pandas as pd
 
 from roi_reports.aggregate import FineSums
 from roi_reports.config import Config, EngineKind
-from roi_reports.engine.pieces import Rules, canonical_rows
+from roi_reports.engine.pieces import CurrencyChoice, Rules, canonical_rows, currency_labels
 from roi_reports.engine.sources import Sources, expand, export_sources, is_export, store_sources
 from roi_reports.errors import InputError
-from roi_reports.ingest.dataset import Dataset, assemble, input_period
+from roi_reports.ingest.dataset import (
+    Dataset,
+    assemble,
+    currency_note,
+    data_currency,
+    input_period,
+)
 from roi_reports.ingest.normalise import combine
 from roi_reports.validation import Problem
 
@@ -44,7 +51,11 @@ def with_engine(config: Config, kind: EngineKind | None) -> Config:
 
 
 def engine_dataset(sources: Sources, config: Config) -> Dataset:
-    """Sources → a validated Dataset; InputError listing every problem when any is an error."""
+    """Sources → a validated Dataset; InputError listing every problem when any is an error.
+
+    With no `[report] currency` set, the currencies the rows name are gathered first (the
+    currency column alone): when every row names the same one, it reports, on either
+    engine, exactly as for spreadsheets (`dataset.data_currency`)."""
     small = assemble(list(sources.small), config)  # targets, fx rates, their checks
     rules = Rules(
         currency=config.report.currency,
@@ -54,18 +65,37 @@ def engine_dataset(sources: Sources, config: Config) -> Dataset:
         period=input_period(config),
         columns=dict(config.columns),
     )
+    choose = None if config.currency_configured else _currency_chooser(config)
     if config.engine.kind == "dask":
         from roi_reports.engine.dask_engine import dask_fine_sums
 
-        sums, problems = dask_fine_sums(sources.pieces, rules, config.engine, sources.months)
+        sums, problems, rules = dask_fine_sums(
+            sources.pieces, rules, config.engine, sources.months, choose
+        )
         dataset = replace(small, sums=sums)
     else:
+        if choose:
+            found = [currency_labels(piece, rules.columns) for piece in sources.pieces]
+            rules = replace(rules, currency=choose(found))
         dataset, problems = _pandas_dataset(sources, rules, small)
+    if rules.currency != config.report.currency:  # the data chose it: say so
+        note = currency_note(rules.currency)
+        dataset = replace(dataset, currency=rules.currency, notes=(*dataset.notes, note))
     dataset.report.extend(problems)
     dataset.report.put_in_reading_order(dataset.files)
     if not dataset.report.ok:
         raise InputError(dataset.report)
     return dataset
+
+
+def _currency_chooser(config: Config) -> CurrencyChoice:
+    """Every piece's (currencies named, any row without one) → the reporting currency."""
+
+    def choose(found: Sequence[tuple[frozenset[str], bool]]) -> str:
+        labels: set[str] = set().union(*(named for named, _ in found))
+        return data_currency(labels, any(unnamed for _, unnamed in found), config)[0]
+
+    return choose
 
 
 def _pandas_dataset(

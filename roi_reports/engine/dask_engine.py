@@ -8,6 +8,7 @@ computed and only that small result comes back. The full rows never leave the wo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -24,7 +25,15 @@ from roi_reports.aggregate import (
 )
 from roi_reports.config import EngineConfig
 from roi_reports.engine.cluster import dask_client
-from roi_reports.engine.pieces import Piece, RowKind, Rules, piece_errors, summable_piece
+from roi_reports.engine.pieces import (
+    CurrencyChoice,
+    Piece,
+    RowKind,
+    Rules,
+    currency_labels,
+    piece_errors,
+    summable_piece,
+)
 from roi_reports.ingest.normalise import empty_frame
 from roi_reports.validation import Problem
 
@@ -58,14 +67,23 @@ def pieces_of(pieces: Sequence[Piece], kind: RowKind) -> list[Piece]:
 
 
 def dask_fine_sums(
-    pieces: Sequence[Piece], rules: Rules, engine: EngineConfig, months: tuple[int, int] | None
-) -> tuple[FineSums, list[Problem]]:
-    """Fine sums of every piece, and the errors of its rows (gathered only if there are any)."""
+    pieces: Sequence[Piece],
+    rules: Rules,
+    engine: EngineConfig,
+    months: tuple[int, int] | None,
+    choose_currency: CurrencyChoice | None = None,
+) -> tuple[FineSums, list[Problem], Rules]:
+    """Fine sums of every piece, the errors of its rows (gathered only if there are any),
+    and the rules they were converted with: with `choose_currency`, the workers first
+    report the currencies their pieces name (one column each), and the choice reports."""
     import dask
 
     # partitions keep the dtypes they were given (categorical keys); converting their text
     # to Arrow strings first would cost a pass over every row for nothing
     with dask_client(engine) as client, dask.config.set({"dataframe.convert-string": False}):
+        if choose_currency is not None:
+            named = client.map(currency_labels, list(pieces), columns=rules.columns, pure=False)
+            rules = replace(rules, currency=choose_currency(client.gather(named)))
         kinds = [k for k in KINDS if any(p.kind == k for p in pieces)]
         lazy = [grouped_sums(pieces_of(pieces, k), k, rules) for k in kinds]
         # one graph (the client is the default scheduler): each piece is read once
@@ -83,4 +101,4 @@ def dask_fine_sums(
     }
     gaps = computed["results"][2] if "results" in computed else None
     found = empty_gaps() if gaps is None else group_gaps(gaps.reset_index())
-    return FineSums(frames["results"], frames["costs"], months, found), errors
+    return FineSums(frames["results"], frames["costs"], months, found), errors, rules

@@ -7,6 +7,7 @@ Parquet or CSV export whose headers are canonical column names (or their aliases
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,9 +26,12 @@ from roi_reports.ingest.normalise import (
 )
 from roi_reports.ingest.raw import RawTable
 from roi_reports.ingest.schemas import SHEETS, SheetKind
+from roi_reports.ingest.values import to_currency
 from roi_reports.validation import Problem
 
 RowKind = Literal["results", "costs"]
+# every piece's (currencies its rows name, whether a row names none) → reporting currency
+CurrencyChoice = Callable[[Sequence[tuple[frozenset[str], bool]]], str]
 PieceFormat = Literal["store", "parquet", "csv"]
 MONEY: dict[RowKind, tuple[str, ...]] = {
     "results": ("revenue", "gross_profit"),
@@ -58,16 +62,42 @@ class Rules:
     columns: dict[str, str] = field(default_factory=dict)  # [columns] header mapping
 
 
-def read_piece(piece: Piece) -> pd.DataFrame:
-    """The piece's raw rows; fsspec paths (s3://, gs://, …) work where pyarrow can reach."""
+def read_piece(piece: Piece, columns: list[str] | None = None) -> pd.DataFrame:
+    """The piece's raw rows (only `columns`, when given); fsspec paths (s3://, gs://, …)
+    work where pyarrow can reach."""
     if piece.format == "csv":
-        return pd.read_csv(piece.path, dtype=object)
+        return pd.read_csv(piece.path, dtype=object, usecols=columns)
     if piece.row_groups is None:
-        return pd.read_parquet(piece.path)
+        return pd.read_parquet(piece.path, columns=columns)
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(piece.path) as parquet:
-        return parquet.read_row_groups(list(piece.row_groups)).to_pandas()
+        return parquet.read_row_groups(list(piece.row_groups), columns=columns).to_pandas()
+
+
+def export_headers(path: str, form: PieceFormat) -> list[str]:
+    """An export's header names, as `read_piece` sees them, without reading its rows."""
+    if form == "csv":
+        return list(pd.read_csv(path, nrows=0).columns)
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
+
+
+def currency_labels(piece: Piece, columns: dict[str, str]) -> tuple[frozenset[str], bool]:
+    """The currencies a piece's rows name, and whether any row names none: what choosing
+    the reporting currency from the data needs (`dataset.data_currency`), read from the
+    currency column alone, so an engine can decide before it converts a single row."""
+    if piece.format == "store":  # stored rows are typed: the column holds ISO codes
+        codes = read_piece(piece, ["currency"])["currency"]
+    else:
+        headers = export_headers(piece.path, piece.format)
+        found = match_headers(headers, SHEETS[piece.kind], columns)
+        name = next((headers[p] for p, c in found.items() if c == "currency"), None)
+        if name is None:  # no currency column: every row is in the reporting currency
+            return frozenset(), len(read_piece(piece, headers[:1])) > 0
+        codes = to_currency(read_piece(piece, [name])[name])[0]
+    return frozenset(codes.dropna().astype(str)), bool(codes.isna().any())
 
 
 def canonical_rows(piece: Piece, rules: Rules) -> tuple[pd.DataFrame, list[Problem]]:

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from roi_reports.config import Config
 from roi_reports.engine.pieces import (
     Piece,
     PieceFormat,
     RowKind,
+    export_headers,
     export_kind,
     export_table,
     read_piece,
@@ -85,7 +84,7 @@ def export_sources(paths: Sequence[str], config: Config) -> Sources:
         form = EXPORT_SUFFIXES.get(Path(path).suffix.lower())
         if form is None:
             raise UsageError(f"{path}: an export must be .parquet or .csv")
-        headers = _headers(path, form)
+        headers = export_headers(path, form)
         kind = export_kind(list(headers), config.columns)
         if kind is None:
             raise UsageError(
@@ -97,14 +96,6 @@ def export_sources(paths: Sequence[str], config: Config) -> Sources:
         else:
             small.append(_small_table(path, kind, form, config))
     return Sources(tuple(pieces), tuple(small))
-
-
-def _headers(path: str, form: PieceFormat) -> list[str]:
-    if form == "csv":
-        return list(pd.read_csv(path, nrows=0).columns)
-    import pyarrow.parquet as pq
-
-    return list(pq.read_schema(path).names)
 
 
 def _split(path: str, kind: RowKind, form: PieceFormat, rows_per_piece: int) -> list[Piece]:

@@ -232,17 +232,26 @@ def reporting_currency(
     currency` set and every row carrying the same currency, that currency reports
     (SPEC §2). A row without one is in the reporting currency, so it keeps the default;
     mixed currencies convert to the default with fx_rates as before."""
-    configured = config.report.currency
     labels = pd.concat([results["currency"], costs["currency"]], ignore_index=True)
-    if config.currency_configured or labels.empty or labels.isna().any():
+    return data_currency(set(labels.dropna()), bool(labels.isna().any()), config)
+
+
+def data_currency(
+    labels: set[str], unlabelled: bool, config: Config
+) -> tuple[str, tuple[str, ...]]:
+    """The reporting currency from the currencies the rows carry (`labels`) and whether
+    any row carries none: the one decision of the spreadsheet path and both engines."""
+    configured = config.report.currency
+    if config.currency_configured or unlabelled or len(labels) != 1 or labels == {configured}:
         return configured, ()
-    found = set(labels)
-    if len(found) != 1 or found == {configured}:
-        return configured, ()
-    only = str(found.pop())
-    return only, (
-        f"reporting currency {only}: the only currency in the data "
-        "(set [report] currency to report in another)",
+    only = str(next(iter(labels)))
+    return only, (currency_note(only),)
+
+
+def currency_note(currency: str) -> str:
+    return (
+        f"reporting currency {currency}: the only currency in the data "
+        "(set [report] currency to report in another)"
     )
 
 
