@@ -247,8 +247,8 @@ def validate(
     lead-gen Google Ads export, is unknown and said so). Reads .xlsx, .xlsm, .xls, .ods
     and .csv (any common delimiter and encoding); ad-platform, analytics, CRM and shop
     exports (Google Ads, Meta Ads, LinkedIn, Microsoft Advertising, TikTok, GA4,
-    Salesforce, HubSpot, Shopify) are recognised by their headers. `roi-reports inspect
-    FILE` shows how a file is read.
+    Salesforce, HubSpot, Pipedrive, Shopify, WooCommerce) are recognised by their
+    headers. `roi-reports inspect FILE` shows how a file is read.
     """
     config = input_config(config_path, preset, skip_invalid_rows)
     dataset = read_dataset(files, config)

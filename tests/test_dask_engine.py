@@ -394,9 +394,9 @@ def test_one_currency_in_the_exports_reports_on_both_engines(tmp_path, scheduler
         config = engine_config(kind, scheduler)
         dataset = engine_dataset(export_sources(paths, config), config)
         assert dataset.currency == "NOK", kind
-        assert "reporting currency NOK: the only currency in the data" in " ".join(
-            dataset.notes
-        ), kind
+        assert "reporting currency NOK: the only currency in the data" in " ".join(dataset.notes), (
+            kind
+        )
         [total] = compute_metrics(dataset, config, ()).to_dict("records")
         assert total["revenue"] == 700.0, kind  # unconverted: 2 × (100 + 250)
         configured = dataclasses.replace(config, currency_configured=True)

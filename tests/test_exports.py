@@ -49,6 +49,10 @@ NO_CONFIG = {
     "hubspot_deals.csv": (0, 9600 + 5250.5, 2, None),
     # paid orders #1001 and #1002 (two line items, one order); refunded and pending out
     "shopify_orders.csv": (0, 89 + 118, 2, None),
+    # won deals 311 and 313; the lost and the open deal out
+    "pipedrive_deals.csv": (0, 12000 + 4800.5, 2, None),
+    # Completed #2041, #2045 and Processing #2042; refunded and cancelled out
+    "woocommerce_orders.csv": (0, 150 + 64.90 + 89.50, 3, None),
     "deutsch_team.ods": (4800 + 1250, 13500 + 5200 + 2900, 9 + 4 + 2, 120 + 80 + 45),
     "finnish_costs_excel.csv": (1250 + 480.50 + 312.40, 0, 0, 0),
 }
@@ -143,6 +147,20 @@ def test_shopify_order_with_two_line_items_is_one_order():
     assert record["revenue"] == pytest.approx(89 + 118)
     (shop,) = metrics("--by", "channel", str(EXPORTS / "shopify_orders.csv"))
     assert shop["channel"] == "Shopify"
+
+
+def test_crm_and_shop_records_take_owner_and_source():
+    deals = metrics("--by", "employee,channel", str(EXPORTS / "pipedrive_deals.csv"))
+    assert [(d["employee"], d["channel"], d["revenue"]) for d in deals] == [
+        ("Aino Virtanen", "Pipedrive", 4800.5),  # no Source channel: the platform's name
+        ("Mikko Laine", "Web forms", 12000.0),
+    ]
+    assert all(d["contacts"] is None and d["conversion_rate_pct"] is None for d in deals)
+    orders = metrics("--by", "channel", str(EXPORTS / "woocommerce_orders.csv"))
+    assert {o["channel"]: (o["conversions"], o["revenue"]) for o in orders} == {
+        "Direct": (1, 64.90),
+        "Source: Google": (2, 150 + 89.50),
+    }
 
 
 def test_german_workbook_with_summe_rows():

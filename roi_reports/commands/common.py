@@ -62,7 +62,8 @@ preset_option = click.option(
     type=click.Choice(PRESET_CHOICES),
     help="Read platform exports with this preset (default from [input] preset: auto, which "
     "recognises Google Ads, Meta Ads, LinkedIn, Microsoft Advertising, TikTok, GA4, "
-    "Salesforce, HubSpot and Shopify exports by their headers; none turns that off).",
+    "Salesforce, HubSpot, Pipedrive, Shopify and WooCommerce exports by their headers; "
+    "none turns that off).",
 )
 
 

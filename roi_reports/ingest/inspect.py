@@ -98,6 +98,9 @@ def _ignored_why(
     key: str, reading: SheetReading, placed: dict[int, str], configured: dict[str, str]
 ) -> str:
     if configured.get(key) == IGNORE:
+        preset = PRESETS.get(reading.preset or "")
+        if preset and {normalise_header(h): c for h, c in preset.columns.items()}.get(key):
+            return f"the {reading.preset} preset leaves it out"  # a Customer is no employee
         return '[columns] says "ignore"'
     if reading.preset and (use := preset_cell_use(PRESETS[reading.preset], key)):
         return f"{use} ({reading.preset} preset)"

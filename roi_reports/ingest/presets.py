@@ -1,9 +1,10 @@
 """Presets: how each platform's export is understood, as data — one table per platform.
 
 Where a Google Ads (or Meta, LinkedIn, Microsoft, TikTok, GA4, Salesforce, HubSpot,
-Shopify) file is understood: its headers → SPEC §2 columns, the headers that identify
-it, whether a row is a summed ad-platform row or one deal/order, whether its empty
-metric cells mean 0, and where it states its own reporting period.
+Pipedrive, Shopify, WooCommerce) file is understood: its headers → SPEC §2 columns,
+the headers that identify it, whether a row is a summed ad-platform row or one
+deal/order, whether its empty metric cells mean 0, and where it states its own
+reporting period.
 
 Two kinds of layout:
 - `counts`: an ad-platform row carries clicks, conversions, conversion value and spend
@@ -233,6 +234,48 @@ SHOPIFY = Preset(
     fallbacks={"date": "Created at"},
 )
 
+# Pipedrive deals export (Deals list → Export, CSV or Excel): every header is prefixed
+# with its entity ("Deal - ", "Organization - ", "Person - "); Status is open/won/lost
+PIPEDRIVE = Preset(
+    "pipedrive",
+    "Pipedrive",
+    {
+        "Deal - Won time": "date",
+        "Deal - Source channel": "channel",
+        "Deal - Owner": "employee",
+        "Deal - Value": "revenue",
+        "Deal - Currency": "currency",
+        "Deal - Currency of value": "currency",
+        "Deal - Status": "status",
+        "Deal - ID": "record",
+    },
+    markers=("Deal - Title", "Deal - Stage", "Deal - Status", "Deal - Pipeline", "Deal - Owner"),
+    rows="records",
+    blank_is_zero=False,
+    channel_from_column=True,
+)
+# WooCommerce Analytics → Orders → Download: one row per order; Net sales excludes
+# shipping and tax (as Shopify's Subtotal); Attribution is the order's source
+# ("Source: Google", "Organic: Google", "Direct") since WooCommerce 8.5
+WOOCOMMERCE = Preset(
+    "woocommerce",
+    "WooCommerce",
+    {
+        "Date": "date",
+        "Order #": "record",
+        "Status": "status",
+        "Net Sales": "revenue",
+        "Attribution": "channel",
+        "Customer": "ignore",  # the buyer, not an employee
+    },
+    markers=("Order #", "Customer type", "Product(s)", "Items sold", "Net Sales", "Coupon(s)"),
+    rows="records",
+    blank_is_zero=False,
+    channel_from_column=True,
+    # paid orders; on-hold awaits payment, refunded and cancelled did not sell
+    won_statuses=frozenset({"completed", "processing"}),
+)
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
@@ -244,7 +287,9 @@ PRESETS: dict[str, Preset] = {
         GA4,
         SALESFORCE,
         HUBSPOT,
+        PIPEDRIVE,
         SHOPIFY,
+        WOOCOMMERCE,
     )
 }
 PRESET_CHOICES = ("auto", "none", *PRESETS)
