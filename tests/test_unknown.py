@@ -229,7 +229,9 @@ def test_the_workbook_leaves_unknown_cells_empty_and_says_why(tmp_path):
     )
     summary = [r[0] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
     caveat = summary.index(f"Whole team: {NOTE_ALL}")  # right under the key figures
-    assert summary[caveat - 1] == "Annualised ROI %"
+    # under the key figures and the note on their last (annualised ROI of a month)
+    assert summary[caveat - 2] == "Annualised ROI %"
+    assert summary[caveat - 1].startswith("Annualised ROI %: – because")
     definitions = [r[0] for r in book["Definitions"].iter_rows(values_only=True) if r[0]]
     assert any(str(line).startswith("Unknown is not zero:") for line in definitions)
 
