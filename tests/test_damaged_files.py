@@ -72,6 +72,32 @@ def test_periods_and_serial_dates_out_of_range(tmp_path):
     ]
 
 
+def test_numbers_out_of_range_are_errors_never_an_inf_sum(tmp_path):
+    """1e308 twice would sum to inf and 1e400 reads as inf: both looked valid, and the
+    channel's revenue printed as inf. A number beyond ±1e15 is an error naming its cell,
+    and a skipped row carries nothing of it."""
+    huge = ["1e308", "1e400", "-1e16", "1" * 400, "inf"]
+    rows = [["2026-10-05", "LinkedIn", "", "", 10, 1, value, "", ""] for value in huge]
+    rows.append(["2026-10-06", "LinkedIn", "", "", 10, 1, "999999999999999", "", ""])
+    path = write_csv(tmp_path / "huge.csv", [RESULTS_HEADER, *rows])
+    result = run_cli("validate", "--format", "csv", str(path))
+    assert result.exit_code == 1
+    problems = list(csv.DictReader(result.stdout.splitlines()))
+    assert [(p["row"], p["column"], p["rule"]) for p in problems] == [
+        (str(row), "revenue", "number out of range") for row in range(2, 2 + len(huge))
+    ]
+    assert "1,000,000,000,000,000" in problems[0]["hint"]
+    skipped = run_cli(
+        "metrics", "--skip-invalid-rows", "--format", "json", "--fields", "revenue", str(path)
+    )
+    assert skipped.exit_code == 0, skipped.output
+    assert '"revenue": 999999999999999.0' in skipped.stdout
+    assert "inf" not in skipped.stdout
+    assert "5 rows skipped, carrying 50 contacts and 5 conversions (5 invalid values" in (
+        skipped.stderr
+    )
+
+
 @pytest.mark.pdf
 @pytest.mark.slow
 def test_bad_files_are_quarantined_and_the_month_is_still_reported(tmp_path):

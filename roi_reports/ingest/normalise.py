@@ -26,7 +26,9 @@ from roi_reports.ingest.schemas import (
 from roi_reports.ingest.unknown import unknown_value_warnings
 from roi_reports.ingest.values import (
     DATE_RANGE_HINT,
+    NUMBER_RANGE_HINT,
     blank_mask,
+    out_of_range_numbers,
     to_currency,
     to_dates,
     to_numbers,
@@ -136,6 +138,9 @@ class _TableChecker:
         if column.type in _NUMERIC_TYPES:
             values, bad = to_numbers(raw)
             self.flag(column.name, bad, "not a number", "write a number such as 1050 or 1 050,00 €")
+            huge = out_of_range_numbers(values)
+            self.flag(column.name, huge, "number out of range", NUMBER_RANGE_HINT)
+            values = values.mask(huge)  # never summed, even when the row is skipped
         elif column.type == "date":
             values, bad, far = to_dates(raw, self.slash_dates)
             self.flag(

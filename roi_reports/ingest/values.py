@@ -30,6 +30,14 @@ DATE_RANGE_HINT = (
     f"write a date between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}; is the year mistyped?"
 )
 FIRST_MONTH = FIRST_DATE.year * 12
+# The largest count or amount a cell may hold. Beyond it a number is a typo or a pasted
+# identifier (1e308, a 400-digit cell), and summing such values would overflow to inf:
+# a figure that looks computed but is not.
+MAX_NUMBER = 1e15
+NUMBER_RANGE_HINT = (
+    "write a number between -1,000,000,000,000,000 and 1,000,000,000,000,000; "
+    "is it mistyped, or an ID pasted into the wrong column?"
+)
 LAST_MONTH = LAST_DATE.year * 12 + LAST_DATE.month - 1
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -80,6 +88,11 @@ def to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         numeric.loc[leftover] = parsed.astype("float64")
     bad = numeric.isna() & ~blank
     return numeric, bad
+
+
+def out_of_range_numbers(numbers: pd.Series) -> pd.Series:
+    """Numbers beyond ±MAX_NUMBER, infinities included (NaN is not out of range)."""
+    return numbers.notna() & ~(numbers.abs() <= MAX_NUMBER)
 
 
 def _number_or_none(value: object) -> float | None:
