@@ -365,6 +365,20 @@ def test_inspect_ga4_and_salesforce_json():
     ]
 
 
+def test_inspect_says_whose_ignore_it_is(tmp_path):
+    """The preset leaves WooCommerce's Customer out; a [columns] "ignore" is the user's,
+    even for a header the preset reads (its Date)."""
+    config = tmp_path / "roi-reports.toml"
+    config.write_text('[input]\nperiod = "2025-10"\n[columns]\n"Date" = "ignore"\n')
+    args = ["inspect", "--format", "json", "--config", str(config)]
+    result = run_cli(*args, str(EXPORTS / "woocommerce_orders.csv"))
+    assert result.exit_code == 0, result.output
+    (sheet,) = json.loads(result.stdout)[0]["sheets"]
+    why = {c["source"]: c["why"] for c in sheet["columns"]}
+    assert why["Customer"] == "the woocommerce preset leaves it out"
+    assert why["Date"] == '[columns] says "ignore"'
+
+
 def test_inspect_german_workbook_json():
     result = run_cli("inspect", "--format", "json", str(EXPORTS / "deutsch_team.ods"))
     (found,) = json.loads(result.stdout)

@@ -99,7 +99,10 @@ def _ignored_why(
 ) -> str:
     if configured.get(key) == IGNORE:
         preset = PRESETS.get(reading.preset or "")
-        if preset and {normalise_header(h): c for h, c in preset.columns.items()}.get(key):
+        if (
+            preset
+            and {normalise_header(h): c for h, c in preset.columns.items()}.get(key) == IGNORE
+        ):
             return f"the {reading.preset} preset leaves it out"  # a Customer is no employee
         return '[columns] says "ignore"'
     if reading.preset and (use := preset_cell_use(PRESETS[reading.preset], key)):
