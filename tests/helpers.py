@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -92,3 +93,9 @@ def _frame(kind: str, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows).reindex(columns=list(FRAME_COLUMNS[kind]))  # type: ignore[index]
     return frame.astype(template.dtypes.to_dict())
+
+
+def pdf_text(path: Path, layout: bool = False) -> str:
+    """A PDF's text as poppler's pdftotext extracts it (`-layout`: in page columns)."""
+    command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -7,7 +7,6 @@ test server on 127.0.0.1 (tests/smtp_server.py).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from roi_reports.config import Config, parse_config
 from roi_reports.errors import ConfigError
-from tests.helpers import run_cli
+from tests.helpers import pdf_text, run_cli
 from tests.smtp_server import RecordingHandler, plain_body, smtp_server
 from tests.test_email import PERIOD, run
 
@@ -118,9 +117,9 @@ def test_the_monthly_job_sends_subjects_and_pdfs_in_each_language(tmp_path):
     for message in got.values():
         assert not _annualised_named(plain_body(message))
     finnish = root / "out" / PERIOD / "pdf" / "fi" / "executive-summary.pdf"
-    text = subprocess.run(["pdftotext", str(finnish), "-"], capture_output=True, text=True)
-    assert "Markkinoinnin ROI" in text.stdout
-    assert not _annualised_named(text.stdout)
+    text = pdf_text(finnish)
+    assert "Markkinoinnin ROI" in text
+    assert not _annualised_named(text)
 
 
 def _annualised_named(text: str) -> set[str]:

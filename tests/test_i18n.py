@@ -22,6 +22,7 @@ from roi_reports.reports.excel import SHEET_NAMES, write_workbook
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.model import build_report_model
 from roi_reports.reports.pdf import render_pdf
+from tests.helpers import pdf_text
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "roi-sample.xlsx"
@@ -116,11 +117,7 @@ EXPECTED = {
 def test_summary_pdf_is_translated_and_locale_formatted(sample, tmp_path, language):
     config, model = _model(sample, language)
     path = render_pdf(model, config, tmp_path / "executive-summary.pdf")
-    text = _plain(
-        subprocess.run(
-            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-        ).stdout
-    )
+    text = _plain(pdf_text(path))
     for label in EXPECTED[language]:
         assert label in text, label
     for metric in ("revenue", "roi_pct"):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from itertools import takewhile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from roi_reports.jobs.workdir import WorkDir, init_workdir
-from tests.helpers import COSTS_HEADER, RESULTS_HEADER, run_cli, write_csv, write_workbook
+from tests.helpers import COSTS_HEADER, RESULTS_HEADER, pdf_text, run_cli, write_csv, write_workbook
 from tests.smtp_server import RecordingHandler, attachment_names, plain_body, smtp_server
 
 PERIOD = "2026-10"
@@ -83,11 +82,6 @@ def received(handler: RecordingHandler) -> dict[str, list[str]]:
     return found
 
 
-def pdf_text(path: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
-    return done.stdout.decode("utf-8")
-
-
 def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_path):
     handler = RecordingHandler()
     with smtp_server(handler) as server:
@@ -150,10 +144,10 @@ def test_every_employee_and_manager_gets_their_report_with_exact_team_sums(tmp_p
         "(no region)",
         "Total",
     ]
-    summary = pdf_text(out / "pdf" / "executive-summary.pdf")
+    summary = pdf_text(out / "pdf" / "executive-summary.pdf", layout=True)
     assert "By team" in summary and "By region" in summary and "(no team)" in summary
     # the team's report lists each member's figures
-    north = pdf_text(out / "pdf" / "team-north.pdf")
+    north = pdf_text(out / "pdf" / "team-north.pdf", layout=True)
     assert "Team: North" in north and "Team members" in north
     assert "€1,450.00" in north and "€1,050.00" in north and "€400.00" in north
     assert "Company: €950.00" in north  # the KPI card's whole-company cost

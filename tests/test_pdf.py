@@ -30,7 +30,7 @@ from roi_reports.reports.pdf import (
 )
 from roi_reports.reports.pdf_render import ReportTemplateError, logo_data_uri, make_url_fetcher
 from roi_reports.resources import template_root
-from tests.helpers import run_cli
+from tests.helpers import pdf_text, run_cli
 
 pytestmark = pytest.mark.pdf
 REPO = Path(__file__).resolve().parents[1]
@@ -65,9 +65,7 @@ def summary(sample, tmp_path_factory):
     period = resolve_period("2026-10", config.report)
     model = build_report_model(sample, config, period, inputs=[SAMPLE])
     path = render_pdf(model, config, tmp_path_factory.mktemp("pdf") / "executive-summary.pdf")
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(path, layout=True)
     return model, path, text
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -16,6 +14,7 @@ from roi_reports.reports.excel import write_workbook
 from roi_reports.reports.model import build_report_model
 from roi_reports.reports.pdf import render_pdf
 from roi_reports.reports.sanity import Flag, describe_flag, sanity_flags
+from tests.helpers import pdf_text
 from tests.test_model import SAMPLE
 
 
@@ -70,5 +69,5 @@ def test_flags_reach_the_workbook_and_the_summary_pdf(tmp_path):
     sheet = load_workbook(write_workbook(model, tmp_path / "s.xlsx"))["Data quality"]
     assert line in [c for row in sheet.iter_rows(values_only=True) for c in row]
     pdf = render_pdf(model, config, tmp_path / "s.pdf")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert "Worth a second look" in text and "Trade fairs: Cost changed" in text

@@ -9,7 +9,6 @@ Brand 50.87).
 from __future__ import annotations
 
 import math
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from openpyxl import load_workbook
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.config import Config, ReportConfig
-from tests.helpers import cli_json, make_dataset, run_cli, write_workbook
+from tests.helpers import cli_json, make_dataset, pdf_text, run_cli, write_workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 LEADGEN = FIXTURES / "google_ads_leadgen.csv"
@@ -240,12 +239,7 @@ def test_the_workbook_leaves_unknown_cells_empty_and_says_why(tmp_path):
 def test_the_pdf_prints_a_dash_and_says_what_is_unknown(tmp_path, crm):
     result = run_cli("pdf", "--period", "2026-10", "-o", str(tmp_path), str(LEADGEN))
     assert result.exit_code == 0, result.output
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "executive-summary.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(tmp_path / "executive-summary.pdf", layout=True)
     flat = " ".join(text.split())
     assert "Unknown and partial figures" in flat
     assert f"Whole team: {NOTE_ALL}" in flat

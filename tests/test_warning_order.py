@@ -14,14 +14,13 @@ import io
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from roi_reports.validation import Problem, reading_order
-from tests.helpers import run_cli, write_csv, write_workbook
+from tests.helpers import pdf_text, run_cli, write_csv, write_workbook
 
 RESULTS = ["date", "channel", "campaign", "employee", "contacts", "conversions", "revenue"]
 COSTS = ["date", "channel", "campaign", "employee", "category", "amount"]
@@ -143,7 +142,7 @@ def dq_rows(workbook: Path) -> list[tuple[str, str, int, str]]:
 
 def pdf_rows(pdf: Path) -> list[tuple[str, str, int]]:
     """(file, sheet, row) of each line of the PDF's data-quality section, in print order."""
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     quality = " ".join(text.split("Data quality")[-1].split())
     found = re.findall(r"([ab]\.(?:xlsx|csv)), sheet '(\w+)', row (\d+)", quality)
     return [(file, sheet, int(row)) for file, sheet, row in found]
