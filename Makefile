@@ -34,14 +34,17 @@ demo: $(STAMP)
 
 # ROWS=… scales the inputs (default 1,000,000); generated once under .bench/ and reused
 bench: $(STAMP)
+	@$(SYSDEPS) demo
 	$(BIN)/python -m roi_reports.bench
 
 # pandas engine vs Dask local cluster; ROWS=… (default 20_000_000), Parquet generated once
 bench-scale: $(STAMP)
+	@$(SYSDEPS) demo
 	$(BIN)/python -m roi_reports.bench.scale
 
 # the monthly job mails EMPLOYEES=… (default 1,000) through a local throttling SMTP server
 bench-burst: $(STAMP)
+	@$(SYSDEPS) demo
 	$(BIN)/python -m roi_reports.bench.burst
 
 test: $(STAMP)
