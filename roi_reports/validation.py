@@ -7,7 +7,7 @@ fix it (hint), so a user can correct all of them in one pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -27,19 +27,35 @@ class Problem:
     hint: str
     severity: Severity = "error"
 
-    def location(self) -> str:
+    def location(self, rows: str | None = None) -> str:
+        """`file, sheet 'S', row 5, column 'c'`; `rows` stands in for the row part."""
         parts = [self.file]
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
+        if rows is not None:
+            parts.append(rows)
+        elif self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
             parts.append(f"column {self.column!r}")
         return ", ".join(parts)
 
-    def one_line(self) -> str:
+    def one_line(self, rows: str | None = None) -> str:
         value = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{self.location()}: {self.rule}{value}: {self.hint}"
+        return f"{self.location(rows)}: {self.rule}{value}: {self.hint}"
+
+    def same_but_row(self, other: Problem) -> bool:
+        """The same finding in another row of the same sheet (e.g. two duplicate rows)."""
+        return (
+            self.row is not None and other.row is not None and replace(self, row=other.row) == other
+        )
+
+
+def one_line_for_rows(problems: Sequence[Problem]) -> str:
+    """One line for problems that differ only in their row: `…, rows 12, 40, 77: …`."""
+    if len(problems) == 1:
+        return problems[0].one_line()
+    return problems[0].one_line("rows " + ", ".join(str(p.row) for p in problems))
 
 
 @dataclass

@@ -11,7 +11,9 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from roi_reports.reports.pdf_display import LISTED, warning_lines
 from roi_reports.resources import template_root
+from roi_reports.validation import Problem
 from tests.helpers import RESULTS_HEADER, write_csv
 from tests.test_run import PERIOD, make_workdir, manifest, run_job
 
@@ -31,12 +33,41 @@ def test_forty_thousand_duplicate_rows_give_a_bounded_data_quality_section(tmp_p
     warnings = manifest(workdir)["warnings"]
     assert len(warnings) == 39_999 and all("duplicate" in w for w in warnings)
     text = _text(workdir.out / PERIOD / "pdf" / "executive-summary.pdf")
-    assert "and 39,989 more; see the workbook" in text
+    # ten lines of ten rows each, then the count of the rest, then the inputs line
+    assert "and 39,899 more; see the workbook" in text
     quality = text[text.rindex("Data quality") :]
-    # ten warnings, then the count of the rest, then the inputs line
-    assert quality.count("copies.csv") == 11 and quality.index("and 39,989") > quality.rindex(
+    assert quality.count("copies.csv") == 11 and quality.index("and 39,899") > quality.rindex(
         "duplicate"
     )
+    assert (
+        "copies.csv, sheet 'copies', rows 3, 4, 5, 6, 7, 8, 9, 10, 11, 12: duplicate"
+        in " ".join(quality.split())
+    )
+
+
+def _problem(file: str, row: int, rule: str = "duplicate row") -> Problem:
+    return Problem(file, "Results", row, None, None, rule, "delete it", "warning")
+
+
+def test_a_report_lists_repeated_warnings_row_by_row_on_shared_lines():
+    problems = [
+        *(_problem("a.xlsx", row) for row in range(2, 14)),  # 12 duplicates: 10 + 2
+        _problem("a.xlsx", 20, "totals row skipped"),
+        _problem("a.xlsx", 21),  # after another finding: a line of its own
+        _problem("b.xlsx", 5),  # another file: another line
+    ]
+    lines, left = warning_lines(problems)
+    assert lines == (
+        "a.xlsx, sheet 'Results', rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11: duplicate row: delete it",
+        "a.xlsx, sheet 'Results', rows 12, 13: duplicate row: delete it",
+        "a.xlsx, sheet 'Results', row 20: totals row skipped: delete it",
+        "a.xlsx, sheet 'Results', row 21: duplicate row: delete it",
+        "b.xlsx, sheet 'Results', row 5: duplicate row: delete it",
+    )
+    assert left == 0
+    many = [_problem(f"f{i}.xlsx", 2) for i in range(15)]
+    lines, left = warning_lines(many)
+    assert len(lines) == LISTED and left == 15 - LISTED
 
 
 def test_a_100000_character_channel_name_is_shortened_in_the_reports(tmp_path):

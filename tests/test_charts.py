@@ -72,6 +72,9 @@ def test_trend_points_lie_at_the_monthly_revenue_and_cost(sample):
     cost = costs.groupby(costs["start"].dt.strftime("%Y-%m"))["amount"].sum()
     for series, expected in zip(chart.series, (revenue, cost), strict=True):
         assert len(series.dots) == 4
+        # the dots as the template draws them: one path of zero-length strokes
+        drawn = re.findall(r"M([\d.]+),([\d.]+)h0", series.dot_path)
+        assert [(float(x), float(y)) for x, y in drawn] == list(series.dots)
         for (_, y), month in zip(series.dots, chart.labels, strict=True):
             found = _value_at(chart, y * 100 / chart.view_height)
             assert found == pytest.approx(expected[month], rel=0.002), (series.name, month)
@@ -117,7 +120,10 @@ def test_a_chart_of_many_groups_shows_the_highest_and_lowest():
 def test_chart_labels_are_html_text_not_glyph_paths(sample):
     config, model, _ = _page(sample, Scope("channel", "LinkedIn"))
     html = render_html(build_page(model, config), template_dirs(config))
-    assert "<svg" in html and "<path" not in html and "<text" not in html
+    assert "<svg" in html and "<text" not in html
+    # the one kind of path: a series' dots, zero-length strokes with round caps, no glyph
+    dots = re.findall(r'<path d="([^"]*)"', html)
+    assert dots and all(re.fullmatch(r"M[\d.]+,[\d.]+h0( M[\d.]+,[\d.]+h0)*", d) for d in dots)
     assert f"<td>{PERSIAN_NAME}</td>" in html  # the bar's label, a cell under the plot
 
 

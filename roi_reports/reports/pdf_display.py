@@ -33,6 +33,7 @@ from roi_reports.reports.formatting import (
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
 from roi_reports.reports.unknown_notes import report_unknown_notes
+from roi_reports.validation import Problem, one_line_for_rows
 
 KPI_METRICS = KEY_METRICS
 CHANNEL_COLUMNS = KEY_METRICS
@@ -45,7 +46,8 @@ TABLE_ROWS = 12
 SUMMARY_TABLE_ROWS = 30
 NAME_CHARS = 60  # a longer channel, employee or campaign name ends in "…" (the workbook has it)
 LINE_CHARS = 300  # a data-quality line quotes a cell: at most this long
-LISTED = 10  # data-quality warnings and sanity flags a report lists before "and N more"
+LISTED = 10  # data-quality lines and sanity flags a report lists before "and N more"
+ROWS_A_LINE = 10  # rows one data-quality line names when the same finding repeats
 LONGEST_CELL = 40  # characters: a longer text wraps within its column
 CELL_PADDING = 2  # characters' worth of padding per column
 MAX_BARS = 12  # a bar chart of more groups shows the highest and lowest six
@@ -409,6 +411,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     _ = gettext_for(language)
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     unknown = report_unknown_notes(model, _, campaigns=False)
+    warnings, warnings_left = warning_lines(model.warnings)
     tables = [
         metric_table(
             model, model.by_channel, "channel", CHANNEL_COLUMNS, _("By channel"), language, limit
@@ -444,8 +447,8 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         targets=targets_table(model, language),
         definitions=tuple(_definition(m, language) for m in DEFINED_METRICS),
         example=seed_example(model.currency, language),
-        warnings=tuple(shorten(p.one_line(), LINE_CHARS) for p in model.warnings[:LISTED]),
-        warnings_more=more_text(len(model.warnings) - LISTED, language),
+        warnings=warnings,
+        warnings_more=more_text(warnings_left, language),
         notes=model.notes,
         inputs=tuple(Cell(f"{i.name} (sha256 {i.sha256[:12]}…)") for i in model.inputs),
         flags=tuple(
@@ -457,6 +460,24 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
         unknowns_more=more_text(len(unknown) - LISTED, language),
         page_numbers="persian" if language == "fa" else "decimal",
     )
+
+
+def warning_lines(problems: Sequence[Problem]) -> tuple[tuple[str, ...], int]:
+    """The data-quality lines a report lists (at most LISTED), and how many warnings they
+    leave out. Consecutive warnings that differ only in their row share a line naming up
+    to ROWS_A_LINE rows; as they come in reading order, the list still goes file by file,
+    sheet by sheet, row by row, and a page shows ten times as many of them."""
+    runs: list[list[Problem]] = []
+    for problem in problems:
+        run = runs[-1] if runs else None
+        if run and len(run) < ROWS_A_LINE and run[0].same_but_row(problem):
+            run.append(problem)
+        elif len(runs) == LISTED:
+            break
+        else:
+            runs.append([problem])
+    lines = tuple(shorten(one_line_for_rows(run), LINE_CHARS) for run in runs)
+    return lines, len(problems) - sum(map(len, runs))
 
 
 def _period_text(model: ReportModel, language: str) -> str:
