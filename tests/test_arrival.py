@@ -16,7 +16,7 @@ import pytest
 
 from roi_reports.config import Config
 from roi_reports.fsutil import sha256_file
-from roi_reports.jobs import inbox
+from roi_reports.jobs import reading
 from roi_reports.jobs.arrival import open_for_writing
 from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.workdir import WorkDir, init_workdir
@@ -109,7 +109,7 @@ def test_a_file_changed_while_it_was_read_is_left_and_read_again(workdir, monkey
     adds rows while the file is being read: the second hash catches it."""
     path = workdir.inbox / "growing.csv"
     path.write_text(HEADER + chunk(0), encoding="utf-8")
-    real_read = inbox.read_raw
+    real_read = reading.read_raw  # a single small file is read in this process
 
     def read_while_a_writer_appends(read_path, config):
         read = real_read(read_path, config)
@@ -117,13 +117,13 @@ def test_a_file_changed_while_it_was_read_is_left_and_read_again(workdir, monkey
             handle.write(chunk(1))
         return read
 
-    monkeypatch.setattr(inbox, "read_raw", read_while_a_writer_appends)
+    monkeypatch.setattr(reading, "read_raw", read_while_a_writer_appends)
     summary = ingest(workdir, Config(), NOW, settle_s=0.0)
     assert summary.waiting == ["growing.csv"]
     assert summary.accepted == [] and Store(workdir.store).files() == []
     assert path.is_file() and not any(workdir.archive.rglob("*.csv"))
 
-    monkeypatch.setattr(inbox, "read_raw", real_read)
+    monkeypatch.setattr(reading, "read_raw", real_read)
     again = ingest(workdir, Config(), NOW, settle_s=0.0)
     assert [a.name for a in again.accepted] == ["growing.csv"]
     rows, stored_sha, archived_sha = stored_rows_and_archive(workdir, "growing.csv")

@@ -50,3 +50,20 @@ def test_scoped_breakdown_adds_up_to_the_scoped_total(team):
     if config.report.shared_costs != "even":
         assert by_channel["cost"].sum() == pytest.approx(scoped.kpi("cost"), abs=0.01)
     assert not pd.isna(scoped.kpi("roi_pct"))
+
+
+def test_a_shared_memo_gives_every_scope_the_same_tables_as_building_it_alone(team):
+    dataset, config, period, model = team
+    names = [
+        (kind, name)
+        for kind in ("employee", "channel", "campaign")
+        for name in getattr(model, f"by_{kind}")[kind].dropna()[-1:]
+    ]
+    memo: dict = {}
+    for kind, name in [*names, ("employee", "Nobody at all")]:
+        shared = build_report_model(dataset, config, period, Scope(kind, name), memo=memo)
+        alone = build_report_model(dataset, config, period, Scope(kind, name))
+        for field in ("total", "by_channel", "by_employee", "by_campaign", "by_month"):
+            pd.testing.assert_frame_equal(getattr(shared, field), getattr(alone, field))
+        pd.testing.assert_frame_equal(shared.monthly_total, alone.monthly_total)
+        pd.testing.assert_frame_equal(shared.targets, alone.targets)

@@ -90,19 +90,22 @@ def run_floor(files: list[Path]) -> Phases:
 
 
 def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
-    """CPU seconds per stage of one PDF in a warm process: the executive summary, and the
+    """CPU seconds per stage of one PDF in a warm worker: the executive summary, and the
     mean over `sample` of the scope reports (channels and people, evenly through the list).
 
-    Runs after the cold job, on its store: the same models the job rendered. Keys are
-    "summary <stage>" and "scope <stage>".
+    Runs after the cold job, on its store: the same models the job rendered, built here
+    and rendered in a pool worker of the job's kind, which holds no dataset, only the
+    models it is sent. Keys are "summary <stage>" and "scope <stage>".
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     from roi_reports.config import load_config
     from roi_reports.jobs.monthly import load_store
     from roi_reports.jobs.outputs import report_scopes
     from roi_reports.jobs.workdir import WorkDir
     from roi_reports.periods import parse_period
-    from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, build_report_model
-    from roi_reports.reports.pdf import pdf_bytes
+    from roi_reports.reports.model import MetricsMemo, build_report_model
+    from roi_reports.workers import worker_context
 
     folder = WorkDir(workdir)
     config = load_config(folder.config)
@@ -113,16 +116,23 @@ def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
     summary, others = scopes[0], scopes[1:]
     count = min(sample, len(others))
     picked = [others[(2 * i + 1) * len(others) // (2 * count)] for i in range(count)]
+    models = {
+        kind: [build_report_model(dataset, config, period, scope, memo=memo) for scope in group]
+        for kind, group in (("summary", [summary]), ("scope", picked))
+    }
+    with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+        return pool.submit(_profile_in_worker, models, config).result()
 
-    def model(scope: Scope) -> ReportModel:
-        return build_report_model(dataset, config, period, scope, memo=memo)
 
-    pdf_bytes(model(picked[0]), config)  # warm-up: fonts, stylesheet
+def _profile_in_worker(models: dict[str, list[Any]], config: Any) -> Phases:
+    from roi_reports.reports.pdf import pdf_bytes
+
+    pdf_bytes(models["scope"][0], config)  # warm-up: fonts, stylesheet
     found: Phases = {}
-    for kind, reports in (("summary", [summary]), ("scope", picked)):
+    for kind, reports in models.items():
         stages: Phases = {}
-        for scope in reports:
-            pdf_bytes(model(scope), config, stages)
+        for model in reports:
+            pdf_bytes(model, config, stages)
         found |= {f"{kind} {stage}": cpu / len(reports) for stage, cpu in stages.items()}
     return found
 

@@ -94,7 +94,11 @@ def cut_footers(body: list[list[object]], columns: int) -> tuple[int, tuple[str,
         (
             i
             for i, row in enumerate(body)
-            if _filled(row) == 1 and isinstance(row[0], str) and row[0].lstrip().startswith("#")
+            # the cheap test first: it runs on every row of the sheet
+            if row
+            and isinstance(row[0], str)
+            and row[0].lstrip().startswith("#")
+            and _filled(row) == 1
         ),
         None,
     )

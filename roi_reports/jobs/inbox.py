@@ -19,9 +19,10 @@ from pathlib import Path
 from roi_reports.config import Config
 from roi_reports.diskfull import writing
 from roi_reports.fsutil import atomic_write_text, free_name
-from roi_reports.ingest.dataset import FileTables, assemble, read_raw, type_tables
+from roi_reports.ingest.dataset import FileTables, assemble
 from roi_reports.jobs.arrival import MAX_WAIT_S, SETTLE_S, Fingerprint, wait_until_settled
 from roi_reports.jobs.checkpoints import checkpoint
+from roi_reports.jobs.reading import read_files
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.output import problems_csv
 from roi_reports.store import Store
@@ -94,13 +95,14 @@ def ingest(
     ready, summary.waiting = _arrived(workdir, settle_s, max_wait_s)
     fresh: list[tuple[Path, Fingerprint, FileTables]] = []
     batch: dict[str, str] = {}  # sha256 → name, for the same content twice in one drop
+    to_read: list[tuple[Path, Fingerprint]] = []
     for path in ready:
-        if progress:
-            progress(path.name)
         before = Fingerprint.of(path)  # the hash before reading
         known = store.find(before.sha256)
         twin = known.name if known is not None else batch.get(before.sha256)
         if twin is not None:
+            if progress:
+                progress(path.name)
             if _changed(path, before, summary):
                 continue
             with writing(path.name, archive):
@@ -109,13 +111,12 @@ def ingest(
             log.info("%s: same content as %s; archived as %s", path.name, twin, target)
             continue
         batch[before.sha256] = path.name
-        start = time.perf_counter()
-        read = read_raw(path, config)
-        summary.timed("read", start)
-        start = time.perf_counter()
-        fresh.append((path, before, type_tables(path, read, config)))
-        del read  # the raw cells go before the next file is read
-        summary.timed("validate", start)
+        to_read.append((path, before))
+    reads = read_files([path for path, _ in to_read], config, summary.timings)
+    for (path, before), tables in zip(to_read, reads, strict=True):
+        if progress:
+            progress(path.name)
+        fresh.append((path, before, tables))
     start = time.perf_counter()
     errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
     summary.timed("validate", start)

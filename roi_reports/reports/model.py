@@ -110,7 +110,8 @@ def scope_targets(dataset: Dataset, scope: Scope) -> Dataset:
     return dataclasses.replace(dataset, targets=targets[mine.fillna(False)].reset_index(drop=True))
 
 
-MetricsMemo = dict[tuple[object, ...], pd.DataFrame]
+# team-wide tables, and their rows split by scope name, shared by every scope of a run
+MetricsMemo = dict[tuple[object, ...], Any]
 
 
 def scoped_metrics(
@@ -139,10 +140,31 @@ def scoped_metrics(
             memo[memo_key] = table
     if key is None:
         return table.copy()  # the memo's table stays as computed
-    mine = table[(table[key] == scope.name).fillna(False)]
-    if key not in by:
-        mine = mine.drop(columns=[key])
-    return mine.reset_index(drop=True)
+    if memo is None:
+        mine = table[(table[key] == scope.name).fillna(False)]
+        return (mine if key in by else mine.drop(columns=[key])).reset_index(drop=True)
+    # split once per table: a run of a thousand scopes then looks each one up
+    split_key = (*memo_key, "rows of each", key, key in by)
+    parts = memo.get(split_key)
+    if parts is None:
+        parts = memo[split_key] = _scope_rows(table, key, key in by)
+    found = parts.get(scope.name)
+    return _no_rows(table, key, by) if found is None else found.copy()
+
+
+def _scope_rows(table: pd.DataFrame, key: str, keep_key: bool) -> dict[object, pd.DataFrame]:
+    """Each name's rows of a team-wide table, in the table's order (the key column kept
+    only when it is one of the groupings asked for)."""
+    kept = table if keep_key else table.drop(columns=[key])
+    return {
+        name: kept.loc[rows].reset_index(drop=True)
+        for name, rows in table.groupby(key, sort=False, observed=True).groups.items()
+    }
+
+
+def _no_rows(table: pd.DataFrame, key: str, by: Sequence[str]) -> pd.DataFrame:
+    empty = table.iloc[0:0]
+    return (empty if key in by else empty.drop(columns=[key])).reset_index(drop=True)
 
 
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
@@ -158,6 +180,9 @@ def targets_table(
     dataset: Dataset, config: Config, period: Period, tables: dict[str, pd.DataFrame]
 ) -> pd.DataFrame:
     """Every target of the period with its actual value, attainment and status."""
+    columns = ["dimension", "name", "metric", "target", "actual", "attainment_pct", "status"]
+    if dataset.targets.empty:  # most scopes have none: skip four filters and look-ups
+        return pd.DataFrame(columns=columns)
     rows = []
     for dimension in ("total", "channel", "employee", "campaign"):
         dims: tuple[str, ...] = () if dimension == "total" else (dimension,)
@@ -171,7 +196,6 @@ def targets_table(
             metric = str(target["metric"])
             actual = float(match.iloc[0][metric]) if len(match) else float("nan")
             rows.append(_target_row(dimension, target, actual))
-    columns = ["dimension", "name", "metric", "target", "actual", "attainment_pct", "status"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -6,7 +6,6 @@ here are the file names, the scopes, and the pool of worker processes with their
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import signal
@@ -33,6 +32,7 @@ from roi_reports.reports.pdf_render import (
     render_page,
     template_dirs,
 )
+from roi_reports.workers import worker_context
 
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
 
@@ -174,15 +174,11 @@ def _limit_memory(megabytes: float) -> None:
 
 
 def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
-    # forkserver: workers fork from a clean process that has already imported the
-    # renderer, so no thread of the caller (e.g. `watch`) is forked, and start-up is cheap
-    context: Any = multiprocessing.get_context("spawn")
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        preload = ["roi_reports.reports.pdf", "weasyprint"]
-        context.set_forkserver_preload(preload)
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(memory_mb, os.getpid())
+        workers,
+        mp_context=worker_context(),
+        initializer=_start_worker,
+        initargs=(memory_mb, os.getpid()),
     )
 
 

@@ -1,0 +1,81 @@
+"""A drop of several files is read by worker processes at once, with the same tables.
+
+Reading is CPU-bound and holds the GIL, so `jobs/reading.py` reads large drops one file
+per worker process; what comes back must be exactly what reading here gives, in the
+drop's order, and a worker that dies must cost nothing but the time to read again.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roi_reports.config import Config
+from roi_reports.jobs import reading
+from roi_reports.jobs.reading import read_files
+from tests.helpers import RESULTS_HEADER, write_csv, write_workbook
+
+ROW = ["2026-10-05", "LinkedIn", "Autumn push", "Aino Virtanen", 10, 1, 100, 40, "EUR"]
+
+
+def _drop(folder: Path) -> list[Path]:
+    """Three files: two good ones (xlsx, csv) and one with an error in row 3."""
+    rows = [RESULTS_HEADER, *([*ROW[:3], f"Person {i}", *ROW[4:]] for i in range(300))]
+    bad = [RESULTS_HEADER, ROW, [*ROW[:4], "many", *ROW[5:]]]
+    return [
+        write_workbook(folder / "a.xlsx", {"results": rows}),
+        write_csv(folder / "b.csv", bad),
+        write_csv(folder / "c.csv", rows[:50]),
+    ]
+
+
+def _same(got: list, expected: list) -> None:
+    assert [t.name for t in got] == [t.name for t in expected]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.problems == theirs.problems and mine.notes == theirs.notes
+        assert mine.frames.keys() == theirs.frames.keys()
+        for kind, frame in mine.frames.items():
+            pd.testing.assert_frame_equal(frame, theirs.frames[kind])
+
+
+def test_files_read_in_worker_processes_give_the_tables_read_here(tmp_path, monkeypatch):
+    paths, config = _drop(tmp_path), Config()
+    here: dict[str, float] = {}
+    expected = list(read_files(paths, config, here, workers=1))
+    assert set(here) == {"read", "validate"}
+    assert any(p.row == 3 for t in expected for p in t.problems)  # the bad file's error
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)  # a small drop, read as a large one
+    workers: dict[str, float] = {}
+    _same(list(read_files(paths, config, workers, workers=2)), expected)
+    assert set(workers) == {"read"}  # typing ran in the workers, inside that wall time
+
+
+def test_a_worker_that_dies_costs_only_a_second_read(tmp_path, monkeypatch):
+    paths, config = _drop(tmp_path), Config()
+    expected = list(read_files(paths, config, {}, workers=1))
+
+    class DyingPool(ProcessPoolExecutor):
+        """Every worker dies, as under the kernel's out-of-memory killer."""
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(reading, "ProcessPoolExecutor", DyingPool)
+    _same(list(read_files(paths, config, {}, workers=2)), expected)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_gone_before_its_reading_is_its_own_problem(tmp_path, monkeypatch, workers):
+    paths = _drop(tmp_path)
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    paths[1].unlink()
+    tables = list(read_files(paths, Config(), {}, workers=workers))
+    assert [t.name for t in tables] == ["a.xlsx", "b.csv", "c.csv"]
+    assert tables[1].problems and "not found" in tables[1].problems[0].hint
