@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import shutil
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.bench import naive
+from roi_reports.bench.child import TreeMemory
 from roi_reports.bench.generate import ensure_inputs
 from roi_reports.bench.smtp_sink import SinkHandler, smtp_sink
 from roi_reports.config import Config, load_config
@@ -182,3 +185,10 @@ def test_bench_burst_inputs_give_every_employee_their_own_report(tmp_path):
     assert employees[12].startswith(f"{employee(11)[0]},{employee(11)[1]},Team 12,")
     plan = run_cli("validate", *(str(p) for p in inputs.files))
     assert plan.exit_code == 0, plan.output
+
+
+def test_the_bench_counts_the_memory_of_worker_processes_too():
+    hold = "b = bytearray(300 * 1024 * 1024); import time; time.sleep(1.5)"
+    with TreeMemory() as memory:
+        subprocess.run([sys.executable, "-c", hold], check=True)
+    assert memory.peak_mib > 300  # the child's 300 MiB, beside this process's own

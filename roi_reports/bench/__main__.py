@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from roi_reports.bench import run_child_process, timing_table
-from roi_reports.bench.child import PDF_CPU
+from roi_reports.bench.child import PDF_CPU, TREE_PSS
 from roi_reports.bench.generate import PERIOD, BenchInputs, ensure_inputs
 
 BENCH_DIR = Path(".bench")
@@ -83,6 +83,8 @@ def main() -> None:
     )
     cores = run_child("cores", {})["phases"]
     naive_cpu = naive["phases"].pop(PDF_CPU)
+    tree_pss = cold["phases"].pop(TREE_PSS)
+    warm["phases"].pop(TREE_PSS)
     report: list[tuple[str, float, float | None]] = [
         ("(a) naive baseline", naive["wall_s"], naive["peak_rss_mib"]),
         *[(f"    naive {k}", v, None) for k, v in naive["phases"].items()],
@@ -92,6 +94,10 @@ def main() -> None:
         ("(d) bare python-calamine read", floor["wall_s"], floor["peak_rss_mib"]),
     ]
     print(timing_table("variant", report, 34))
+    print(
+        f"    the cold run with its read and PDF workers: peak {tree_pss:.0f} MiB "
+        "(PSS summed over the process tree: pages they share count once)"
+    )
     phases = profile["phases"]
     print(pdf_profile(phases, naive_cpu, PROFILED))
     print(
@@ -107,6 +113,7 @@ def main() -> None:
         f"bench: rows={rows} cold_s={cold['wall_s']:.2f} warm_s={warm['wall_s']:.2f} "
         f"naive_s={naive['wall_s']:.2f} speedup={naive['wall_s'] / cold['wall_s']:.2f} "
         f"read_floor_ratio={ratio:.2f} peak_rss_mib={cold['peak_rss_mib']:.0f} "
+        f"tree_pss_mib={tree_pss:.0f} "
         f"pdf_cpu_s_per_report={scope_cpu:.3f} summary_pdf_cpu_s={summary_cpu:.3f} "
         f"naive_pdf_cpu_s_per_report={naive_cpu:.3f}"
     )

@@ -7,7 +7,9 @@ parent's ru_maxrss of children counts nobody else) and the variant's phase timin
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,7 @@ from roi_reports.bench import RESULT_PREFIX
 
 Phases = dict[str, float]
 PDF_CPU = "pdf_cpu_s_per_report"  # the naive variant's CPU seconds per PDF (not a phase)
+TREE_PSS = "tree_pss_mib"  # the job variant's peak memory with its workers (not a phase)
 
 
 def peak_rss_mib() -> float:
@@ -24,6 +27,59 @@ def peak_rss_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+class TreeMemory:
+    """The peak of the summed proportional set size (PSS) of this process and every
+    descendant — the read and PDF workers and their forkserver — sampled in a thread.
+    PSS shares the pages a forkserver and its workers have in common, so none counts
+    twice. Linux only; elsewhere the peak stays 0."""
+
+    INTERVAL_S = 0.2
+
+    def __init__(self) -> None:
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.INTERVAL_S):
+            total_kib = sum(_pss_kib(pid) for pid in _tree(os.getpid()))
+            self.peak_mib = max(self.peak_mib, total_kib / 1024)
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # ended meanwhile, or not Linux
+    return 0
 
 
 def _timed(phases: Phases, name: str, start: float) -> float:
@@ -56,11 +112,12 @@ def run_job(workdir: Path, period: str) -> Phases:
     """`roi-reports run --dir D --period P --no-send`, in this process."""
     from roi_reports.cli import cli
 
-    try:
-        cli(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            raise RuntimeError(f"roi-reports run exited with {exc.code}") from None
+    with TreeMemory() as memory:
+        try:
+            cli(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise RuntimeError(f"roi-reports run exited with {exc.code}") from None
     manifest = json.loads((workdir / "out" / period / "manifest.json").read_text())
     timings: dict[str, float] = manifest["timings_s"]
     return {
@@ -71,6 +128,7 @@ def run_job(workdir: Path, period: str) -> Phases:
         "pdfs": timings.get("pdfs", 0.0),
         "checks": timings.get("checks", 0.0),
         "email": timings["deliver"],
+        TREE_PSS: memory.peak_mib,
     }
 
 
