@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from roi_reports import load_dataset
-from roi_reports.config import parse_config
+from roi_reports.config import load_config, parse_config
+from roi_reports.jobs import monthly
 from roi_reports.jobs.checkpoints import CRASH_VARIABLE
 from roi_reports.jobs.preflight import check_pdf, check_workbook
 from roi_reports.jobs.workdir import WorkDir
@@ -124,3 +126,16 @@ def test_reports_in_other_languages_pass(tmp_path, october, language):
     book = write_workbook(model, tmp_path / "r.xlsx", language)
     assert check_pdf(pdf, model, language) is None
     assert check_workbook(book, model, language) is None
+
+
+def test_outputs_a_finished_run_checked_are_reused_without_checking_again(tmp_path, monkeypatch):
+    workdir = make_workdir(tmp_path)
+    first = run_job(workdir)
+    assert first.returncode == 0, first.stderr
+    checked: list[object] = []
+    monkeypatch.setattr(monthly, "check_outputs", lambda *args: checked.append(args) or {})
+    config = load_config(workdir.config)
+    now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    result = monthly.run_monthly(workdir, config, PERIOD, now, send=False)
+    assert result.exit_code == 0 and result.outputs.checked and checked == []
+    assert manifest(workdir)["outputs_reused"] is True

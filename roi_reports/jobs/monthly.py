@@ -164,8 +164,9 @@ def run_monthly(
                 memo=memo,
             )
         with timer.phase("checks"):
-            # reused outputs too: a run killed before its checks left a reusable folder
-            checked = check_outputs(outputs.folder, outputs.files, model)
+            # reused outputs too, unless a finished run checked these same bytes: a run
+            # killed before its checks left a reusable folder
+            checked = {} if outputs.checked else check_outputs(outputs.folder, outputs.files, model)
         withheld = {**outputs.failed, **checked}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)

@@ -62,10 +62,12 @@ def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
     # a file edited or deleted by hand since is not trusted: render again
     if not all(file.intact(out_dir) for file in files):
         return None
-    return _rendered(out_dir, files)
+    # only a finished run's manifest says what it withheld (nothing, or it is not reused):
+    # its checks passed on these very bytes; a run killed before its checks left none
+    return _rendered(out_dir, files, checked="withheld" in content)
 
 
-def _rendered(out_dir: Path, files: list[OutputFile]) -> RenderedOutputs | None:
+def _rendered(out_dir: Path, files: list[OutputFile], checked: bool) -> RenderedOutputs | None:
     workbooks = [out_dir / f.path for f in files if f.kind == "xlsx"]
     if len(workbooks) != 1:
         return None
@@ -79,4 +81,4 @@ def _rendered(out_dir: Path, files: list[OutputFile]) -> RenderedOutputs | None:
         return None
     if any(path.parent.name != PDF_FOLDER for path in pdfs.values()):
         return None
-    return RenderedOutputs(out_dir, workbooks[0], pdfs, files)
+    return RenderedOutputs(out_dir, workbooks[0], pdfs, files, checked=checked)

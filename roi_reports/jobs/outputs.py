@@ -38,6 +38,7 @@ class RenderedOutputs:
     files: list[OutputFile]
     timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
     failed: dict[str, str] = field(default_factory=dict)  # attachment key → why not made
+    checked: bool = False  # reused files that a finished run checked and found sound
 
     def attachments(self) -> dict[str, list[Path]]:
         """Files by scope label (and "<scope>|<language>" for translated reports), plus
