@@ -141,30 +141,30 @@ def scoped_metrics(
     if key is None:
         return table.copy()  # the memo's table stays as computed
     if memo is None:
-        mine = table[(table[key] == scope.name).fillna(False)]
-        return (mine if key in by else mine.drop(columns=[key])).reset_index(drop=True)
+        return _shaped(table[(table[key] == scope.name).fillna(False)], key, by)
     # split once per table: a run of a thousand scopes then looks each one up
     split_key = (*memo_key, "rows of each", key, key in by)
     parts = memo.get(split_key)
     if parts is None:
-        parts = memo[split_key] = _scope_rows(table, key, key in by)
+        parts = memo[split_key] = _scope_rows(table, key, by)
     found = parts.get(scope.name)
-    return _no_rows(table, key, by) if found is None else found.copy()
+    return _shaped(table.iloc[0:0], key, by) if found is None else found.copy()
 
 
-def _scope_rows(table: pd.DataFrame, key: str, keep_key: bool) -> dict[object, pd.DataFrame]:
-    """Each name's rows of a team-wide table, in the table's order (the key column kept
-    only when it is one of the groupings asked for)."""
-    kept = table if keep_key else table.drop(columns=[key])
+def _shaped(rows: pd.DataFrame, key: str, by: Sequence[str]) -> pd.DataFrame:
+    """A scope's rows as its report gets them: the key column kept only when it is one
+    of the groupings asked for, the index renumbered."""
+    return (rows if key in by else rows.drop(columns=[key])).reset_index(drop=True)
+
+
+def _scope_rows(table: pd.DataFrame, key: str, by: Sequence[str]) -> dict[object, pd.DataFrame]:
+    """Each name's rows of a team-wide table, `_shaped`, in the table's order (the key
+    column dropped once for the whole table, not once a name)."""
+    kept = _shaped(table, key, by)  # same rows in the same order: positions still hold
     return {
-        name: kept.loc[rows].reset_index(drop=True)
-        for name, rows in table.groupby(key, sort=False, observed=True).groups.items()
+        name: kept.iloc[positions].reset_index(drop=True)
+        for name, positions in table.groupby(key, sort=False, observed=True).indices.items()
     }
-
-
-def _no_rows(table: pd.DataFrame, key: str, by: Sequence[str]) -> pd.DataFrame:
-    empty = table.iloc[0:0]
-    return (empty if key in by else empty.drop(columns=[key])).reset_index(drop=True)
 
 
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
