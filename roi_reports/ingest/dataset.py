@@ -7,11 +7,14 @@ currencies with the exchange rates of all of them.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pandas as pd
 
@@ -92,11 +95,44 @@ class FileTables:
         return {kind: len(frame) for kind, frame in self.frames.items()}
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a file is read and typed.
+
+    Reading makes a Python list for every row and few reference cycles, yet each list
+    counts towards the collector's thresholds, so it kept walking a heap of a quarter of a
+    million rows: 13 % of a large file's reading CPU (measured). Whatever cycles there are
+    are collected as usual once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _without_gc(function: Callable[P, R]) -> Callable[P, R]:
+    @wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _gc_paused():
+            return function(*args, **kwargs)
+
+    return paused
+
+
 def read_file_tables(path: Path, config: Config) -> FileTables:
     """Read and type every table of one file; problems are collected, not raised."""
     return type_tables(path, read_raw(path, config), config)
 
 
+@_without_gc
 def read_raw(path: Path, config: Config) -> ReadResult | Problem:
     """The reading half of `read_file_tables` (timed apart by the folder job).
 
@@ -111,6 +147,7 @@ def read_raw(path: Path, config: Config) -> ReadResult | Problem:
         return _unreadable(path, exc, "read")
 
 
+@_without_gc
 def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileTables:
     """The typing and checking half of `read_file_tables`."""
     if isinstance(read, Problem):

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,8 @@ class AllTime(Exception):
         self.line = line
 
 
+# a header scan asks again about every line above each candidate row (`layout.locate`)
+@lru_cache(maxsize=4096)
 def parse_day(text: str) -> dt.date | None:
     """A date as export headers write it (time of day and time zone ignored)."""
     value = re.sub(r"(?i)[,\s]+\d{1,2}:\d{2}.*$", "", text.strip())  # `7/1/2025, 12:00 AM`

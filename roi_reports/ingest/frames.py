@@ -173,15 +173,23 @@ def _sheet_notes(
 
 
 def _frame(body: Rows, positions: Mapping[int, str], first: int) -> pd.DataFrame:
-    columns = {
-        canonical: [row[pos] if pos < len(row) else None for row in body]
-        for pos, canonical in positions.items()
-    }
-    frame = pd.DataFrame(columns, dtype=object, index=pd.RangeIndex(first, first + len(body)))
+    index = pd.RangeIndex(first, first + len(body))
+    width = len(body[0]) if body else 0
+    if positions and max(positions) < width and all(len(row) == width for row in body):
+        # a workbook sheet's rows are all as wide as the sheet: one 2-D array, cut to the
+        # mapped columns, costs half of building each column in a Python loop
+        cells = np.array(body, dtype=object)[:, list(positions)]
+        frame = pd.DataFrame(cells, index=index, columns=list(positions.values()), dtype=object)
+    else:  # a text file's rows end where their last cell does
+        columns = {
+            canonical: [row[pos] if pos < len(row) else None for row in body]
+            for pos, canonical in positions.items()
+        }
+        frame = pd.DataFrame(columns, dtype=object, index=index)
     blank = _blank_rows(frame)
     # the whole row, unmapped cells included, so "duplicate row" means all cells repeat
     frame[LINE_KEY] = np.fromiter(map(hash, map(tuple, body)), dtype=np.int64, count=len(body))
-    return frame[~blank].copy()
+    return frame[~blank].copy() if blank.any() else frame
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:

@@ -111,8 +111,18 @@ def _is_blank(value: object) -> bool:
     )
 
 
+# what `infer_dtype` calls a column of cells none of which is text (missing ones skipped)
+_NO_TEXT = frozenset(
+    {"empty", "floating", "integer", "mixed-integer-float", "boolean", "date", "datetime"}
+)
+
+
 def blank_mask(values: pd.Series) -> pd.Series:
     if values.dtype != object:
+        return values.isna()
+    if pd.api.types.infer_dtype(values, skipna=True) in _NO_TEXT:
+        # no text, so blank is missing: a numbers column has as many distinct values as
+        # rows, and judging each of them costs far more than this
         return values.isna()
     # judged once per distinct value: text columns repeat a few names a million times
     return _map_distinct(values, _is_blank).fillna(True).astype(bool)
