@@ -44,6 +44,14 @@ def test_a_sheets_rectangular_rows_give_the_frame_of_ragged_rows():
     assert fast["campaign"].tolist() == ["Autumn", None, "  "]
 
 
+def test_rows_that_all_reach_the_last_mapped_column_take_the_array_path():
+    rows = [["2026-10-01", "x", "A", "y", 1, "extra"], ["2026-10-02", "x", "B", "y", 2]]
+    frame = _frame(rows, POSITIONS, 2)
+    assert frame["campaign"].tolist() == ["A", "B"] and frame["contacts"].tolist() == [1, 2]
+    one = _frame(rows, {2: "campaign"}, 2)
+    assert list(one.columns) == ["campaign", LINE_KEY] and one["campaign"].tolist() == ["A", "B"]
+
+
 def test_a_frame_without_blank_rows_keeps_every_row():
     rows = [["2026-10-01", "x", "A", "y", 1], ["2026-10-02", "x", "B", "y", 2]]
     frame = _frame(rows, POSITIONS, 7)

@@ -8,6 +8,7 @@ An ad-platform row carrying spend feeds a results table and a costs table alike 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -174,12 +175,16 @@ def _sheet_notes(
 
 def _frame(body: Rows, positions: Mapping[int, str], first: int) -> pd.DataFrame:
     index = pd.RangeIndex(first, first + len(body))
-    width = len(body[0]) if body else 0
-    if positions and max(positions) < width and all(len(row) == width for row in body):
-        # a workbook sheet's rows are all as wide as the sheet: one 2-D array, cut to the
-        # mapped columns, costs half of building each column in a Python loop
-        cells = np.array(body, dtype=object)[:, list(positions)]
-        frame = pd.DataFrame(cells, index=index, columns=list(positions.values()), dtype=object)
+    names = list(positions.values())
+    wide_enough = positions and min(map(len, body), default=0) > max(positions)
+    if wide_enough and len(set(names)) == len(names):
+        # every row reaches the last mapped column (a workbook sheet's rows are all as wide
+        # as the sheet): one 2-D array of the mapped cells, half the cost of a Python list
+        # per column, and no wider than the columns read
+        cells = np.array(list(map(itemgetter(*positions), body)), dtype=object)
+        frame = pd.DataFrame(
+            cells.reshape(len(body), len(names)), index=index, columns=names, dtype=object
+        )
     else:  # a text file's rows end where their last cell does
         columns = {
             canonical: [row[pos] if pos < len(row) else None for row in body]
