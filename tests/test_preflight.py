@@ -139,3 +139,20 @@ def test_outputs_a_finished_run_checked_are_reused_without_checking_again(tmp_pa
     result = monthly.run_monthly(workdir, config, PERIOD, now, send=False)
     assert result.exit_code == 0 and result.outputs.checked and checked == []
     assert manifest(workdir)["outputs_reused"] is True
+
+
+@pytest.mark.parametrize("language", ["fi", "fa"])
+def test_a_team_reporting_in_its_own_language_has_its_reports_checked_in_it(tmp_path, language):
+    """The KPI labels are looked for in the reports' language, not in English: a Finnish
+    team's job once withheld every PDF for not showing "Cost"."""
+    workdir = make_workdir(tmp_path, '["all", "channel"]')
+    text = workdir.config.read_text(encoding="utf-8")
+    assert '# language = "en"' in text
+    workdir.config.write_text(
+        text.replace('# language = "en"', f'language = "{language}"', 1), encoding="utf-8"
+    )
+    result = run_job(workdir)
+    assert result.returncode == 0, result.stderr
+    content = manifest(workdir)
+    assert content["withheld"] == {}
+    assert len([o for o in content["outputs"] if o["kind"] == "pdf"]) > 1

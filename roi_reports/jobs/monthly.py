@@ -166,7 +166,11 @@ def run_monthly(
         with timer.phase("checks"):
             # reused outputs too, unless a finished run checked these same bytes: a run
             # killed before its checks left a reusable folder
-            checked = {} if outputs.checked else check_outputs(outputs.folder, outputs.files, model)
+            checked = (
+                {}
+                if outputs.checked
+                else check_outputs(outputs.folder, outputs.files, model, config.report.language)
+            )
         withheld = {**outputs.failed, **checked}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)

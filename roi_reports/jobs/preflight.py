@@ -25,13 +25,19 @@ RECONCILED = ("cost", "revenue")  # headline cells of the Summary sheet
 ZWNJ = "\u200c"  # inside Persian words; text extraction may drop it
 
 
-def check_outputs(folder: Path, files: list[OutputFile], model: ReportModel) -> dict[str, str]:
-    """Attachment key → why that file must not be sent (empty when all pass)."""
+def check_outputs(
+    folder: Path, files: list[OutputFile], model: ReportModel, language: str
+) -> dict[str, str]:
+    """Attachment key → why that file must not be sent (empty when all pass).
+
+    `language` is the reports' own ([report] language): a file made in a stakeholder's
+    language says which; the others are in this one and are checked in it.
+    """
     problems: dict[str, str] = {}
     for file in files:
         path = folder / file.path
         check = check_workbook if file.kind == "xlsx" else check_pdf
-        problem = check(path, model, file.language)
+        problem = check(path, model, file.language or language)
         if problem:
             problems[file.attachment_key] = f"{file.path}: {problem}"
     return problems
