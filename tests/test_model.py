@@ -67,3 +67,4 @@ def test_a_shared_memo_gives_every_scope_the_same_tables_as_building_it_alone(te
             pd.testing.assert_frame_equal(getattr(shared, field), getattr(alone, field))
         pd.testing.assert_frame_equal(shared.monthly_total, alone.monthly_total)
         pd.testing.assert_frame_equal(shared.targets, alone.targets)
+        assert (shared.latest_entry, shared.warnings) == (alone.latest_entry, alone.warnings)

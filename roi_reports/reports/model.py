@@ -7,12 +7,12 @@ workbook, the PDFs and the JSON output cannot disagree.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -109,6 +109,8 @@ def scope_targets(dataset: Dataset, scope: Scope) -> Dataset:
     mine = (targets["dimension"] == scope.kind) & (targets["name"] == scope.name)
     return dataclasses.replace(dataset, targets=targets[mine.fillna(False)].reset_index(drop=True))
 
+
+T = TypeVar("T")
 
 # team-wide tables, and their rows split by scope name, shared by every scope of a run
 MetricsMemo = dict[tuple[object, ...], Any]
@@ -241,6 +243,15 @@ def latest_entry(dataset: Dataset, period: Period) -> date:
     return min(EPOCH + timedelta(days=max(days)), period.end) if days else period.end
 
 
+def _shared(memo: MetricsMemo | None, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """What is the same for every scope of a run, computed once when there is a memo."""
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return cast(T, memo[key])
+
+
 def build_report_model(
     dataset: Dataset,
     config: Config,
@@ -279,7 +290,9 @@ def build_report_model(
         currency=dataset.currency or settings.currency,
         period=period,
         previous=previous_period(period, fys),
-        latest_entry=latest_entry(dataset, period),
+        latest_entry=_shared(
+            memo, ("latest_entry", period.start, period.end), lambda: latest_entry(dataset, period)
+        ),
         scope=scope,
         hurdle_roi_pct=settings.hurdle_roi_pct,
         total=tables["total"],
@@ -293,7 +306,11 @@ def build_report_model(
         team_total=team_total,
         by_team=org.get("team"),
         by_region=org.get("region"),
-        warnings=(*dataset.report.warnings, *org_warnings(dataset.fine, dataset.employees)),
+        warnings=_shared(
+            memo,
+            ("warnings",),
+            lambda: (*dataset.report.warnings, *org_warnings(dataset.fine, dataset.employees)),
+        ),
         notes=dataset.notes,
         flags=sanity_flags(tables["channel"], config.sanity),
         inputs=tuple(file_digest(Path(p)) for p in inputs),
