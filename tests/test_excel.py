@@ -270,6 +270,27 @@ def test_targets_sheet(book, model):
     assert sheet["D3"].number_format.startswith('"€"')  # a revenue target is money
 
 
+def test_targets_sheet_speaks_the_workbooks_language(model, tmp_path):
+    """Level and status in Finnish, as the PDF prints them, and still coloured."""
+    path = write_workbook(model, tmp_path / "fi.xlsx", language="fi")
+    sheet = load_workbook(path)["Tavoitteet"]  # the Finnish name of Targets
+    rows = list(sheet.iter_rows(min_row=2, max_row=len(model.targets) + 1, values_only=True))
+    levels = {"total": "yhteensä", "channel": "kanava", "employee": "työntekijä"}
+    levels["campaign"] = "kampanja"
+    statuses = {"met": "saavutettu", "behind": "jäljessä", "no data": "ei tietoja"}
+    assert {"met", "behind"} <= set(model.targets["status"])
+    for row, target in zip(rows, model.targets.to_dict("records"), strict=True):
+        assert row[0] == levels[target["dimension"]]
+        assert row[6] == statuses[target["status"]]
+    coloured = {
+        formula
+        for rules in sheet.conditional_formatting
+        for rule in rules.rules
+        for formula in rule.formula or []
+    }
+    assert {'"saavutettu"', '"jäljessä"'} <= coloured
+
+
 def test_scoped_workbook_shows_the_whole_team(tmp_path):
     scoped = sample_model(scope=Scope.parse("employee:Aino Virtanen"))
     sheet = load_workbook(write_workbook(scoped, tmp_path / "aino.xlsx"))["Summary"]

@@ -41,6 +41,7 @@ from roi_reports.reports.excel_tables import (
     withhold,
     write_table,
 )
+from roi_reports.reports.formatting import target_level, target_status
 from roi_reports.reports.model import ReportModel
 from roi_reports.reports.sanity import describe_flag
 from roi_reports.reports.unknown_notes import report_unknown_notes
@@ -155,6 +156,9 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
     frame = targets.assign(
         metric_label=[styles.t(METRICS[m].label) for m in targets["metric"]],
         unit=[METRICS[m].unit for m in targets["metric"]],
+        # the level and status in the workbook's language, as the PDF shows them
+        dimension=targets["dimension"].map(lambda d: target_level(d, styles.t), na_action="ignore"),
+        status=targets["status"].map(lambda s: target_status(s, styles.t), na_action="ignore"),
     )
     columns = [
         key_column("dimension", N_("Dimension"), missing=""),
@@ -171,7 +175,8 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
         _withhold_annualised_actuals(sheet, styles, area, list(targets["metric"]))
     if area.last_row >= area.first_row:
         col = area.col("status")
-        for status, fill, font in (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT)):
+        marked = (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT))
+        for status, fill, font in ((target_status(s, styles.t), f, c) for s, f, c in marked):
             sheet.conditional_format(
                 area.first_row,
                 col,

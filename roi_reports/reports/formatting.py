@@ -9,6 +9,7 @@ Undefined values print as "–". Persian (`fa`) prints Persian digits and separa
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -145,6 +146,24 @@ def format_change(value: object, unit: Unit, currency: str, language: str = "en"
 
 def _sign(number: float) -> str:
     return "+" if number > 0 else "−" if number < 0 else "±"
+
+
+# a targets table's level and status, as the model writes them → shown in the language
+TARGET_STATUSES = {"met": N_("met"), "behind": N_("behind"), "no data": N_("no data")}
+TARGET_LEVELS = {
+    "total": N_("total"),
+    "channel": N_("channel"),
+    "employee": N_("employee"),
+    "campaign": N_("campaign"),
+}
+
+
+def target_status(status: str, _: Callable[[str], str]) -> str:
+    return _(TARGET_STATUSES.get(status, status))
+
+
+def target_level(dimension: str, _: Callable[[str], str]) -> str:
+    return _(TARGET_LEVELS.get(dimension, dimension))
 
 
 POINTS = N_("pp")  # percentage points: what a change of a percent metric is measured in

@@ -29,6 +29,8 @@ from roi_reports.reports.formatting import (
     format_value,
     localise_digits,
     shorten,
+    target_level,
+    target_status,
 )
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
@@ -59,13 +61,6 @@ SCOPE_TITLES = {
     "team": N_("Team"),
 }
 KEY_TITLES = {**SCOPE_TITLES, "month": N_("Month"), "region": N_("Region")}
-STATUS_TEXTS = {"met": N_("met"), "behind": N_("behind"), "no data": N_("no data")}
-LEVEL_TEXTS = {
-    "total": N_("total"),
-    "channel": N_("channel"),
-    "employee": N_("employee"),
-    "campaign": N_("campaign"),
-}
 
 
 @dataclass(frozen=True)
@@ -252,7 +247,7 @@ def targets_table(model: ReportModel, language: str) -> Table:
         status = str(target["status"])
         rows.append(
             (
-                Cell(_(LEVEL_TEXTS.get(str(target["dimension"]), str(target["dimension"])))),
+                Cell(target_level(str(target["dimension"]), _)),
                 Cell(_("all") if target["dimension"] == "total" else _name(target["name"])),
                 Cell(_(METRICS[metric].label)),
                 Cell(format_metric(metric, target["target"], model.currency, language), "num"),
@@ -262,7 +257,7 @@ def targets_table(model: ReportModel, language: str) -> Table:
                     "num",
                 ),
                 Cell(
-                    _(STATUS_TEXTS.get(status, status)),
+                    target_status(status, _),
                     {"met": "good", "behind": "bad"}.get(status, ""),
                 ),
             )
