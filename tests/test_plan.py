@@ -87,6 +87,30 @@ def test_resend_sends_the_same_files_to_one_person(tmp_path):
     assert len(handler.messages) == 4
 
 
+def test_resend_after_a_rerun_repeats_the_key_figures(tmp_path):
+    """A rerun sends nothing to who got theirs, yet its manifest is what `resend` reads:
+    the figures of their first message must be in it."""
+    workdir = make_workdir(tmp_path)
+    handler = RecordingHandler()
+    with smtp_server(handler) as server:
+        stakeholder_config(workdir, server.port)
+        run = ("run", "--dir", str(workdir.root), "--period", PERIOD, "--send")
+        assert run_cli(*run).exit_code == 0
+        assert run_cli(*run).exit_code == 0  # everybody already sent
+        assert len(handler.messages) == 3
+        args = ("resend", "--dir", str(workdir.root), "--period", PERIOD)
+        assert run_cli(*args, "--to", "sara.ahmadi@example.com").exit_code == 0
+        first, again = (
+            m.message.get_body(("plain",)).get_content()
+            for m in handler.messages
+            if m.rcpt_tos == ["sara.ahmadi@example.com"]
+        )
+    figures = [
+        line for line in first.splitlines() if ":" in line and any(c.isdigit() for c in line)
+    ]
+    assert figures and all(line in again for line in figures)
+
+
 def test_required_approval_holds_every_email_until_approve(tmp_path):
     workdir = make_workdir(tmp_path)
     handler = RecordingHandler()

@@ -190,6 +190,7 @@ def run_monthly(
                 progress=lambda detail: say("email", detail),
                 withheld=withheld,
             ) + unusable_deliveries(recipients)
+        given_before(headlines, config, deliveries)
         manifest = out_dir / MANIFEST_NAME
         timer.timings.update({**summary.timings, **outputs.timings})
         content = facts.content(outputs.files, deliveries, headlines.given)
@@ -223,6 +224,15 @@ def load_store(workdir: WorkDir, config: Config, months: tuple[int, int] | None 
     if not dataset.report.ok:
         raise InputError(dataset.report)
     return dataset
+
+
+def given_before(headlines: Headlines, config: Config, deliveries: Sequence[Delivery]) -> None:
+    """The figures of messages an earlier run sent go into this manifest as well, so that
+    `resend` repeats them beside this run's files (a rerun builds no message for them)."""
+    earlier = {(d.email, d.scope) for d in deliveries if d.status == "already-sent"}
+    for person in config.stakeholders:
+        if (person.email, person.scope) in earlier:
+            headlines(person.scope, person.language or config.report.language)
 
 
 FOLDER_HINT = "drop that period's sheets into inbox/ or choose another --period"
