@@ -174,6 +174,20 @@ def test_over_the_message_budget_only_the_own_report_goes_and_the_body_says_so(t
     assert reports["xlsx"][0].name in body and f"out/{PERIOD}/" in body
 
 
+@pytest.mark.parametrize(("language", "budget"), [("fi", "0,2 MB"), ("fa", "۰.۲ MB")])
+def test_the_left_out_note_writes_sizes_as_the_readers_language_does(
+    tmp_path, reports, language, budget
+):
+    reports["xlsx"][0].write_bytes(b"PK" + b"0" * 300_000)
+    person = {**STAKEHOLDERS[0], "language": language}
+    config = make_config(free_port(), stakeholders=[person], max_message_mb=0.2)
+    result = run(config, reports, tmp_path, send=False)[0]
+    body = plain_body(
+        message_from_bytes(Path(result.eml_path or "").read_bytes(), policy=policy.default)
+    )
+    assert budget in body and "0.2 MB" not in body
+
+
 def test_crash_between_sending_and_recording_does_not_resend(tmp_path, reports):
     """A run that died after the intent was recorded: the next run must not send again."""
     handler = RecordingHandler()

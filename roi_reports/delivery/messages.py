@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
 from roi_reports.i18n import N_, direction, gettext_for
+from roi_reports.reports.formatting import format_megabytes
 from roi_reports.resources import template_root
 from roi_reports.scopes import Scope
 
@@ -132,8 +133,11 @@ def build_report_message(
         [a.name for a in attachments],
     )
     if left_out:
-        body["left_out_heading"] = words["left_out"].format(budget=f"{budget_mb:g} MB")
-        body["left_out"] = [f"{a.name} ({a.size / 1024 / 1024:.1f} MB)" for a in left_out]
+        budget = format_megabytes(budget_mb, language, "#,##0.###")
+        body["left_out_heading"] = words["left_out"].format(budget=budget)
+        body["left_out"] = [
+            f"{a.name} ({format_megabytes(a.size / 1024 / 1024, language)})" for a in left_out
+        ]
         body["left_out_where"] = words["left_out_where"].format(
             period=context.period_label, sender=context.sender
         )

@@ -73,6 +73,12 @@ def format_value(value: object, unit: Unit, currency: str, language: str = "en")
     return localise_digits(_format_number(float(value), unit, currency, language), language)  # type: ignore[arg-type]
 
 
+def format_megabytes(megabytes: float, language: str = "en", pattern: str = "#,##0.0") -> str:
+    """5.25 → `5.2 MB`, `5,2 MB` (fi), `۵٫۲ MB` (fa): a size in an email body."""
+    number = format_decimal(megabytes, format=pattern, locale=_locale(language))
+    return localise_digits(f"{number} MB", language)
+
+
 def round_half_up(number: float, decimals: int) -> Decimal:
     """`number` rounded half away from zero, as Excel rounds what a cell shows.
 
