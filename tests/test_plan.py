@@ -6,7 +6,7 @@ import json
 
 from roi_reports.jobs.plan import PLAN_METRICS
 from roi_reports.metrics import METRICS
-from tests.helpers import run_cli
+from tests.helpers import run_cli, write_csv
 from tests.smtp_server import RecordingHandler, smtp_server
 from tests.test_run import PERIOD, files_under, make_workdir, stakeholder_config
 
@@ -137,3 +137,41 @@ def test_required_approval_holds_every_email_until_approve(tmp_path):
             run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--send").exit_code == 0
         )
     assert len(handler.messages) == 3
+
+
+def test_plan_names_a_translated_pdf_as_the_run_writes_it(tmp_path):
+    """Two channels whose file names collide (Café, Cafe): the run numbers the main folder
+    (`channel-cafe-2.pdf`) and each language's folder among its own reports; the plan
+    names the file the email will carry."""
+    workdir = make_workdir(tmp_path, '["all", "channel"]')
+    for name in list(workdir.inbox.iterdir()):
+        name.unlink()
+    write_csv(
+        workdir.inbox / "results.csv",
+        [
+            ["date", "channel", "employee", "contacts", "conversions", "revenue"],
+            ["2026-10-03", "Café", "Aino", 100, 10, 1000],
+            ["2026-10-04", "Cafe", "Mikko", 100, 12, 1500],
+        ],
+    )
+    write_csv(
+        workdir.inbox / "costs.csv",
+        [["date", "channel", "amount"], ["2026-10-03", "Café", 300], ["2026-10-04", "Cafe", 400]],
+    )
+    with workdir.config.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[email]\nsender = "r@example.com"\n'
+            '[[stakeholders]]\nname = "A"\nemail = "a@example.com"\nscope = "channel:Café"\n'
+            'language = "fi"\n'
+            '[[stakeholders]]\nname = "B"\nemail = "b@example.com"\nscope = "channel:Cafe"\n'
+        )
+    run = run_cli("run", "--dir", str(workdir.root), "--period", PERIOD, "--no-send")
+    assert run.exit_code == 0, run.output
+    written = {
+        (o["scope"], o.get("language")): o["path"]
+        for o in json.loads((workdir.out / PERIOD / "manifest.json").read_text())["outputs"]
+    }
+    plan = {d["scope"]: d["files"] for d in plan_json(workdir)["deliveries"]}
+    for scope, language in (("channel:Café", "fi"), ("channel:Cafe", None)):
+        path = workdir.out / PERIOD / written[(scope, language)]
+        assert plan[scope] == [{"name": path.name, "bytes": path.stat().st_size}], scope

@@ -17,7 +17,7 @@ from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
 from roi_reports.ingest.dataset import Dataset, assemble, read_file_tables
 from roi_reports.jobs.inbox import inbox_files
-from roi_reports.jobs.outputs import own_language, pdf_folder, report_scopes
+from roi_reports.jobs.outputs import own_language, pdf_folder, report_scopes, translated_scopes
 from roi_reports.jobs.recipients import period_recipients
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period
@@ -92,6 +92,11 @@ def plan_deliveries(
     config = dataclasses.replace(config, stakeholders=recipients.people)
     scopes = report_scopes(model, config)
     names = unique_pdf_names(scopes)
+    # a language's folder numbers colliding names among its own scopes, as the run does
+    names_in = {
+        language: unique_pdf_names(wanted)
+        for language, wanted in translated_scopes(scopes, config).items()
+    }
     out_dir = workdir.out / period.label
     sent, approved = _ledger_state(workdir.ledger, period.label)
     hold = send and config.email.require_approval and not approved
@@ -99,7 +104,9 @@ def plan_deliveries(
     planned = []
     for person in config.stakeholders:
         scope = Scope.parse(person.scope)
-        files = _files_for(person, scope, names, model, out_dir, own_language(person, config))
+        language = own_language(person, config)
+        in_folder = names_in.get(language, names) if language else names
+        files = _files_for(person, scope, in_folder, model, out_dir, language)
         if files is None:
             status, note, files = "no report", f"no data for {person.scope} in {period.label}", ()
         elif (person.email.lower(), person.scope) in sent:
