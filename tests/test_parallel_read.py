@@ -7,6 +7,7 @@ drop's order, and a worker that dies must cost nothing but the time to read agai
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -79,3 +80,14 @@ def test_a_file_gone_before_its_reading_is_its_own_problem(tmp_path, monkeypatch
     tables = list(read_files(paths, Config(), {}, workers=workers))
     assert [t.name for t in tables] == ["a.xlsx", "b.csv", "c.csv"]
     assert tables[1].problems and "not found" in tables[1].problems[0].hint
+
+
+def test_the_time_a_caller_spends_between_files_is_not_reading(tmp_path, monkeypatch):
+    paths = _drop(tmp_path)
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    for _ in read_files(paths, Config(), timings, workers=2):
+        time.sleep(1.0)  # the caller stores the file, say
+    wall = time.perf_counter() - start
+    assert timings["read"] < wall - 2.5  # none of the three seconds spent between files
