@@ -175,8 +175,7 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
         _withhold_annualised_actuals(sheet, styles, area, list(targets["metric"]))
     if area.last_row >= area.first_row:
         col = area.col("status")
-        marked = (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT))
-        for status, fill, font in ((target_status(s, styles.t), f, c) for s, f, c in marked):
+        for status, fill, font in (("met", GOOD_FILL, GOOD_FONT), ("behind", BAD_FILL, BAD_FONT)):
             sheet.conditional_format(
                 area.first_row,
                 col,
@@ -185,7 +184,7 @@ def write_targets(sheet: Worksheet, styles: Styles, model: ReportModel) -> Table
                 {
                     "type": "cell",
                     "criteria": "==",
-                    "value": f'"{status}"',
+                    "value": f'"{target_status(status, styles.t)}"',
                     "format": styles.get(bg_color=fill, font_color=font),
                 },
             )
