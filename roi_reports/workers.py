@@ -1,9 +1,15 @@
 """Worker processes of the job: one start method and one preload for every pool.
 
 Workers fork from a forkserver: a clean process started once per job, which has already
-imported what the workers run (the readers and the renderer), so no thread of the caller
-(e.g. `watch`) is forked and a worker starts in milliseconds. The forkserver preloads its
-list once, when the first pool of the job starts it, so every pool shares one list.
+imported what the workers run (the readers and the report modules), so no thread of the
+caller (e.g. `watch`) is forked and a worker starts in milliseconds. The forkserver
+preloads its list once, when the first pool of the job starts it, so every pool shares
+one list.
+
+The list leaves out WeasyPrint and its fonts (about a second to load and warm up): the
+first pool of a job reads the inbox, and its workers would wait for them. A PDF worker
+warms its renderer as it starts (`reports.pdf.start_workers`), and the monthly job starts
+its PDF workers while it still combines the files and computes the totals.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["roi_reports.ingest.dataset", "roi_reports.reports.pdf", "roi_reports.reports.warm"]
+PRELOAD = ["roi_reports.ingest.dataset", "roi_reports.reports.pdf"]
 
 
 def worker_context() -> BaseContext:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -29,15 +30,19 @@ def start_job(workdir: WorkDir, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def wait_for_pdf_workers(job: subprocess.Popen[bytes], timeout_s: float = 300) -> list:
+def wait_for_pdf_workers(
+    job: subprocess.Popen[bytes],
+    timeout_s: float = 300,
+    until: Callable[[], bool] = lambda: True,
+) -> list:
     """The job's descendants once a PDF worker is running: a grandchild (forked by the
-    forkserver) or a spawned child."""
+    forkserver) or a spawned child; and once `until()` holds, if given."""
     parent = psutil.Process(job.pid)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert job.poll() is None, "the job ended before its PDF workers were seen"
         descendants = parent.children(recursive=True)
-        if any(_is_pool_worker(p, job.pid) for p in descendants):
+        if any(_is_pool_worker(p, job.pid) for p in descendants) and until():
             return descendants
         time.sleep(0.1)
     raise AssertionError("no PDF worker appeared")
@@ -62,7 +67,9 @@ def dead_pid() -> int:
 def test_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
     workdir = make_workdir(tmp_path, ALL_REPORTS)
     job = start_job(workdir, tmp_path / "job.log")
-    descendants = wait_for_pdf_workers(job)
+    staging = workdir.out / f".{PERIOD}.staging-{job.pid}"
+    # the PDF workers start while the job still computes the totals: wait for the outputs
+    descendants = wait_for_pdf_workers(job, until=staging.is_dir)
     assert len(descendants) >= 2  # at least the forkserver (or tracker) and one worker
 
     os.kill(job.pid, signal.SIGKILL)
@@ -73,8 +80,7 @@ def test_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
         process.kill()
     assert survivors == []
 
-    staging = workdir.out / f".{PERIOD}.staging-{job.pid}"
-    assert staging.is_dir()  # the kill came while the PDFs were being rendered
+    assert staging.is_dir()  # the kill came while the outputs were being made
     # what a job killed while storing a file, or writing a file atomically, leaves
     store_leftover = workdir.store / f".{'a' * 64}.{job.pid}.tmp"
     (store_leftover / "results").mkdir(parents=True)

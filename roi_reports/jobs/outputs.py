@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,11 +123,13 @@ def render_outputs(
     progress: Progress,
     before_publish: Callable[[Path, list[OutputFile]], None] | None = None,
     memo: MetricsMemo | None = None,
+    pdf_workers: ProcessPoolExecutor | None = None,
 ) -> RenderedOutputs:
     """Write `out_dir` (= out/<period>/) afresh: the workbook and one PDF per scope.
 
     `before_publish(staging, files)` may add files (the manifest) to the staging folder
     before it replaces `out_dir`, so the published folder is complete from the start.
+    `pdf_workers` (`reports.pdf.start_workers`) render the reports in the report language.
     """
     period = model.period
     workbook_name = summary_file_name(model)
@@ -152,6 +155,7 @@ def render_outputs(
             progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
             failures=failures,
             memo=memo,
+            pool=pdf_workers,
         )
         failed = {scope.label: why for scope, why in failures.items()}
         translated = {}

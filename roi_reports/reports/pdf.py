@@ -32,6 +32,7 @@ from roi_reports.reports.pdf_render import (
     render_page,
     template_dirs,
 )
+from roi_reports.reports.warm import warm_up
 from roi_reports.workers import worker_context
 
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
@@ -158,10 +159,11 @@ def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
 
 
 def _start_worker(megabytes: float, job_pid: int) -> None:
-    """Pool initializer: the worker dies with the job (even `kill -9`), and its memory is
-    capped."""
+    """Pool initializer: the worker dies with the job (even `kill -9`), its memory is
+    capped, and its renderer is warmed up before the first report arrives."""
     die_with(job_pid)
     _limit_memory(megabytes)
+    warm_up()
 
 
 def _limit_memory(megabytes: float) -> None:
@@ -182,6 +184,27 @@ def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
     )
 
 
+def start_workers(config: Config, workers: int | None = None) -> ProcessPoolExecutor:
+    """PDF worker processes (default: one per core) started now, ahead of the reports.
+
+    Each warms up its renderer as it starts (about a second), so a job that starts them
+    before its last serial steps (combining the files, the totals) finds them ready. Give
+    the pool to `render_reports(pool=...)`, which renders in it and shuts it down; shut it
+    down yourself if no report is rendered after all.
+    """
+    count = max(1, workers or os.cpu_count() or 1)
+    pool = _pool(count, config.output.pdf_memory_mb)
+    # a pool forks a worker for a task that finds none idle; these find the others still
+    # warming up, so each of them starts one
+    for _ in range(count):
+        pool.submit(_started)
+    return pool
+
+
+def _started() -> None:
+    """A task that only makes the pool start a worker."""
+
+
 def render_reports(
     dataset: Dataset,
     config: Config,
@@ -193,12 +216,14 @@ def render_reports(
     workers: int | None = None,
     failures: dict[Scope, str] | None = None,
     memo: MetricsMemo | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
     Models are computed here, each handed to a process pool of `workers` processes
     (default: every core) as soon as it is built, so the two overlap; each report is
-    rendered within [output] pdf_timeout_s and pdf_memory_mb.
+    rendered within [output] pdf_timeout_s and pdf_memory_mb. A `pool` from
+    `start_workers` is used instead of a new one, and shut down when done.
     `progress` is called as each file is done. With a `failures` dict, a report that
     cannot be made (e.g. a character no font has) is recorded there and left out, and the
     others are still made; without one the first such error is raised. Pass the `memo`
@@ -229,7 +254,9 @@ def render_reports(
     elif paths:
         # always in worker processes, even for one report: the limits apply per process
         workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-        PoolRun(workers, config.output.pdf_memory_mb, job, finished).run(list(paths))
+        PoolRun(workers, config.output.pdf_memory_mb, job, finished, pool).run(list(paths))
+    if pool is not None:
+        pool.shutdown()  # unused: no report, or on the cluster
     return {scope: path for scope, path in paths.items() if scope not in (failures or {})}
 
 
@@ -249,6 +276,7 @@ class PoolRun:
     breaks and every report queued in it fails with it. Those are tried again each alone
     in a fresh one-worker pool, so only a report that kills its worker fails, with its
     reason, and the others are rendered; the rest of the queue goes on in a fresh pool.
+    A `started` pool (`start_workers`) is the first pool, instead of a new one.
     """
 
     def __init__(
@@ -257,9 +285,11 @@ class PoolRun:
         memory_mb: float,
         job: Callable[[Scope], Job],
         finished: Callable[[Scope, Callable[[], object]], None],
+        started: ProcessPoolExecutor | None = None,
     ) -> None:
         self.workers, self.memory_mb = workers, memory_mb
         self.job, self.finished = job, finished
+        self.started = started
 
     def run(self, scopes: list[Scope]) -> None:
         queue, suspects = list(reversed(scopes)), []
@@ -273,7 +303,8 @@ class PoolRun:
     def _until_broken(self, queue: list[Scope]) -> list[Scope]:
         """Render from the end of `queue` until it is empty or the pool breaks; the
         reports that were in the broken pool."""
-        with _pool(self.workers, self.memory_mb) as pool:
+        pool, self.started = self.started or _pool(self.workers, self.memory_mb), None
+        with pool:
             running: dict[Future[Path], Scope] = {}
             while queue or running:
                 while queue and len(running) < 2 * self.workers:

@@ -1,9 +1,9 @@
-"""The renderer warmed up once, in the workers' forkserver, before any worker forks.
+"""The renderer warmed up in a PDF worker as it starts, before its first report.
 
-The forkserver imports this module (`workers.PRELOAD`): the shipped stylesheet is parsed,
-the fonts are loaded and Pango's caches are filled by rendering one small page in the
-scripts the reports print (Latin, Arabic script, the digits and signs), so every worker
-forked afterwards starts warm instead of paying about a second for its first report.
+The shipped stylesheet is parsed, the fonts are loaded and Pango's caches are filled by
+rendering one small page in the scripts the reports print (Latin, Arabic script, the
+digits and signs): about a second, which the monthly job spends while it computes the
+totals (`reports.pdf.start_workers`) instead of in the first report.
 A failure here only costs that second: the first real report then says what is wrong.
 """
 
@@ -28,6 +28,3 @@ def warm_up() -> None:
         document.render(stylesheets=[tools.css], font_config=tools.font_config).write_pdf()
     except Exception:  # the renderer's own errors surface with the first report
         logging.getLogger(__name__).debug("renderer warm-up failed", exc_info=True)
-
-
-warm_up()
