@@ -8,19 +8,21 @@ the files and computes the totals.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from roi_reports import load_dataset
-from roi_reports.config import Config, EngineConfig, load_config
+from roi_reports.config import Config, EngineConfig, ReportConfig, load_config
+from roi_reports.errors import ConfigError
 from roi_reports.jobs import monthly
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports import pdf, pdf_render
 from roi_reports.reports.model import Scope
+from roi_reports.reports.warm import warm_up
 from roi_reports.workers import worker_context
 from tests.test_run import PERIOD, SAMPLE, make_workdir
 
@@ -43,14 +45,34 @@ def test_a_read_worker_starts_without_the_renderer():
         assert pool.submit(weasyprint_imported).result() is False
 
 
+def warmed_up_for(language: str) -> tuple[int, bool, bool]:
+    """In a worker: renderers loaded, and whether the report template is compiled and
+    Babel's locale data loaded for `language`."""
+    import babel.localedata
+
+    compiled = pdf_render._environment.cache_info()
+    pdf_render._environment(tuple(pdf_render.template_dirs(Config())), language)
+    hit = pdf_render._environment.cache_info().hits == compiled.hits + 1
+    return renderers_loaded(), hit, language in babel.localedata._cache
+
+
 def test_started_workers_are_running_and_warm_before_the_first_report():
-    pool = pdf.start_workers(Config(), workers=2)
+    finnish = Config(report=ReportConfig(language="fi"))
+    pool = pdf.start_workers(finnish, workers=2)
     try:
         # no report submitted yet: both processes exist (ProcessPoolExecutor keeps them here)
         assert len(pool._processes) == 2
-        assert pool.submit(renderers_loaded).result() == 1
+        assert pool.submit(warmed_up_for, "fi").result() == (1, True, True)
+        assert pool.submit(warmed_up_for, "fa").result() == (1, False, False)
     finally:
         pool.shutdown()
+
+
+def test_a_failed_warm_up_is_left_for_the_first_report_to_tell(tmp_path):
+    broken = Config(report=ReportConfig(template_dir=str(tmp_path / "missing")))
+    warm_up(broken)  # no error here: a worker that fails to warm up still starts
+    with pytest.raises(ConfigError, match="template_dir"):  # what its first report says
+        pdf_render.template_dirs(broken)
 
 
 def test_reports_rendered_in_started_workers_are_the_same_bytes(tmp_path):
@@ -77,25 +99,37 @@ def test_unused_started_workers_are_shut_down(tmp_path):
 
 def test_the_job_starts_its_pdf_workers_early_only_when_it_will_render(tmp_path, monkeypatch):
     started: list[ProcessPoolExecutor] = []
+    start = pdf.start_workers
 
     def spy(config: Config, workers: int | None = None) -> ProcessPoolExecutor:
-        started.append(pdf.start_workers(config, workers))
+        started.append(start(config, workers))
         return started[-1]
 
-    monkeypatch.setattr(monthly, "start_workers", spy)
+    monkeypatch.setattr(pdf, "start_workers", spy)
     workdir = make_workdir(tmp_path, '["all", "channel"]')
     now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
-    first = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
-    assert first.exit_code == 0 and len(started) == 1
-    assert len(first.outputs.pdfs) > 2
-    with pytest.raises(RuntimeError):  # shut down with the job
+
+    def run() -> monthly.RunResult:
+        result = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
+        assert result.exit_code == 0
+        return result
+
+    first = run()  # new files read: started once, used, shut down with the job
+    assert len(started) == 1 and len(first.outputs.pdfs) > 2
+    with pytest.raises(RuntimeError):
         started[0].submit(renderers_loaded)
-    # nothing new in the inbox and a finished run of the period: its outputs are reused
-    again = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
-    assert again.exit_code == 0 and len(started) == 1
+    # nothing new in the inbox, or only a copy of a stored file, and a finished run of
+    # the period: its outputs are reused and no worker is started
+    run()
+    shutil.copy2(workdir.archive / "2026-11" / SAMPLE.name, workdir.inbox / "copy.xlsx")
+    assert run().ingest.duplicates and len(started) == 1
+    # the period's outputs gone: this run renders again
+    shutil.rmtree(workdir.out / PERIOD)
+    assert run().outputs.pdfs and len(started) == 2
 
 
-def test_a_job_whose_reports_render_on_a_cluster_starts_no_local_workers(tmp_path: Path):
+def test_a_job_whose_reports_render_on_a_cluster_starts_no_local_workers():
     on_cluster = Config(engine=EngineConfig(kind="dask", scheduler="tcp://127.0.0.1:1"))
-    with monthly.early_pdf_workers(on_cluster, monthly.IngestSummary(), tmp_path) as pool:
-        assert pool is None
+    with pdf.EarlyWorkers(on_cluster) as early:
+        early.start()
+        assert early.pool is None

@@ -82,8 +82,12 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     settle_s: float = SETTLE_S,
     max_wait_s: float = MAX_WAIT_S,
+    after_reading: Callable[[], None] | None = None,
 ) -> IngestSummary:
     """Store and archive, or quarantine, every file of the inbox that has arrived.
+
+    `after_reading` is called once new files have been read, before they are checked
+    against each other and stored (the job starts its PDF workers then).
 
     Files still being written (changed within `settle_s`, or open for writing) are waited
     for up to `max_wait_s`, then left for the next time (`summary.waiting`); so is a file
@@ -117,6 +121,8 @@ def ingest(
         if progress:
             progress(path.name)
         fresh.append((path, before, tables))
+    if fresh and after_reading:
+        after_reading()
     start = time.perf_counter()
     errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
     summary.timed("validate", start)

@@ -11,8 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +56,7 @@ from roi_reports.reports.model import (
     build_report_model,
     trend_window,
 )
-from roi_reports.reports.pdf import start_workers, uses_cluster
+from roi_reports.reports.pdf import EarlyWorkers
 from roi_reports.store import Store, StoredFile
 
 log = logging.getLogger("roi_reports.run")
@@ -117,14 +116,22 @@ def run_monthly(
     """
     say = progress or (lambda stage, detail: None)
     timer = Timer()
-    with job_lock(workdir.lock), ExitStack() as stack:
+    # a run that reads new files renders: its PDF workers warm up while it stores them
+    with job_lock(workdir.lock), EarlyWorkers(config) as pdf_workers:
         remove_leftovers(workdir)  # of runs killed earlier: the lock says none runs now
         with timer.phase("ingest"):
-            summary = ingest(workdir, config, now, lambda name: say("read", name))
+            summary = ingest(
+                workdir,
+                config,
+                now,
+                lambda name: say("read", name),
+                after_reading=pdf_workers.start,
+            )
         period = resolve_period(period_text or "previous-month", config.report, now.date())
         assert period is not None  # a text was given
         out_dir = workdir.out / period.label
-        pdf_workers = stack.enter_context(early_pdf_workers(config, summary, out_dir))
+        if not (out_dir / MANIFEST_NAME).is_file():
+            pdf_workers.start()  # no run of the period has finished: this one renders
         with timer.phase("load"):
             dataset = load_store(workdir, config, run_months(period, config.report))
             dataset = with_people(dataset, read_people_file(config))
@@ -165,7 +172,7 @@ def run_monthly(
                 say,
                 before_publish=publish_pending,
                 memo=memo,
-                pdf_workers=pdf_workers,
+                pdf_workers=pdf_workers.pool,
             )
         with timer.phase("checks"):
             # reused outputs too, unless a finished run checked these same bytes: a run
@@ -208,27 +215,6 @@ def run_monthly(
         )
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
-
-
-@contextmanager
-def early_pdf_workers(
-    config: Config, summary: IngestSummary, out_dir: Path
-) -> Iterator[ProcessPoolExecutor | None]:
-    """The PDF workers, started before the files are combined and the totals computed, so
-    they warm up meanwhile (about a second each) and are ready for the first report.
-
-    Only when the run is sure to render here: it stored new files, or no run of the
-    period has finished, and the reports do not render on a cluster. A run that may reuse
-    its outputs starts its workers only if it renders. Shut down on the way out.
-    """
-    if uses_cluster(config) or not (summary.accepted or not (out_dir / MANIFEST_NAME).is_file()):
-        yield None
-        return
-    pool = start_workers(config)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def run_months(period: Period, settings: ReportConfig) -> tuple[int, int]:

@@ -158,12 +158,12 @@ def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _start_worker(megabytes: float, job_pid: int) -> None:
+def _start_worker(config: Config, job_pid: int) -> None:
     """Pool initializer: the worker dies with the job (even `kill -9`), its memory is
-    capped, and its renderer is warmed up before the first report arrives."""
+    capped, and its renderer is warmed up for `config`'s reports before the first one."""
     die_with(job_pid)
-    _limit_memory(megabytes)
-    warm_up()
+    _limit_memory(config.output.pdf_memory_mb)
+    warm_up(config)
 
 
 def _limit_memory(megabytes: float) -> None:
@@ -175,12 +175,12 @@ def _limit_memory(megabytes: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
-def _pool(workers: int, memory_mb: float) -> ProcessPoolExecutor:
+def _pool(workers: int, config: Config) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         workers,
         mp_context=worker_context(),
         initializer=_start_worker,
-        initargs=(memory_mb, os.getpid()),
+        initargs=(config, os.getpid()),
     )
 
 
@@ -193,7 +193,7 @@ def start_workers(config: Config, workers: int | None = None) -> ProcessPoolExec
     down yourself if no report is rendered after all.
     """
     count = max(1, workers or os.cpu_count() or 1)
-    pool = _pool(count, config.output.pdf_memory_mb)
+    pool = _pool(count, config)
     # a pool forks a worker for a task that finds none idle; these find the others still
     # warming up, so each of them starts one
     for _ in range(count):
@@ -203,6 +203,29 @@ def start_workers(config: Config, workers: int | None = None) -> ProcessPoolExec
 
 def _started() -> None:
     """A task that only makes the pool start a worker."""
+
+
+class EarlyWorkers:
+    """A job's PDF workers, started as soon as it knows it will render (`start`), so they
+    warm up while it does its last serial steps; `pool` is then given to
+    `render_reports`. Shut down on leaving the `with` block, used or not. Never started
+    when the reports render on a cluster.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.pool is None and not uses_cluster(self.config):
+            self.pool = start_workers(self.config)
+
+    def __enter__(self) -> EarlyWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def render_reports(
@@ -254,7 +277,7 @@ def render_reports(
     elif paths:
         # always in worker processes, even for one report: the limits apply per process
         workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-        PoolRun(workers, config.output.pdf_memory_mb, job, finished, pool).run(list(paths))
+        PoolRun(workers, config, job, finished, pool).run(list(paths))
     if pool is not None:
         pool.shutdown()  # unused: no report, or on the cluster
     return {scope: path for scope, path in paths.items() if scope not in (failures or {})}
@@ -282,12 +305,12 @@ class PoolRun:
     def __init__(
         self,
         workers: int,
-        memory_mb: float,
+        config: Config,
         job: Callable[[Scope], Job],
         finished: Callable[[Scope, Callable[[], object]], None],
         started: ProcessPoolExecutor | None = None,
     ) -> None:
-        self.workers, self.memory_mb = workers, memory_mb
+        self.workers, self.config = workers, config
         self.job, self.finished = job, finished
         self.started = started
 
@@ -296,14 +319,14 @@ class PoolRun:
         while queue:
             suspects += self._until_broken(queue)
         for scope in suspects:
-            with _pool(1, self.memory_mb) as pool:
+            with _pool(1, self.config) as pool:
                 future = pool.submit(_render_job, self.job(scope))
                 self.finished(scope, partial(_result_or_death, future, scope))
 
     def _until_broken(self, queue: list[Scope]) -> list[Scope]:
         """Render from the end of `queue` until it is empty or the pool breaks; the
         reports that were in the broken pool."""
-        pool, self.started = self.started or _pool(self.workers, self.memory_mb), None
+        pool, self.started = self.started or _pool(self.workers, self.config), None
         with pool:
             running: dict[Future[Path], Scope] = {}
             while queue or running:

@@ -89,11 +89,15 @@ def _environment(dirs: tuple[Path, ...], language: str = "en") -> jinja2.Environ
     return environment
 
 
+def report_template(dirs: Sequence[Path], language: str) -> jinja2.Template:
+    """The report template of `dirs` in `language`, compiled once per process."""
+    return _environment(tuple(dirs), language).get_template(REPORT_TEMPLATE)
+
+
 def render_html(page: Any, dirs: Sequence[Path]) -> str:
     """The report's HTML; template problems become one-line ReportTemplateErrors."""
     try:
-        template = _environment(tuple(dirs), page.lang).get_template(REPORT_TEMPLATE)
-        return template.render(page=page)
+        return report_template(dirs, page.lang).render(page=page)
     except jinja2.TemplateNotFound as exc:
         where = ", ".join(str(d) for d in dirs)
         raise ReportTemplateError(f"template {exc.name} not found in {where}") from None

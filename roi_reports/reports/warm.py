@@ -1,29 +1,61 @@
 """The renderer warmed up in a PDF worker as it starts, before its first report.
 
-The shipped stylesheet is parsed, the fonts are loaded and Pango's caches are filled by
-rendering one small page in the scripts the reports print (Latin, Arabic script, the
-digits and signs): about a second, which the monthly job spends while it computes the
-totals (`reports.pdf.start_workers`) instead of in the first report.
-A failure here only costs that second: the first real report then says what is wrong.
+Everything a worker's first report would otherwise load is loaded here: the stylesheet is
+parsed and the fonts found (`pdf_render.renderer`), the report template compiled in the
+report language, the fonts' coverage read for the glyph check, Babel's locale data
+loaded by formatting an amount, and Pango's caches filled by rendering one small page
+that sets text in the stylesheet's sizes and weights and in the scripts the reports
+print (Latin, Arabic script, the digits and signs). That is about half a second, which
+the monthly job spends while it stores the files and computes the totals
+(`reports.pdf.EarlyWorkers`) instead of in its first reports.
+A failure here only costs that time: the first real report then says what is wrong.
 """
 
 from __future__ import annotations
 
 import logging
 
-from roi_reports.reports.pdf_render import renderer
-from roi_reports.resources import template_root
+from roi_reports.config import Config
+from roi_reports.fonts import covered, stylesheet_families
+from roi_reports.reports.formatting import format_metric
+from roi_reports.reports.pdf_render import renderer, report_template, template_dirs
 
-WARM_PAGE = (
-    "<html><body><h1>ROI 12,345.67 € −3.4% ▲▼▶ –</h1>"
-    "<p>Lämmin käynnistys · بازگشت سرمایه ۱۲٬۳۴۵ · <b>warm</b></p>"
-    "<table><tr><th>a</th><td>1</td></tr></table></body></html>"
-)
+# the report's text styles (report.css), one element each
+WARM_PAGE = """<html><body>
+<div class="running-title">ROI · warm</div><div class="running-latest">2026-10-31</div>
+<p class="eyebrow">ROI report</p><h1>ROI 12,345.67 € −3.4% ▲▼▶ –</h1>
+<p class="period">Lämmin käynnistys · بازگشت سرمایه ۱۲٬۳۴۵ · <b>warm</b></p>
+<section class="flags"><h2>Flags</h2><ul><li>Google Ads: ROAS 22.73×</li></ul></section>
+<table class="kpis"><tr><td class="kpi kpi-good"><span class="kpi-label">Cost</span>
+<span class="kpi-value">€68,807.58</span>
+<span class="kpi-change">▲ +€20,129.42 (+41.4%)</span>
+<span class="kpi-note">2025-11: €48,678.16</span></td></tr></table>
+<figure class="chart"><figcaption>ROI % by channel</figcaption><div class="chart-frame">
+<div class="axis-name">ROI (%)</div><div class="plot bars"><div class="tick">6,000.0%</div>
+<div class="value">2,173.1%</div></div><table class="x-labels"><tr><td>LinkedIn</td></tr>
+</table><p class="legend"><span class="swatch"></span>Revenue</p></div></figure>
+<section class="table-block"><h2>By channel</h2><table><thead><tr><th>Channel</th>
+<th class="num">ROI %</th></tr></thead><tbody><tr><td>Webinars</td>
+<td class="num good">1,697.7%</td></tr></tbody></table><p class="more">and 38 more</p>
+<p class="empty">No targets</p></section>
+<section class="definitions"><h2>How</h2><dl><dt>Cost</dt><dd>sum of cost</dd></dl>
+<p class="example">Example</p></section>
+<section class="quality"><ul class="warnings"><li>sheet 'Results', row 2</li></ul>
+<p class="inputs">Inputs: a.xlsx (sha256 118650c6d1ed…)</p></section>
+</body></html>"""
 
 
-def warm_up() -> None:
+def warm_up(config: Config | None = None) -> None:
+    """Load what the reports of `config` (default: the shipped templates, in English)
+    need before the first one; errors are left for the first report to tell."""
+    config = config or Config()
+    language = config.report.language
     try:
-        tools = renderer([template_root().resolve()])
+        dirs = template_dirs(config)
+        tools = renderer(dirs)
+        covered(stylesheet_families([tools.stylesheet]))
+        report_template(dirs, language)
+        format_metric("revenue", 12345.67, config.report.currency, language)
         document = tools.html_class(string=WARM_PAGE, url_fetcher=tools.fetcher)
         document.render(stylesheets=[tools.css], font_config=tools.font_config).write_pdf()
     except Exception:  # the renderer's own errors surface with the first report
