@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -337,9 +338,10 @@ for command in (
     cli.add_command(command)
 
 
-def main() -> None:
+def main(arguments: Sequence[str] | None = None) -> None:
+    """The command line (`roi-reports` goes through `launch.main` first)."""
     quiet_unraisable_disk_full()
-    cli(prog_name="roi-reports")
+    cli(arguments, prog_name="roi-reports")
 
 
 if __name__ == "__main__":

@@ -27,3 +27,13 @@ def worker_context() -> BaseContext:
         context.set_forkserver_preload(PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now; it imports PRELOAD in its own process while the caller
+    goes on (the `roi-reports` command calls this before it imports the rest)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        worker_context()  # sets the preload list
+        forkserver.ensure_running()

@@ -109,12 +109,13 @@ def run_naive(files: list[Path], config_path: Path, out: Path, period: str) -> P
 
 
 def run_job(workdir: Path, period: str) -> Phases:
-    """`roi-reports run --dir D --period P --no-send`, in this process."""
-    from roi_reports.cli import cli
+    """`roi-reports run --dir D --period P --no-send`, in this process, from its entry
+    point (which starts the workers' forkserver before importing the command line)."""
+    from roi_reports.launch import main as roi_reports
 
     with TreeMemory() as memory:
         try:
-            cli(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
+            roi_reports(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
         except SystemExit as exc:
             if exc.code not in (0, None):
                 raise RuntimeError(f"roi-reports run exited with {exc.code}") from None
