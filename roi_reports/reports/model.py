@@ -144,13 +144,12 @@ def scoped_metrics(
         return table.copy()  # the memo's table stays as computed
     if memo is None:
         return _shaped(table[(table[key] == scope.name).fillna(False)], key, by)
-    # split once per table: a run of a thousand scopes then looks each one up
+    # grouped once per table: a run of a thousand scopes then looks each one up
     split_key = (*memo_key, "rows of each", key, key in by)
-    parts = memo.get(split_key)
-    if parts is None:
-        parts = memo[split_key] = _scope_rows(table, key, by)
-    found = parts.get(scope.name)
-    return _shaped(table.iloc[0:0], key, by) if found is None else found.copy()
+    rows = memo.get(split_key)
+    if rows is None:
+        rows = memo[split_key] = ScopeRows(table, key, by)
+    return rows.of(scope.name)
 
 
 def _shaped(rows: pd.DataFrame, key: str, by: Sequence[str]) -> pd.DataFrame:
@@ -159,14 +158,21 @@ def _shaped(rows: pd.DataFrame, key: str, by: Sequence[str]) -> pd.DataFrame:
     return (rows if key in by else rows.drop(columns=[key])).reset_index(drop=True)
 
 
-def _scope_rows(table: pd.DataFrame, key: str, by: Sequence[str]) -> dict[object, pd.DataFrame]:
-    """Each name's rows of a team-wide table, `_shaped`, in the table's order (the key
-    column dropped once for the whole table, not once a name)."""
-    kept = _shaped(table, key, by)  # same rows in the same order: positions still hold
-    return {
-        name: kept.iloc[positions].reset_index(drop=True)
-        for name, positions in table.groupby(key, sort=False, observed=True).indices.items()
-    }
+class ScopeRows:
+    """A team-wide table's rows of each name, `_shaped`, in the table's order: grouped
+    once, and a name's rows taken when its report asks (a run renders reports for some
+    of the names only; taking every name's rows up front cost more than the reports'
+    own look-ups). The key column is dropped once for the whole table, not once a name.
+    """
+
+    def __init__(self, table: pd.DataFrame, key: str, by: Sequence[str]) -> None:
+        self.kept = _shaped(table, key, by)  # same rows in the same order: positions hold
+        self.positions = table.groupby(key, sort=False, observed=True).indices
+
+    def of(self, name: object) -> pd.DataFrame:
+        """A new frame of `name`'s rows (no rows for a name the table does not have)."""
+        positions = self.positions.get(name, [])
+        return self.kept.iloc[positions].reset_index(drop=True)
 
 
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
