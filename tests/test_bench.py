@@ -6,6 +6,7 @@ import math
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -192,3 +193,13 @@ def test_the_bench_counts_the_memory_of_worker_processes_too():
     with TreeMemory() as memory:
         subprocess.run([sys.executable, "-c", hold], check=True)
     assert memory.peak_mib > 300  # the child's 300 MiB, beside this process's own
+
+
+def test_the_bench_counts_the_cpu_time_of_worker_processes_too():
+    spin = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    with TreeMemory() as memory:
+        for _ in range(2):
+            subprocess.run([sys.executable, "-c", spin + "\ntime.sleep(0.5)"], check=True)
+    # two children's second each (sampled while they sleep), beside this process's own
+    children = memory.cpu_s - time.process_time()
+    assert 1.9 <= children < 3.0

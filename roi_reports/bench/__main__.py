@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from roi_reports.bench import run_child_process, timing_table
-from roi_reports.bench.child import PDF_CPU, TREE_PSS
+from roi_reports.bench.child import PDF_CPU, TREE_CPU, TREE_PSS
 from roi_reports.bench.generate import PERIOD, BenchInputs, ensure_inputs
 
 BENCH_DIR = Path(".bench")
@@ -84,7 +84,9 @@ def main() -> None:
     cores = run_child("cores", {})["phases"]
     naive_cpu = naive["phases"].pop(PDF_CPU)
     tree_pss = cold["phases"].pop(TREE_PSS)
-    warm["phases"].pop(TREE_PSS)
+    tree_cpu = cold["phases"].pop(TREE_CPU)
+    for extra in (TREE_PSS, TREE_CPU):
+        warm["phases"].pop(extra)
     report: list[tuple[str, float, float | None]] = [
         ("(a) naive baseline", naive["wall_s"], naive["peak_rss_mib"]),
         *[(f"    naive {k}", v, None) for k, v in naive["phases"].items()],
@@ -97,6 +99,10 @@ def main() -> None:
     print(
         f"    the cold run with its read and PDF workers: peak {tree_pss:.0f} MiB "
         "(PSS summed over the process tree: pages they share count once)"
+    )
+    print(
+        f"    the cold run's processes used {tree_cpu:.1f} CPU s in {cold['wall_s']:.1f} s: "
+        f"{tree_cpu / cold['wall_s']:.2f} cores on average (the baseline runs on one)"
     )
     phases = profile["phases"]
     print(pdf_profile(phases, naive_cpu, PROFILED))
@@ -113,7 +119,7 @@ def main() -> None:
         f"bench: rows={rows} cold_s={cold['wall_s']:.2f} warm_s={warm['wall_s']:.2f} "
         f"naive_s={naive['wall_s']:.2f} speedup={naive['wall_s'] / cold['wall_s']:.2f} "
         f"read_floor_ratio={ratio:.2f} peak_rss_mib={cold['peak_rss_mib']:.0f} "
-        f"tree_pss_mib={tree_pss:.0f} "
+        f"tree_pss_mib={tree_pss:.0f} job_cpu_s={tree_cpu:.1f} "
         f"pdf_cpu_s_per_report={scope_cpu:.3f} summary_pdf_cpu_s={summary_cpu:.3f} "
         f"naive_pdf_cpu_s_per_report={naive_cpu:.3f}"
     )

@@ -20,6 +20,7 @@ from roi_reports.bench import RESULT_PREFIX
 Phases = dict[str, float]
 PDF_CPU = "pdf_cpu_s_per_report"  # the naive variant's CPU seconds per PDF (not a phase)
 TREE_PSS = "tree_pss_mib"  # the job variant's peak memory with its workers (not a phase)
+TREE_CPU = "tree_cpu_s"  # the job variant's CPU seconds with its workers (not a phase)
 
 
 def peak_rss_mib() -> float:
@@ -33,12 +34,15 @@ class TreeMemory:
     """The peak of the summed proportional set size (PSS) of this process and every
     descendant — the read and PDF workers and their forkserver — sampled in a thread.
     PSS shares the pages a forkserver and its workers have in common, so none counts
-    twice. Linux only; elsewhere the peak stays 0."""
+    twice. Also the CPU seconds the tree used: each process's last sample, so a worker
+    that ends between two samples leaves out at most one interval's work. Linux only;
+    elsewhere both stay 0."""
 
     INTERVAL_S = 0.2
 
     def __init__(self) -> None:
         self.peak_mib = 0.0
+        self._cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -49,11 +53,32 @@ class TreeMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._take_sample()
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def _sample(self) -> None:
         while not self._stop.wait(self.INTERVAL_S):
-            total_kib = sum(_pss_kib(pid) for pid in _tree(os.getpid()))
-            self.peak_mib = max(self.peak_mib, total_kib / 1024)
+            self._take_sample()
+
+    def _take_sample(self) -> None:
+        tree = _tree(os.getpid())
+        total_kib = sum(_pss_kib(pid) for pid in tree)
+        self.peak_mib = max(self.peak_mib, total_kib / 1024)
+        for pid in tree:
+            ticks = _cpu_ticks(pid)
+            self._cpu_ticks[pid] = max(ticks, self._cpu_ticks.get(pid, 0))
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time of a process so far, in clock ticks (0 once it has ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def _tree(root: int) -> list[int]:
@@ -130,6 +155,7 @@ def run_job(workdir: Path, period: str) -> Phases:
         "checks": timings.get("checks", 0.0),
         "email": timings["deliver"],
         TREE_PSS: memory.peak_mib,
+        TREE_CPU: memory.cpu_s,
     }
 
 
