@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -24,6 +26,7 @@ from roi_reports.reports import pdf, pdf_render
 from roi_reports.reports.model import Scope
 from roi_reports.reports.warm import warm_up
 from roi_reports.workers import worker_context
+from tests.helpers import RESULTS_HEADER, write_csv
 from tests.test_run import PERIOD, SAMPLE, make_workdir
 
 pytestmark = pytest.mark.pdf
@@ -75,16 +78,39 @@ def test_a_failed_warm_up_is_left_for_the_first_report_to_tell(tmp_path):
         pdf_render.template_dirs(broken)
 
 
-def test_reports_rendered_in_started_workers_are_the_same_bytes(tmp_path):
+def _no_new_pool(*args: object) -> None:
+    raise AssertionError("a new pool was made")
+
+
+def test_reports_rendered_in_started_workers_are_the_same_bytes(tmp_path, monkeypatch):
     config = Config()
     dataset = load_dataset([SAMPLE], config)
     period = resolve_period(PERIOD, config.report)
     plain = pdf.render_reports(dataset, config, period, SCOPES, tmp_path / "plain")
     pool = pdf.start_workers(config, workers=2)
+    monkeypatch.setattr(pdf, "_pool", _no_new_pool)  # rendered in the started one
     early = pdf.render_reports(dataset, config, period, SCOPES, tmp_path / "early", pool=pool)
     assert [p.read_bytes() for p in early.values()] == [p.read_bytes() for p in plain.values()]
     with pytest.raises(RuntimeError):  # render_reports shut the pool down when done
         pool.submit(renderers_loaded)
+
+
+def test_a_started_pool_broken_before_the_first_report_is_replaced(tmp_path):
+    """A worker killed while the job computes the totals (the OOM killer, say): the
+    reports are rendered in a fresh pool, as when a pool breaks while rendering."""
+    config = Config()
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period(PERIOD, config.report)
+    pool = pdf.start_workers(config, workers=1)
+    assert pool.submit(renderers_loaded).result() == 1
+    for process in list(pool._processes.values()):
+        process.kill()
+    deadline = time.monotonic() + 60
+    while not pool._broken and time.monotonic() < deadline:  # the pool notices
+        time.sleep(0.05)
+    written = pdf.render_reports(dataset, config, period, SCOPES, tmp_path, pool=pool)
+    assert set(written) == set(SCOPES)
+    assert all(path.read_bytes().startswith(b"%PDF") for path in written.values())
 
 
 def test_unused_started_workers_are_shut_down(tmp_path):
@@ -126,6 +152,20 @@ def test_the_job_starts_its_pdf_workers_early_only_when_it_will_render(tmp_path,
     # the period's outputs gone: this run renders again
     shutil.rmtree(workdir.out / PERIOD)
     assert run().outputs.pdfs and len(started) == 2
+    # a new file read but quarantined: the outputs are reused and the workers started for
+    # it are shut down before the delivery, not kept until the job ends
+    deliver = monthly.deliver
+
+    def deliver_after_shutdown(*args: Any, **kwargs: Any) -> Any:
+        with pytest.raises(RuntimeError):
+            started[-1].submit(renderers_loaded)
+        return deliver(*args, **kwargs)
+
+    monkeypatch.setattr(monthly, "deliver", deliver_after_shutdown)
+    bad = ["2026-10-15", "Webinars", "Autumn", "Aino", "many", 2, 5000, "", ""]
+    write_csv(workdir.inbox / "broken.csv", [RESULTS_HEADER, bad])
+    result = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
+    assert result.ingest.quarantined and result.outputs.checked and len(started) == 3
 
 
 def test_a_job_whose_reports_render_on_a_cluster_starts_no_local_workers():

@@ -34,8 +34,9 @@ class TreeMemory:
     """The peak of the summed proportional set size (PSS) of this process and every
     descendant — the read and PDF workers and their forkserver — sampled in a thread.
     PSS shares the pages a forkserver and its workers have in common, so none counts
-    twice. Also the CPU seconds the tree used: each process's last sample, so a worker
-    that ends between two samples leaves out at most one interval's work. Linux only;
+    twice. Also the CPU seconds the tree used within the block: each process's last
+    sample, so a worker that ends between two samples leaves out at most one interval's
+    work. Linux only;
     elsewhere both stay 0."""
 
     INTERVAL_S = 0.2
@@ -43,10 +44,12 @@ class TreeMemory:
     def __init__(self) -> None:
         self.peak_mib = 0.0
         self._cpu_ticks: dict[int, int] = {}
+        self._before_ticks = 0  # this process's own, before the block
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> TreeMemory:
+        self._before_ticks = _cpu_ticks(os.getpid())
         self._thread.start()
         return self
 
@@ -57,7 +60,8 @@ class TreeMemory:
 
     @property
     def cpu_s(self) -> float:
-        return sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+        ticks = sum(self._cpu_ticks.values()) - self._before_ticks
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def _sample(self) -> None:
         while not self._stop.wait(self.INTERVAL_S):

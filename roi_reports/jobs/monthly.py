@@ -162,6 +162,7 @@ def run_monthly(
         with timer.phase("render"), writing(f"the reports for {period.label}", workdir.out):
             reused = cached_outputs(out_dir, key)
             if reused is not None:
+                pdf_workers.close()  # started for new files, all of them quarantined
                 say("excel", "unchanged since the last run: outputs reused")
             outputs = reused or render_outputs(
                 dataset,

@@ -6,6 +6,7 @@ here are the file names, the scopes, and the pool of worker processes with their
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import signal
@@ -36,6 +37,7 @@ from roi_reports.reports.warm import warm_up
 from roi_reports.workers import worker_context
 
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
+log = logging.getLogger(__name__)
 
 
 # --- file names -------------------------------------------------------------------------
@@ -194,10 +196,14 @@ def start_workers(config: Config, workers: int | None = None) -> ProcessPoolExec
     """
     count = max(1, workers or os.cpu_count() or 1)
     pool = _pool(count, config)
-    # a pool forks a worker for a task that finds none idle; these find the others still
-    # warming up, so each of them starts one
-    for _ in range(count):
-        pool.submit(_started)
+    try:
+        # a pool forks a worker for a task that finds none idle; these find the others
+        # still warming up, so each of them starts one
+        for _ in range(count):
+            pool.submit(_started)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     return pool
 
 
@@ -218,14 +224,22 @@ class EarlyWorkers:
 
     def start(self) -> None:
         if self.pool is None and not uses_cluster(self.config):
-            self.pool = start_workers(self.config)
+            try:
+                self.pool = start_workers(self.config)
+            except (OSError, RuntimeError) as exc:  # no process to be had now: not fatal
+                log.warning("PDF workers not started early (%s); they start with the reports", exc)
+
+    def close(self) -> None:
+        """Shut the workers down (when the run turns out not to render, say)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
     def __enter__(self) -> EarlyWorkers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        self.close()
 
 
 def render_reports(
@@ -332,7 +346,12 @@ class PoolRun:
             while queue or running:
                 while queue and len(running) < 2 * self.workers:
                     scope = queue.pop()
-                    running[pool.submit(_render_job, self.job(scope))] = scope
+                    try:
+                        future = pool.submit(_render_job, self.job(scope))
+                    except BrokenProcessPool:  # broken before this report (a started pool)
+                        queue.append(scope)
+                        return list(running.values())
+                    running[future] = scope
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     if isinstance(future.exception(), BrokenProcessPool):
