@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.bench import naive
-from roi_reports.bench.child import TreeMemory
+from roi_reports.bench.child import TreeUsage
 from roi_reports.bench.generate import ensure_inputs
 from roi_reports.bench.smtp_sink import SinkHandler, smtp_sink
 from roi_reports.config import Config, load_config
@@ -190,7 +190,7 @@ def test_bench_burst_inputs_give_every_employee_their_own_report(tmp_path):
 
 def test_the_bench_counts_the_memory_of_worker_processes_too():
     hold = "b = bytearray(300 * 1024 * 1024); import time; time.sleep(1.5)"
-    with TreeMemory() as memory:
+    with TreeUsage() as memory:
         subprocess.run([sys.executable, "-c", hold], check=True)
     assert memory.peak_mib > 300  # the child's 300 MiB, beside this process's own
 
@@ -198,7 +198,7 @@ def test_the_bench_counts_the_memory_of_worker_processes_too():
 def test_the_bench_counts_the_cpu_time_of_worker_processes_too():
     spin = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
     before = time.process_time()
-    with TreeMemory() as memory:
+    with TreeUsage() as memory:
         for _ in range(2):
             subprocess.run([sys.executable, "-c", spin + "\ntime.sleep(0.5)"], check=True)
     # two children's second each (sampled while they sleep) and their interpreters'

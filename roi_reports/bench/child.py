@@ -30,14 +30,13 @@ def peak_rss_mib() -> float:
     return float("nan")
 
 
-class TreeMemory:
+class TreeUsage:
     """The peak of the summed proportional set size (PSS) of this process and every
     descendant — the read and PDF workers and their forkserver — sampled in a thread.
     PSS shares the pages a forkserver and its workers have in common, so none counts
     twice. Also the CPU seconds the tree used within the block: each process's last
     sample, so a worker that ends between two samples leaves out at most one interval's
-    work. Linux only;
-    elsewhere both stay 0."""
+    work. Linux only; elsewhere both stay 0."""
 
     INTERVAL_S = 0.2
 
@@ -48,8 +47,8 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> TreeMemory:
-        self._before_ticks = _cpu_ticks(os.getpid())
+    def __enter__(self) -> TreeUsage:
+        self._before_ticks = _tree(os.getpid()).get(os.getpid(), 0)
         self._thread.start()
         return self
 
@@ -71,32 +70,26 @@ class TreeMemory:
         tree = _tree(os.getpid())
         total_kib = sum(_pss_kib(pid) for pid in tree)
         self.peak_mib = max(self.peak_mib, total_kib / 1024)
-        for pid in tree:
-            ticks = _cpu_ticks(pid)
+        for pid, ticks in tree.items():
             self._cpu_ticks[pid] = max(ticks, self._cpu_ticks.get(pid, 0))
 
 
-def _cpu_ticks(pid: int) -> int:
-    """User and system time of a process so far, in clock ticks (0 once it has ended)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
-def _tree(root: int) -> list[int]:
+def _tree(root: int) -> dict[int, int]:
+    """`root` and its descendants: pid → user and system time so far, in clock ticks."""
     parents: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # ended meanwhile
-        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
+        pid = int(stat.parent.name)
+        parents.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+    found, todo = {}, [root]
     while todo:
         pid = todo.pop()
-        found.append(pid)
+        found[pid] = ticks.get(pid, 0)
         todo.extend(parents.get(pid, []))
     return found
 
@@ -142,7 +135,7 @@ def run_job(workdir: Path, period: str) -> Phases:
     point (which starts the workers' forkserver before importing the command line)."""
     from roi_reports.launch import main as roi_reports
 
-    with TreeMemory() as memory:
+    with TreeUsage() as memory:
         try:
             roi_reports(["run", "--dir", str(workdir), "--period", period, "--no-send", "--quiet"])
         except SystemExit as exc:

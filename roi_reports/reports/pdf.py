@@ -189,7 +189,7 @@ def _pool(workers: int, config: Config) -> ProcessPoolExecutor:
 def start_workers(config: Config, workers: int | None = None) -> ProcessPoolExecutor:
     """PDF worker processes (default: one per core) started now, ahead of the reports.
 
-    Each warms up its renderer as it starts (about a second), so a job that starts them
+    Each warms up its renderer as it starts (about half a second), so a job that starts them
     before its last serial steps (combining the files, the totals) finds them ready. Give
     the pool to `render_reports(pool=...)`, which renders in it and shuts it down; shut it
     down yourself if no report is rendered after all.
