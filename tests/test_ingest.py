@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from roi_reports.config import Config, InputConfig, parse_config
 from roi_reports.ingest.dataset import assemble, read_dataset
+from roi_reports.ingest.filechecks import MB, _mentions_formula
 from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.workdir import init_workdir
 from roi_reports.pipeline import compute_metrics
@@ -158,6 +159,19 @@ def test_formula_without_cached_value_is_an_error(tmp_path):
     assert (problem.sheet, problem.row, problem.column) == ("results", 4, "E")
     assert problem.rule == "formula without a cached value"
     assert "save" in problem.hint
+
+
+@pytest.mark.parametrize("tag", [b"<f>", b'<f t="shared" si="0"/>'])
+@pytest.mark.parametrize("start", [MB - 3, MB - 2, MB - 1, MB, 2 * MB + 5])
+def test_a_formula_tag_is_found_wherever_the_scan_cuts_the_sheet(tmp_path, tag, start):
+    # the scan reads the sheet XML 1 MB at a time: a tag may straddle two reads
+    path = tmp_path / "f.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sheet.xml", b"x" * start + tag + b"x" * MB)
+        archive.writestr("other.xml", b"<formula>1</formula><filters/><fx>" * MB)
+    with zipfile.ZipFile(path) as archive:
+        assert _mentions_formula(archive, "sheet.xml")
+        assert not _mentions_formula(archive, "other.xml")
 
 
 GOOGLE_ADS = [
