@@ -103,18 +103,19 @@ class Store:
         self._save_index()
         return self._entry(tables.name)
 
+    def staging(self, sha256: str) -> Path:
+        """Where a file's tables are written before they appear whole (`put`): a reading
+        worker may write them there ahead (`write_tables`), as this process's."""
+        return self.root / f".{sha256}.{os.getpid()}.tmp"
+
     def _write_tables(self, tables: FileTables, sha256: str) -> None:
         final = self.root / sha256
+        staging = self.staging(sha256)
         if final.exists():  # same content stored before (e.g. under an older name)
+            shutil.rmtree(staging, ignore_errors=True)  # written ahead for nothing
             return
-        staging = self.root / f".{sha256}.{os.getpid()}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        for kind, frame in tables.frames.items():
-            if kind in PARTITIONED:
-                _write_partitions(frame, staging / kind)
-            else:
-                frame.to_parquet(staging / f"{kind}.parquet", index=False)
+        if not staging.is_dir():  # not written ahead by the worker that read the file
+            write_tables(tables, staging)
         os.replace(staging, final)  # the directory appears whole or not at all
 
     def _save_index(self) -> None:
@@ -162,6 +163,20 @@ class Store:
                 if months is None or span is None or _overlaps(span, months):
                     found.append(path)
         return found
+
+
+def write_tables(tables: FileTables, folder: Path) -> None:
+    """A file's tables in `folder` as the store keeps them. The folder appears only once
+    all is written (a `.part` folder beside it until then), so one that exists is whole."""
+    part = folder.with_name(folder.name.removesuffix(".tmp") + ".part.tmp")
+    shutil.rmtree(part, ignore_errors=True)
+    part.mkdir(parents=True)
+    for kind, frame in tables.frames.items():
+        if kind in PARTITIONED:
+            _write_partitions(frame, part / kind)
+        else:
+            frame.to_parquet(part / f"{kind}.parquet", index=False)
+    os.replace(part, folder)
 
 
 def read_rows(paths: list[Path], kind: str) -> pd.DataFrame:

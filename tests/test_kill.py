@@ -85,6 +85,9 @@ def test_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
     store_leftover = workdir.store / f".{'a' * 64}.{job.pid}.tmp"
     (store_leftover / "results").mkdir(parents=True)
     (store_leftover / "results" / "part.parquet").write_bytes(b"PAR1")
+    # … or a read worker of a job killed while writing a file's tables ahead
+    half_written = workdir.store / f".{'c' * 64}.{job.pid}.part.tmp"
+    half_written.mkdir()
     temp_file = workdir.quarantine / f".bad.csv.errors.csv.{dead_pid()}-0a1b2c.tmp"
     temp_file.write_text("half", encoding="utf-8")
     # a folder of a process that still runs (this test) is not a leftover: it stays
@@ -94,7 +97,7 @@ def test_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
     rerun = run_job(workdir)
     assert rerun.returncode == 0, rerun.stderr
     assert not staging.exists()
-    assert not store_leftover.exists()
+    assert not store_leftover.exists() and not half_written.exists()
     assert not temp_file.exists()
     assert running.is_dir()
     assert sorted(p.name for p in workdir.out.iterdir()) == [PERIOD]

@@ -7,17 +7,23 @@ drop's order, and a worker that dies must cost nothing but the time to read agai
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from roi_reports import store as store_module
 from roi_reports.config import Config
 from roi_reports.jobs import reading
+from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.reading import read_files
+from roi_reports.jobs.workdir import init_workdir
+from roi_reports.store import Store
 from tests.helpers import RESULTS_HEADER, write_csv, write_workbook
 
 ROW = ["2026-10-05", "LinkedIn", "Autumn push", "Aino Virtanen", 10, 1, 100, 40, "EUR"]
@@ -91,3 +97,54 @@ def test_the_time_a_caller_spends_between_files_is_not_reading(tmp_path, monkeyp
         time.sleep(1.0)  # the caller stores the file, say
     wall = time.perf_counter() - start
     assert timings["read"] < wall - 2.5  # none of the three seconds spent between files
+
+
+def _stored(store: Store) -> dict[tuple[str, str], pd.DataFrame]:
+    return {
+        (f.name, kind): frame
+        for f in store.files()
+        for kind, frame in store.load(f.name).frames.items()
+    }
+
+
+def test_files_read_in_workers_are_stored_by_them_the_same(tmp_path, monkeypatch):
+    """The workers write each file's Parquet ahead; the job only renames it into place,
+    and the store holds what the job would have written; a quarantined file's tables
+    are not left behind."""
+    here, there = (init_workdir(tmp_path / name) for name in ("here", "there"))
+    for workdir in (here, there):
+        for sample in workdir.inbox.iterdir():
+            sample.unlink()
+        _drop(workdir.inbox)
+    now = datetime(2026, 11, 2, 6, 0)
+    ingest(here, Config(), now)
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    # the job itself cannot write Parquet now: whatever is stored, a worker wrote
+    monkeypatch.setattr(store_module, "write_tables", _no_writing)
+    summary = ingest(there, Config(), now)
+    assert [q.name for q in summary.quarantined] == ["b.csv"]
+    assert [a.name for a in summary.accepted] == ["a.xlsx", "c.csv"]
+    mine, theirs = _stored(Store(there.store)), _stored(Store(here.store))
+    assert mine.keys() == theirs.keys()
+    for key, frame in mine.items():
+        pd.testing.assert_frame_equal(frame, theirs[key])
+    assert sorted(p.name for p in there.store.iterdir()) == sorted(
+        p.name for p in here.store.iterdir()
+    )  # the hashes' folders and index.json, no staging folder
+
+
+def _no_writing(*args: object) -> None:
+    raise AssertionError("the job wrote a file's tables that a worker had written")
+
+
+def test_the_store_writes_a_file_a_worker_did_not(tmp_path):
+    """Tables not written ahead (read in this process, or the worker could not write)
+    are written by the store itself, whole or not at all."""
+    workdir = init_workdir(tmp_path / "team")
+    store = Store(workdir.store)
+    [tables] = read_files(_drop(tmp_path)[:1], Config(), {}, workers=1)
+    leftover = store.staging("f" * 64).with_name(f".{'f' * 64}.{os.getpid()}.part.tmp")
+    leftover.mkdir()  # a half-written folder of a worker that died
+    store.put(tables, "f" * 64, "archive/a.xlsx", datetime(2026, 11, 2))
+    assert not leftover.exists() and not store.staging("f" * 64).exists()
+    assert len(store.load(tables.name).frames["results"]) == 300

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,7 +117,10 @@ def ingest(
             continue
         batch[before.sha256] = path.name
         to_read.append((path, before))
-    reads = read_files([path for path, _ in to_read], config, summary.timings)
+    stages = [store.staging(before.sha256) for _, before in to_read]
+    for stage in stages:  # of an earlier process with this pid: never adopted
+        shutil.rmtree(stage, ignore_errors=True)
+    reads = read_files([path for path, _ in to_read], config, summary.timings, stage_in=stages)
     for (path, before), tables in zip(to_read, reads, strict=True):
         if progress:
             progress(path.name)
@@ -130,6 +134,8 @@ def ingest(
     for path, before, tables in fresh:
         if not _changed(path, before, summary):  # the hash again, before the move
             _file_away(workdir, store, archive, now, (path, before.sha256, tables), errors, summary)
+        # written ahead by its reader (jobs/reading.py) but not stored: quarantined, changed
+        shutil.rmtree(store.staging(before.sha256), ignore_errors=True)
     summary.timed("store", start)
     return summary
 

@@ -1,8 +1,8 @@
 """Leftovers of jobs that were killed: staging folders and temp files whose writer is gone.
 
 Every job writes aside and renames into place, naming what it writes aside after its own
-pid: `store/.<sha256>.<pid>.tmp/` (a file's tables before they appear whole),
-`out/.<period>.staging-<pid>/` and `.previous-<pid>/` (a period's outputs before and
+pid: `store/.<sha256>.<pid>.tmp/` and `.part.tmp/` (a file's tables before they appear
+whole), `out/.<period>.staging-<pid>/` and `.previous-<pid>/` (a period's outputs before and
 during the swap), and `.<name>.<pid>-<random>.tmp` (any file written atomically). A job
 killed in between (`kill -9`, power loss, a full disk) leaves them behind. The next job,
 holding the working folder's lock, removes those whose process no longer exists. Nothing
@@ -23,7 +23,7 @@ from roi_reports.lifeline import process_alive
 
 log = logging.getLogger("roi_reports.leftovers")
 
-STORE_STAGING = re.compile(r"^\.[0-9a-f]{64}\.(\d+)\.tmp$")
+STORE_STAGING = re.compile(r"^\.[0-9a-f]{64}\.(\d+)(?:\.part)?\.tmp$")
 OUTPUT_STAGING = re.compile(r"^\..+\.(?:staging|previous)-(\d+)$")
 ATOMIC_TEMP = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.tmp$")
 
