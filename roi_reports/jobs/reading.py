@@ -82,7 +82,7 @@ def read_files(
     with ProcessPoolExecutor(
         workers, mp_context=worker_context(), initializer=die_with, initargs=(os.getpid(),)
     ) as pool:
-        stages = stage_in or [None] * len(paths)
+        stages: Sequence[Path | None] = stage_in or [None] * len(paths)
         futures = [
             pool.submit(read_one, path, config, stage)
             for path, stage in zip(paths, stages, strict=True)
