@@ -105,7 +105,7 @@ def test_a_started_pool_broken_before_the_first_report_is_replaced(tmp_path):
     assert pool.submit(renderers_loaded).result() == 1
     for process in list(pool._processes.values()):
         process.kill()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 30
     while not pool._broken and time.monotonic() < deadline:  # the pool notices
         time.sleep(0.05)
     written = pdf.render_reports(dataset, config, period, SCOPES, tmp_path, pool=pool)
@@ -173,3 +173,25 @@ def test_a_job_whose_reports_render_on_a_cluster_starts_no_local_workers():
     with pdf.EarlyWorkers(on_cluster) as early:
         early.start()
         assert early.pool is None
+
+
+def test_the_workbook_is_written_while_the_first_reports_render(tmp_path, monkeypatch):
+    """The workers need not wait for the workbook: it is written beside the reports."""
+    from roi_reports.jobs import outputs
+
+    write_workbook = outputs.write_workbook
+    overlapped: list[bool] = []
+
+    def slow_workbook(model: Any, path: Any, language: str) -> None:
+        deadline = time.monotonic() + 30
+        while not any(path.parent.glob("pdf/*.pdf")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # a report is rendered meanwhile, or never: sequential
+        overlapped.append(any(path.parent.glob("pdf/*.pdf")))
+        write_workbook(model, path, language)
+
+    monkeypatch.setattr(outputs, "write_workbook", slow_workbook)
+    workdir = make_workdir(tmp_path, '["all", "channel"]')
+    now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    result = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
+    assert result.exit_code == 0 and overlapped == [True]
+    assert result.outputs.workbook.is_file() and result.withheld == {}

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,25 +138,38 @@ def render_outputs(
     staging.mkdir(parents=True)
     try:
         progress("excel", workbook_name)
-        start = time.perf_counter()
-        write_workbook(model, staging / workbook_name, config.report.language)
-        timings = {"excel": round(time.perf_counter() - start, 3)}
+        timings: dict[str, float] = {}
         start = time.perf_counter()
         scopes = report_scopes(model, config)
         done = iter(range(1, len(scopes) + 1))
         failures: dict[Scope, str] = {}
-        pdfs = render_reports(
-            dataset,
-            config,
-            period,
-            scopes,
-            pdf_folder(staging),
-            inputs=inputs,
-            progress=lambda scope: progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"),
-            failures=failures,
-            memo=memo,
-            pool=pdf_workers,
-        )
+        # the workbook is written while the PDF workers render the first reports, which
+        # would otherwise wait for it (this process only hands them their models)
+        with ThreadPoolExecutor(1) as beside:
+            workbook = beside.submit(
+                _timed,
+                timings,
+                "excel",
+                write_workbook,
+                model,
+                staging / workbook_name,
+                config.report.language,
+            )
+            pdfs = render_reports(
+                dataset,
+                config,
+                period,
+                scopes,
+                pdf_folder(staging),
+                inputs=inputs,
+                progress=lambda scope: progress(
+                    "pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"
+                ),
+                failures=failures,
+                memo=memo,
+                pool=pdf_workers,
+            )
+            workbook.result()
         failed = {scope.label: why for scope, why in failures.items()}
         translated = {}
         for language, wanted in translated_scopes(list(pdfs), config).items():
@@ -184,6 +197,14 @@ def render_outputs(
         raise
     pdfs = {scope: pdf_folder(out_dir) / path.name for scope, path in pdfs.items()}
     return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings, failed)
+
+
+def _timed(
+    timings: dict[str, float], name: str, work: Callable[..., object], *args: object
+) -> None:
+    start = time.perf_counter()
+    work(*args)
+    timings[name] = round(time.perf_counter() - start, 3)
 
 
 def _progress_in(language: str, progress: Progress) -> Callable[[Scope], None]:
