@@ -156,3 +156,25 @@ def test_a_team_reporting_in_its_own_language_has_its_reports_checked_in_it(tmp_
     content = manifest(workdir)
     assert content["withheld"] == {}
     assert len([o for o in content["outputs"] if o["kind"] == "pdf"]) > 1
+
+
+def test_each_pdf_is_checked_by_the_worker_that_wrote_it(tmp_path, monkeypatch):
+    """The job checks only what its PDF workers did not: the workbook. (Their check is
+    this module's own: the template printing `nan` above is caught by it.)"""
+    from roi_reports.jobs import preflight
+
+    read_here: list[str] = []
+    pages_text = preflight.pdf_pages_text
+
+    def recording(path: Path) -> list[str]:
+        read_here.append(path.name)
+        return pages_text(path)
+
+    monkeypatch.setattr(preflight, "pdf_pages_text", recording)  # in this process only
+    workdir = make_workdir(tmp_path, '["all", "channel"]')
+    now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    result = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
+    assert result.exit_code == 0 and read_here == []
+    folder = result.outputs.folder
+    rendered = {str(path.relative_to(folder)) for path in result.outputs.pdfs.values()}
+    assert len(rendered) > 2 and result.outputs.verdicts == dict.fromkeys(rendered)

@@ -181,7 +181,13 @@ def run_monthly(
             checked = (
                 {}
                 if outputs.checked
-                else check_outputs(outputs.folder, outputs.files, model, config.report.language)
+                else check_outputs(
+                    outputs.folder,
+                    outputs.files,
+                    model,
+                    config.report.language,
+                    outputs.verdicts,
+                )
             )
         withheld = {**outputs.failed, **checked}
         for problem in withheld.values():

@@ -22,6 +22,7 @@ from roi_reports.email_settings import Stakeholder
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.jobs.checkpoints import checkpoint
 from roi_reports.jobs.manifest import OutputFile
+from roi_reports.jobs.preflight import check_pdf
 from roi_reports.org import NO_TEAM
 from roi_reports.reports.excel import summary_file_name, write_workbook
 from roi_reports.reports.model import MetricsMemo, ReportModel, Scope
@@ -40,6 +41,8 @@ class RenderedOutputs:
     timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
     failed: dict[str, str] = field(default_factory=dict)  # attachment key → why not made
     checked: bool = False  # reused files that a finished run checked and found sound
+    # file path → its check's verdict (None: sound), for the PDFs their workers checked
+    verdicts: dict[str, str | None] = field(default_factory=dict)
 
     def attachments(self) -> dict[str, list[Path]]:
         """Files by scope label (and "<scope>|<language>" for translated reports), plus
@@ -143,6 +146,7 @@ def render_outputs(
         scopes = report_scopes(model, config)
         done = iter(range(1, len(scopes) + 1))
         failures: dict[Scope, str] = {}
+        verdicts: dict[Scope, str | None] = {}  # the preflight's, from the PDF workers
         # the workbook is written while the PDF workers render the first reports, which
         # would otherwise wait for it (this process only hands them their models)
         with ThreadPoolExecutor(1) as beside:
@@ -168,12 +172,16 @@ def render_outputs(
                 failures=failures,
                 memo=memo,
                 pool=pdf_workers,
+                check=check_pdf,
+                verdicts=verdicts,
             )
             workbook.result()
         failed = {scope.label: why for scope, why in failures.items()}
         translated = {}
+        translated_verdicts: dict[str, dict[Scope, str | None]] = {}
         for language, wanted in translated_scopes(list(pdfs), config).items():
             failures = {}
+            translated_verdicts[language] = {}
             translated[language] = render_reports(
                 dataset,
                 in_language(config, language),
@@ -184,6 +192,8 @@ def render_outputs(
                 progress=_progress_in(language, progress),
                 failures=failures,
                 memo=memo,
+                check=check_pdf,
+                verdicts=translated_verdicts[language],
             )
             failed |= {f"{scope.label}|{language}": why for scope, why in failures.items()}
         timings["pdfs"] = round(time.perf_counter() - start, 3)
@@ -195,8 +205,24 @@ def render_outputs(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    checked = {
+        _relative(pdfs[scope], staging): verdict
+        for scope, verdict in verdicts.items()
+        if scope in pdfs
+    } | {
+        _relative(translated[language][scope], staging): verdict
+        for language, found in translated_verdicts.items()
+        for scope, verdict in found.items()
+        if scope in translated[language]
+    }
     pdfs = {scope: pdf_folder(out_dir) / path.name for scope, path in pdfs.items()}
-    return RenderedOutputs(out_dir, out_dir / workbook_name, pdfs, files, timings, failed)
+    return RenderedOutputs(
+        out_dir, out_dir / workbook_name, pdfs, files, timings, failed, verdicts=checked
+    )
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder))  # as OutputFile.path says it
 
 
 def _timed(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from roi_reports.i18n import RTL_LANGUAGES, gettext_for
@@ -26,18 +27,27 @@ ZWNJ = "\u200c"  # inside Persian words; text extraction may drop it
 
 
 def check_outputs(
-    folder: Path, files: list[OutputFile], model: ReportModel, language: str
+    folder: Path,
+    files: list[OutputFile],
+    model: ReportModel,
+    language: str,
+    verdicts: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
     """Attachment key → why that file must not be sent (empty when all pass).
 
     `language` is the reports' own ([report] language): a file made in a stakeholder's
-    language says which; the others are in this one and are checked in it.
+    language says which; the others are in this one and are checked in it. `verdicts`
+    (file path → problem or None) are of files already checked where they were made: the
+    PDF workers check each report they write (`render_reports`), as here.
     """
     problems: dict[str, str] = {}
+    done = verdicts or {}
     for file in files:
-        path = folder / file.path
-        check = check_workbook if file.kind == "xlsx" else check_pdf
-        problem = check(path, model, file.language or language)
+        if file.path in done:
+            problem = done[file.path]
+        else:
+            check = check_workbook if file.kind == "xlsx" else check_pdf
+            problem = check(folder / file.path, model, file.language or language)
         if problem:
             problems[file.attachment_key] = f"{file.path}: {problem}"
     return problems

@@ -131,17 +131,25 @@ def _time_up(signum: int, frame: object) -> None:
     raise _TimeUp
 
 
-def _render_job(job: tuple[ReportModel, Config, Path]) -> Path:
-    """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM)."""
+# a check of a written PDF against its model, in a language: why it must not be sent
+PdfCheck = Callable[[Path, ReportModel, str | None], str | None]
+Job = tuple[ReportModel, Config, Path, PdfCheck | None]
+Rendered = tuple[Path, str | None]  # the file, and its check's verdict (None: sound)
+
+
+def _render_job(job: Job) -> Rendered:
+    """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM), and
+    check the file it wrote when the job carries a check."""
     global _deadline_passed
-    model, config, path = job
+    model, config, path, check = job
     limits = config.output
     _deadline_passed = False
     previous = signal.signal(signal.SIGALRM, _time_up)
     # repeats after the deadline: a raise inside a C callback can be swallowed once
     signal.setitimer(signal.ITIMER_REAL, limits.pdf_timeout_s, ALARM_REPEAT_S)
     try:
-        return render_pdf(model, config, path)
+        written = render_pdf(model, config, path)
+        return written, check(written, model, config.report.language) if check else None
     except MemoryError:
         raise ReportTemplateError(
             f"report {model.scope.label} needed more than [output] pdf_memory_mb = "
@@ -254,6 +262,8 @@ def render_reports(
     failures: dict[Scope, str] | None = None,
     memo: MetricsMemo | None = None,
     pool: ProcessPoolExecutor | None = None,
+    check: PdfCheck | None = None,
+    verdicts: dict[Scope, str | None] | None = None,
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
@@ -265,22 +275,27 @@ def render_reports(
     cannot be made (e.g. a character no font has) is recorded there and left out, and the
     others are still made; without one the first such error is raised. Pass the `memo`
     other models of the same dataset and period were built with to share its tables.
+    A `check` runs in the worker on each file it wrote, while the other workers render;
+    its verdict goes into `verdicts` (reports rendered on a cluster are left unchecked).
     """
     names = unique_pdf_names(scopes)
     paths = {scope: Path(out_dir) / name for scope, name in names.items()}
     memo = {} if memo is None else memo  # team-wide tables, computed once for all scopes
 
-    def job(scope: Scope) -> tuple[ReportModel, Config, Path]:
+    def job(scope: Scope) -> Job:
         model = build_report_model(dataset, config, period, scope, inputs, memo)
-        return model, config, paths[scope]
+        return model, config, paths[scope], check
 
     def finished(scope: Scope, outcome: Callable[[], object]) -> None:
         try:
-            outcome()
+            result = outcome()
         except RoiReportsError as exc:
             if failures is None:
                 raise
             failures[scope] = str(exc)
+        else:
+            if isinstance(result, tuple) and check and verdicts is not None:
+                verdicts[scope] = result[1]  # rendered in a pool worker, which checked it
         if progress:
             progress(scope)
 
@@ -300,9 +315,6 @@ def render_reports(
 def uses_cluster(config: Config) -> bool:
     """`--engine dask` with a scheduler: the reports render on the cluster's workers."""
     return config.engine.kind == "dask" and config.engine.scheduler is not None
-
-
-Job = tuple[ReportModel, Config, Path]
 
 
 class PoolRun:
@@ -342,7 +354,7 @@ class PoolRun:
         reports that were in the broken pool."""
         pool, self.started = self.started or _pool(self.workers, self.config), None
         with pool:
-            running: dict[Future[Path], Scope] = {}
+            running: dict[Future[Rendered], Scope] = {}
             while queue or running:
                 while queue and len(running) < 2 * self.workers:
                     scope = queue.pop()
@@ -360,7 +372,7 @@ class PoolRun:
         return []
 
 
-def _result_or_death(future: Future[Path], scope: Scope) -> Path:
+def _result_or_death(future: Future[Rendered], scope: Scope) -> Rendered:
     try:
         return future.result()
     except BrokenProcessPool:
