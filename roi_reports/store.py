@@ -171,12 +171,16 @@ def write_tables(tables: FileTables, folder: Path) -> None:
     part = folder.with_name(folder.name.removesuffix(".tmp") + ".part.tmp")
     shutil.rmtree(part, ignore_errors=True)
     part.mkdir(parents=True)
-    for kind, frame in tables.frames.items():
-        if kind in PARTITIONED:
-            _write_partitions(frame, part / kind)
-        else:
-            frame.to_parquet(part / f"{kind}.parquet", index=False)
-    os.replace(part, folder)
+    try:
+        for kind, frame in tables.frames.items():
+            if kind in PARTITIONED:
+                _write_partitions(frame, part / kind)
+            else:
+                frame.to_parquet(part / f"{kind}.parquet", index=False)
+        os.replace(part, folder)
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)  # a full disk, say: leave no half folder
+        raise
 
 
 def read_rows(paths: list[Path], kind: str) -> pd.DataFrame:

@@ -148,3 +148,14 @@ def test_the_store_writes_a_file_a_worker_did_not(tmp_path):
     store.put(tables, "f" * 64, "archive/a.xlsx", datetime(2026, 11, 2))
     assert not leftover.exists() and not store.staging("f" * 64).exists()
     assert len(store.load(tables.name).frames["results"]) == 300
+
+
+def test_a_worker_that_cannot_write_ahead_still_returns_the_tables(tmp_path):
+    """Writing ahead is a saving, never a failure: the job writes what a worker could not,
+    and says why if it cannot either (a full disk, say)."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    path = _drop(tmp_path)[0]
+    tables, _ = reading.read_one(path, Config(), blocked / f".{'e' * 64}.1.tmp")
+    assert len(tables.frames["results"]) == 300 and not tables.problems
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -48,7 +48,7 @@ def read_one(
     if stage_in is not None and not any(p.severity == "error" for p in tables.problems):
         try:
             write_tables(tables, stage_in)
-        except OSError as exc:  # the job writes them itself, and says what went wrong
+        except Exception as exc:  # the job writes them itself, and says what went wrong
             log.debug("%s: tables not written ahead (%s)", path.name, exc)
     return tables, took
 
