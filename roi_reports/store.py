@@ -84,9 +84,20 @@ class Store:
     def get(self, name: str) -> StoredFile | None:
         return self._entry(name) if name in self._files else None
 
-    def put(self, tables: FileTables, sha256: str, archived_as: str, when: datetime) -> StoredFile:
-        """Store a file's tables; a new version of the same name replaces the old one."""
-        self._write_tables(tables, sha256)
+    def put(
+        self,
+        tables: FileTables,
+        sha256: str,
+        archived_as: str,
+        when: datetime,
+        written_ahead: bool = False,
+    ) -> StoredFile:
+        """Store a file's tables; a new version of the same name replaces the old one.
+
+        `written_ahead`: the caller emptied `staging(sha256)` before the file was read, so
+        a folder there now is these tables, written by the worker that read them.
+        """
+        self._write_tables(tables, sha256, written_ahead)
         previous = self._files.get(tables.name)
         replaced = list(previous.get("replaced", [])) if previous else []
         if previous:
@@ -108,13 +119,19 @@ class Store:
         worker may write them there ahead (`write_tables`), as this process's."""
         return self.root / f".{sha256}.{os.getpid()}.tmp"
 
-    def _write_tables(self, tables: FileTables, sha256: str) -> None:
+    def discard_staging(self, sha256: str) -> None:
+        """Remove what was written ahead for `sha256`, whole or half."""
+        staging = self.staging(sha256)
+        for folder in (staging, _part_of(staging)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _write_tables(self, tables: FileTables, sha256: str, written_ahead: bool) -> None:
         final = self.root / sha256
         staging = self.staging(sha256)
         if final.exists():  # same content stored before (e.g. under an older name)
-            shutil.rmtree(staging, ignore_errors=True)  # written ahead for nothing
+            self.discard_staging(sha256)  # written ahead for nothing
             return
-        if not staging.is_dir():  # not written ahead by the worker that read the file
+        if not (written_ahead and staging.is_dir()):
             write_tables(tables, staging)
         os.replace(staging, final)  # the directory appears whole or not at all
 
@@ -168,8 +185,9 @@ class Store:
 def write_tables(tables: FileTables, folder: Path) -> None:
     """A file's tables in `folder` as the store keeps them. The folder appears only once
     all is written (a `.part` folder beside it until then), so one that exists is whole."""
-    part = folder.with_name(folder.name.removesuffix(".tmp") + ".part.tmp")
-    shutil.rmtree(part, ignore_errors=True)
+    part = _part_of(folder)
+    for old in (folder, part):
+        shutil.rmtree(old, ignore_errors=True)
     part.mkdir(parents=True)
     try:
         for kind, frame in tables.frames.items():
@@ -181,6 +199,10 @@ def write_tables(tables: FileTables, folder: Path) -> None:
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)  # a full disk, say: leave no half folder
         raise
+
+
+def _part_of(folder: Path) -> Path:
+    return folder.with_name(folder.name.removesuffix(".tmp") + ".part.tmp")
 
 
 def read_rows(paths: list[Path], kind: str) -> pd.DataFrame:

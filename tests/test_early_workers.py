@@ -195,3 +195,26 @@ def test_the_workbook_is_written_while_the_first_reports_render(tmp_path, monkey
     result = monthly.run_monthly(workdir, load_config(workdir.config), PERIOD, now, send=False)
     assert result.exit_code == 0 and overlapped == [True]
     assert result.outputs.workbook.is_file() and result.withheld == {}
+
+
+def test_a_workbook_that_fails_stops_the_reports_at_once(tmp_path, monkeypatch):
+    from roi_reports.jobs import outputs
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("the workbook broke")
+
+    monkeypatch.setattr(outputs, "write_workbook", broken)
+    workdir = make_workdir(tmp_path, '["all", "channel"]')
+    now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    said: list[str] = []
+    with pytest.raises(RuntimeError, match="the workbook broke"):
+        monthly.run_monthly(
+            workdir,
+            load_config(workdir.config),
+            PERIOD,
+            now,
+            send=False,
+            progress=lambda stage, detail: said.append(stage),
+        )
+    assert "excel" in said and "pdf" not in said  # not after every report was rendered
+    assert not list(workdir.out.glob(".*staging*"))

@@ -161,7 +161,7 @@ def test_formula_without_cached_value_is_an_error(tmp_path):
     assert "save" in problem.hint
 
 
-@pytest.mark.parametrize("tag", [b"<f>", b'<f t="shared" si="0"/>'])
+@pytest.mark.parametrize("tag", [b"<f>", b'<f t="shared" si="0"/>', b'<f\tt="array"/>', b"<f/>"])
 @pytest.mark.parametrize("start", [MB - 3, MB - 2, MB - 1, MB, 2 * MB + 5])
 def test_a_formula_tag_is_found_wherever_the_scan_cuts_the_sheet(tmp_path, tag, start):
     # the scan reads the sheet XML 1 MB at a time: a tag may straddle two reads

@@ -112,17 +112,21 @@ def test_files_read_in_workers_are_stored_by_them_the_same(tmp_path, monkeypatch
     and the store holds what the job would have written; a quarantined file's tables
     are not left behind."""
     here, there = (init_workdir(tmp_path / name) for name in ("here", "there"))
+    costs = [["date", "channel", "amount", "currency"], ["2026-10-01", "LinkedIn", 100, "SEK"]]
     for workdir in (here, there):
         for sample in workdir.inbox.iterdir():
             sample.unlink()
         _drop(workdir.inbox)
+        # sound alone, so a worker writes it ahead; no file has a SEK rate: quarantined
+        write_csv(workdir.inbox / "d.csv", costs)
     now = datetime(2026, 11, 2, 6, 0)
     ingest(here, Config(), now)
     monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # workers even on a one-core machine
     # the job itself cannot write Parquet now: whatever is stored, a worker wrote
     monkeypatch.setattr(store_module, "write_tables", _no_writing)
     summary = ingest(there, Config(), now)
-    assert [q.name for q in summary.quarantined] == ["b.csv"]
+    assert [q.name for q in summary.quarantined] == ["b.csv", "d.csv"]
     assert [a.name for a in summary.accepted] == ["a.xlsx", "c.csv"]
     mine, theirs = _stored(Store(there.store)), _stored(Store(here.store))
     assert mine.keys() == theirs.keys()

@@ -178,3 +178,15 @@ def test_each_pdf_is_checked_by_the_worker_that_wrote_it(tmp_path, monkeypatch):
     folder = result.outputs.folder
     rendered = {str(path.relative_to(folder)) for path in result.outputs.pdfs.values()}
     assert len(rendered) > 2 and result.outputs.verdicts == dict.fromkeys(rendered)
+
+
+def test_a_check_that_cannot_run_withholds_the_report_rather_than_failing_it(tmp_path, october):
+    from roi_reports.reports import pdf
+
+    _, model, _ = october
+
+    def out_of_memory(path: Path, model: object, language: str | None) -> str | None:
+        raise MemoryError("no room")
+
+    path, verdict = pdf._render_job((model, parse_config({}), tmp_path / "r.pdf", out_of_memory))
+    assert path.is_file() and (verdict or "").startswith("the check could not run (MemoryError")

@@ -28,9 +28,9 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-# a formula element's start tag, <f> or <f ...>: one regex pass over a 1 MB chunk is 3.7
-# times as fast as two substring searches, as "<" is every few bytes in sheet XML
-_FORMULA_TAG = re.compile(rb"<f[ >]")
+# a formula element's start tag (<f>, <f ...>, <f/>): one regex pass over a 1 MB chunk is
+# 3.7 times as fast as two substring searches, as "<" is every few bytes in sheet XML
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
 def check_file_limits(path: Path, limits: InputConfig) -> None:

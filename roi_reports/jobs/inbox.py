@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,25 +116,30 @@ def ingest(
             continue
         batch[before.sha256] = path.name
         to_read.append((path, before))
-    stages = [store.staging(before.sha256) for _, before in to_read]
-    for stage in stages:  # of an earlier process with this pid: never adopted
-        shutil.rmtree(stage, ignore_errors=True)
-    reads = read_files([path for path, _ in to_read], config, summary.timings, stage_in=stages)
-    for (path, before), tables in zip(to_read, reads, strict=True):
-        if progress:
-            progress(path.name)
-        fresh.append((path, before, tables))
-    if fresh and after_reading:
-        after_reading()
-    start = time.perf_counter()
-    errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
-    summary.timed("validate", start)
-    start = time.perf_counter()
-    for path, before, tables in fresh:
-        if not _changed(path, before, summary):  # the hash again, before the move
-            _file_away(workdir, store, archive, now, (path, before.sha256, tables), errors, summary)
-        # written ahead by its reader (jobs/reading.py) but not stored: quarantined, changed
-        shutil.rmtree(store.staging(before.sha256), ignore_errors=True)
+    # the read workers write each file's tables ahead (jobs/reading.py); whatever of that
+    # is not stored in the end (quarantined, changed meanwhile, a failure) is removed
+    for _, before in to_read:  # of an earlier process with this pid: never adopted
+        store.discard_staging(before.sha256)
+    try:
+        stages = [store.staging(before.sha256) for _, before in to_read]
+        reads = read_files([p for p, _ in to_read], config, summary.timings, stage_in=stages)
+        for (path, before), tables in zip(to_read, reads, strict=True):
+            if progress:
+                progress(path.name)
+            fresh.append((path, before, tables))
+        if fresh and after_reading:
+            after_reading()
+        start = time.perf_counter()
+        errors = _cross_file_errors(store, [tables for _, _, tables in fresh], config)
+        summary.timed("validate", start)
+        start = time.perf_counter()
+        for path, before, tables in fresh:
+            if not _changed(path, before, summary):  # the hash again, before the move
+                filed = (path, before.sha256, tables)
+                _file_away(workdir, store, archive, now, filed, errors, summary)
+    finally:
+        for _, before in to_read:
+            store.discard_staging(before.sha256)
     summary.timed("store", start)
     return summary
 
@@ -176,7 +180,8 @@ def _file_away(
     previous = store.get(tables.name)
     target = free_name(archive, path.name)
     with writing(f"the rows of {path.name}", workdir.store):
-        stored = store.put(tables, sha256, str(target.relative_to(workdir.root)), now)
+        archived_as = str(target.relative_to(workdir.root))
+        stored = store.put(tables, sha256, archived_as, now, written_ahead=True)
     checkpoint("ingest-stored")
     with writing(path.name, archive):
         _move(path, archive, target)

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +145,10 @@ def render_outputs(
         start = time.perf_counter()
         scopes = report_scopes(model, config)
         done = iter(range(1, len(scopes) + 1))
+
+        def pdf_done(scope: Scope) -> None:
+            progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}")
+
         failures: dict[Scope, str] = {}
         verdicts: dict[Scope, str | None] = {}  # the preflight's, from the PDF workers
         # the workbook is written while the PDF workers render the first reports, which
@@ -166,9 +170,7 @@ def render_outputs(
                 scopes,
                 pdf_folder(staging),
                 inputs=inputs,
-                progress=lambda scope: progress(
-                    "pdf", f"[{next(done)}/{len(scopes)}] {scope.label}"
-                ),
+                progress=lambda scope: _unless_failed(workbook, pdf_done, scope),
                 failures=failures,
                 memo=memo,
                 pool=pdf_workers,
@@ -223,6 +225,14 @@ def render_outputs(
 
 def _relative(path: Path, folder: Path) -> str:
     return str(path.relative_to(folder))  # as OutputFile.path says it
+
+
+def _unless_failed(beside: Future[None], then: Callable[[Scope], None], scope: Scope) -> None:
+    """`then(scope)`, unless the work `beside` the reports failed: its error ends the
+    rendering at once rather than after the last report."""
+    if beside.done() and (error := beside.exception()) is not None:
+        raise error
+    then(scope)
 
 
 def _timed(

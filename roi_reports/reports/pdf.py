@@ -138,18 +138,28 @@ Rendered = tuple[Path, str | None]  # the file, and its check's verdict (None: s
 
 
 def _render_job(job: Job) -> Rendered:
-    """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM), and
-    check the file it wrote when the job carries a check."""
-    global _deadline_passed
+    """Render one report in a pool worker, within [output] pdf_timeout_s (SIGALRM), then
+    check the file it wrote when the job carries a check (outside that limit: the check
+    is not the report's cost, and a file that fails it is withheld, not lost)."""
     model, config, path, check = job
+    written = _render_in_limits(model, config, path)
+    if check is None:
+        return written, None
+    try:
+        return written, check(written, model, config.report.language)
+    except Exception as exc:  # e.g. out of memory under pdf_memory_mb: not sent unchecked
+        return written, f"the check could not run ({type(exc).__name__}: {exc})"
+
+
+def _render_in_limits(model: ReportModel, config: Config, path: Path) -> Path:
+    global _deadline_passed
     limits = config.output
     _deadline_passed = False
     previous = signal.signal(signal.SIGALRM, _time_up)
     # repeats after the deadline: a raise inside a C callback can be swallowed once
     signal.setitimer(signal.ITIMER_REAL, limits.pdf_timeout_s, ALARM_REPEAT_S)
     try:
-        written = render_pdf(model, config, path)
-        return written, check(written, model, config.report.language) if check else None
+        return render_pdf(model, config, path)
     except MemoryError:
         raise ReportTemplateError(
             f"report {model.scope.label} needed more than [output] pdf_memory_mb = "

@@ -2,7 +2,7 @@
 
 Each worker receives one report's display rows (`pdf_display.Page`: its texts and chart
 positions, a few kilobytes, never the data rows) and returns the PDF bytes; the job writes
-the files (atomically) and checks them as it checks the local pool's.
+the files (atomically) and checks them itself (a local pool's workers check their own).
 
 What a worker needs: roi-reports installed (the same version, with the `dask` extra), the
 report templates (the shipped ones come with the package; a `[report] template_dir` must
