@@ -150,7 +150,7 @@ def render_outputs(
             progress("pdf", f"[{next(done)}/{len(scopes)}] {scope.label}")
 
         failures: dict[Scope, str] = {}
-        verdicts: dict[Scope, str | None] = {}  # the preflight's, from the PDF workers
+        verdicts: dict[Path, str | None] = {}  # the preflight's, from the PDF workers
         # the workbook is written while the PDF workers render the first reports, which
         # would otherwise wait for it (this process only hands them their models)
         with ThreadPoolExecutor(1) as beside:
@@ -180,10 +180,8 @@ def render_outputs(
             workbook.result()
         failed = {scope.label: why for scope, why in failures.items()}
         translated = {}
-        translated_verdicts: dict[str, dict[Scope, str | None]] = {}
         for language, wanted in translated_scopes(list(pdfs), config).items():
             failures = {}
-            translated_verdicts[language] = {}
             translated[language] = render_reports(
                 dataset,
                 in_language(config, language),
@@ -195,7 +193,7 @@ def render_outputs(
                 failures=failures,
                 memo=memo,
                 check=check_pdf,
-                verdicts=translated_verdicts[language],
+                verdicts=verdicts,
             )
             failed |= {f"{scope.label}|{language}": why for scope, why in failures.items()}
         timings["pdfs"] = round(time.perf_counter() - start, 3)
@@ -207,24 +205,12 @@ def render_outputs(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    checked = {
-        _relative(pdfs[scope], staging): verdict
-        for scope, verdict in verdicts.items()
-        if scope in pdfs
-    } | {
-        _relative(translated[language][scope], staging): verdict
-        for language, found in translated_verdicts.items()
-        for scope, verdict in found.items()
-        if scope in translated[language]
-    }
+    # keyed as OutputFile.path is: relative to the (staging, now published) folder
+    checked = {str(path.relative_to(staging)): verdict for path, verdict in verdicts.items()}
     pdfs = {scope: pdf_folder(out_dir) / path.name for scope, path in pdfs.items()}
     return RenderedOutputs(
         out_dir, out_dir / workbook_name, pdfs, files, timings, failed, verdicts=checked
     )
-
-
-def _relative(path: Path, folder: Path) -> str:
-    return str(path.relative_to(folder))  # as OutputFile.path says it
 
 
 def _unless_failed(beside: Future[None], then: Callable[[Scope], None], scope: Scope) -> None:

@@ -273,7 +273,7 @@ def render_reports(
     memo: MetricsMemo | None = None,
     pool: ProcessPoolExecutor | None = None,
     check: PdfCheck | None = None,
-    verdicts: dict[Scope, str | None] | None = None,
+    verdicts: dict[Path, str | None] | None = None,
 ) -> dict[Scope, Path]:
     """One PDF per scope in `out_dir`, named by `unique_pdf_names` (deterministic).
 
@@ -286,7 +286,8 @@ def render_reports(
     others are still made; without one the first such error is raised. Pass the `memo`
     other models of the same dataset and period were built with to share its tables.
     A `check` runs in the worker on each file it wrote, while the other workers render;
-    its verdict goes into `verdicts` (reports rendered on a cluster are left unchecked).
+    its verdict goes into `verdicts` by path (reports rendered on a cluster are left
+    unchecked).
     """
     names = unique_pdf_names(scopes)
     paths = {scope: Path(out_dir) / name for scope, name in names.items()}
@@ -298,16 +299,24 @@ def render_reports(
 
     def finished(scope: Scope, outcome: Callable[[], object]) -> None:
         try:
-            result = outcome()
+            outcome()
         except RoiReportsError as exc:
             if failures is None:
                 raise
             failures[scope] = str(exc)
-        else:
-            if isinstance(result, tuple) and check and verdicts is not None:
-                verdicts[scope] = result[1]  # rendered in a pool worker, which checked it
         if progress:
             progress(scope)
+
+    def rendered(scope: Scope, outcome: Callable[[], Rendered]) -> None:
+        """A pool worker's report: its file, and the verdict of the check it ran."""
+
+        def kept() -> Path:
+            path, verdict = outcome()
+            if check is not None and verdicts is not None:
+                verdicts[path] = verdict
+            return path
+
+        finished(scope, kept)
 
     if paths and uses_cluster(config):
         from roi_reports.reports.pdf_cluster import render_on_cluster
@@ -316,7 +325,7 @@ def render_reports(
     elif paths:
         # always in worker processes, even for one report: the limits apply per process
         workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-        PoolRun(workers, config, job, finished, pool).run(list(paths))
+        PoolRun(workers, config, job, rendered, pool).run(list(paths))
     if pool is not None:
         pool.shutdown()  # unused: no report, or on the cluster
     return {scope: path for scope, path in paths.items() if scope not in (failures or {})}
@@ -343,7 +352,7 @@ class PoolRun:
         workers: int,
         config: Config,
         job: Callable[[Scope], Job],
-        finished: Callable[[Scope, Callable[[], object]], None],
+        finished: Callable[[Scope, Callable[[], Rendered]], None],
         started: ProcessPoolExecutor | None = None,
     ) -> None:
         self.workers, self.config = workers, config
