@@ -121,9 +121,7 @@ class Store:
 
     def discard_staging(self, sha256: str) -> None:
         """Remove what was written ahead for `sha256`, whole or half."""
-        staging = self.staging(sha256)
-        for folder in (staging, _part_of(staging)):
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_written(self.staging(sha256))
 
     def _write_tables(self, tables: FileTables, sha256: str, written_ahead: bool) -> None:
         final = self.root / sha256
@@ -185,9 +183,8 @@ class Store:
 def write_tables(tables: FileTables, folder: Path) -> None:
     """A file's tables in `folder` as the store keeps them. The folder appears only once
     all is written (a `.part` folder beside it until then), so one that exists is whole."""
+    _remove_written(folder)
     part = _part_of(folder)
-    for old in (folder, part):
-        shutil.rmtree(old, ignore_errors=True)
     part.mkdir(parents=True)
     try:
         for kind, frame in tables.frames.items():
@@ -203,6 +200,12 @@ def write_tables(tables: FileTables, folder: Path) -> None:
 
 def _part_of(folder: Path) -> Path:
     return folder.with_name(folder.name.removesuffix(".tmp") + ".part.tmp")
+
+
+def _remove_written(folder: Path) -> None:
+    """`folder` and its half-written `.part` twin, if there."""
+    for written in (folder, _part_of(folder)):
+        shutil.rmtree(written, ignore_errors=True)
 
 
 def read_rows(paths: list[Path], kind: str) -> pd.DataFrame:
