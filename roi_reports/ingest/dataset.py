@@ -93,6 +93,11 @@ class FileTables:
     def rows(self) -> dict[str, int]:
         return {kind: len(frame) for kind, frame in self.frames.items()}
 
+    @property
+    def has_errors(self) -> bool:
+        """Whether a problem of the file is an error (it will be quarantined)."""
+        return any(p.severity == "error" for p in self.problems)
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -205,7 +205,7 @@ def _cross_file_errors(
         return {}
     names = {t.name for t in fresh}
     stored = [t for t in store.load_all() if t.name not in names]
-    valid_fresh = [t for t in fresh if not any(p.severity == "error" for p in t.problems)]
+    valid_fresh = [t for t in fresh if not t.has_errors]
     report: ValidationReport = assemble([*stored, *valid_fresh], config).report
     own = {id(p) for t in [*stored, *valid_fresh] for p in t.problems}
     found: dict[str, list[Problem]] = {}

@@ -183,7 +183,7 @@ def preview_dataset(workdir: WorkDir, config: Config) -> Dataset:
         for path in inbox_files(workdir.inbox)
         if store.find(sha256_file(path)) is None  # same content already stored
     ]
-    valid = [t for t in waiting if not any(p.severity == "error" for p in t.problems)]
+    valid = [t for t in waiting if not t.has_errors]
     replaced = {t.name for t in valid}
     stored = [t for t in store.load_all() if t.name not in replaced]
     return assemble([*stored, *valid], config)

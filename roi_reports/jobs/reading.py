@@ -45,7 +45,7 @@ def read_one(
     typed = time.perf_counter()
     tables = type_tables(path, raw, config)
     took = {"read": typed - start, "validate": time.perf_counter() - typed}
-    if stage_in is not None and not any(p.severity == "error" for p in tables.problems):
+    if stage_in is not None and not tables.has_errors:
         try:
             write_tables(tables, stage_in)
         except Exception as exc:  # the job writes them itself, and says what went wrong
