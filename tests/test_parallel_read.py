@@ -8,6 +8,7 @@ drop's order, and a worker that dies must cost nothing but the time to read agai
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -113,12 +114,14 @@ def test_files_read_in_workers_are_stored_by_them_the_same(tmp_path, monkeypatch
     are not left behind."""
     here, there = (init_workdir(tmp_path / name) for name in ("here", "there"))
     costs = [["date", "channel", "amount", "currency"], ["2026-10-01", "LinkedIn", 100, "SEK"]]
+    # written once and copied: a workbook written a second later has other bytes (its
+    # timestamp), so another hash and another store folder name
+    files = [*_drop(tmp_path), write_csv(tmp_path / "d.csv", costs)]
     for workdir in (here, there):
         for sample in workdir.inbox.iterdir():
             sample.unlink()
-        _drop(workdir.inbox)
-        # sound alone, so a worker writes it ahead; no file has a SEK rate: quarantined
-        write_csv(workdir.inbox / "d.csv", costs)
+        for path in files:  # d.csv is sound alone, so a worker writes it ahead; no file
+            shutil.copy2(path, workdir.inbox / path.name)  # has a SEK rate: quarantined
     now = datetime(2026, 11, 2, 6, 0)
     ingest(here, Config(), now)
     monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
