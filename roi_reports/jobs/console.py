@@ -12,7 +12,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from roi_reports.delivery.deliver import summary_lines
 from roi_reports.i18n import gettext_for
 from roi_reports.jobs.inbox import IngestSummary
-from roi_reports.reports.headline import headline_figures
 
 if TYPE_CHECKING:
     from roi_reports.jobs.monthly import RunResult
@@ -78,14 +77,14 @@ def _rows(rows: dict[str, int], language: str) -> str:
 def run_summary(result: RunResult, verbose: bool = False, language: str = "en") -> str:
     """The one screen a person reads after the monthly job, in the report language."""
     _ = gettext_for(language)
-    model = result.model
+    overview = result.overview
     title = _("roi-reports: {title} – period {period}")
-    lines = [title.format(title=model.title, period=result.period.label)]
+    lines = [title.format(title=overview.title, period=result.period.label)]
     ingested = [f"  {line}" for line in ingest_lines(result.ingest, language)]
     lines += ingested or ["  " + _("inbox was empty")]
     headline = ", ".join(
         f"{figure.label} {figure.value}"  # the emails' figures, "(partial)" included
-        for figure in headline_figures(model, language, ("cost", "revenue", "roi_pct"))
+        for figure in (overview.totals[name] for name in ("cost", "revenue", "roi_pct"))
     )
     outputs = result.outputs
     lines += [
@@ -101,9 +100,9 @@ def run_summary(result: RunResult, verbose: bool = False, language: str = "en") 
         for report, why in result.withheld.items()
     ]
     lines += [f"  {line}" for line in summary_lines(result.deliveries, language)]
-    if model.warnings:
+    if overview.warnings:
         warned = _("warnings: {count} (see the Data quality sheet)")
-        lines.append("  " + warned.format(count=len(model.warnings)))
+        lines.append("  " + warned.format(count=len(overview.warnings)))
     lines.append("  " + _("manifest: {path}").format(path=result.manifest))
     if verbose:
         timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())

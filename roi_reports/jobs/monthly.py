@@ -46,6 +46,7 @@ from roi_reports.jobs.recipients import (
     recipients_json,
     unusable_deliveries,
 )
+from roi_reports.jobs.replay import OVERVIEW, Overview, RecordedHeadlines, recorded_run
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
@@ -67,7 +68,7 @@ Progress = Callable[[str, str], None]  # (stage, detail)
 class RunResult:
     period: Period
     ingest: IngestSummary
-    model: ReportModel
+    overview: Overview  # the period's totals and warnings, computed or replayed
     outputs: RenderedOutputs
     manifest: Path
     deliveries: list[Delivery] = field(default_factory=list)
@@ -130,69 +131,51 @@ def run_monthly(
         period = resolve_period(period_text or "previous-month", config.report, now.date())
         assert period is not None  # a text was given
         out_dir = workdir.out / period.label
-        if not (out_dir / MANIFEST_NAME).is_file():
-            pdf_workers.start()  # no run of the period has finished: this one renders
-        with timer.phase("load"):
-            dataset = load_store(workdir, config, run_months(period, config.report))
-            dataset = with_people(dataset, read_people_file(config))
-        require_data(dataset, period, [q.moved_to for q in summary.quarantined])
-        inputs = archived_inputs(workdir, config)
-        memo: MetricsMemo = {}  # team-wide tables, shared by every model of this run
-        with timer.phase("metrics"):
-            model = build_report_model(dataset, config, period, inputs=inputs, memo=memo)
-            recipients = period_recipients(config, dataset, model)
+        stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
+        key = output_cache_key(
+            stored + list(filter(None, [people_file_hash(config)])), config, period.label
+        )
+        recorded = recorded_run(out_dir, key, config)
+        computed: Computed | None = None
+        if recorded is None:
+            if not (out_dir / MANIFEST_NAME).is_file():
+                pdf_workers.start()  # no run of the period has finished: this one renders
+            computed = compute_period(workdir, config, period, summary, timer)
+            overview, recipients = computed.overview, computed.recipients
+        else:
+            pdf_workers.close()  # started for new files, all of them quarantined
+            overview, recipients = recorded.overview, recorded.recipients
         config = dataclasses.replace(config, stakeholders=recipients.people)
         for person in recipients.unusable:
             log.warning("no report for %s (%s): %s", person.name, person.scope, person.reason)
         sending = config.email.enabled if send is None else send
         if sending:
             check_settings(config.email)  # a missing password fails now, not after rendering
-        stored = [(f.name, f.sha256) for f in Store(workdir.store).files()]
-        key = output_cache_key(
-            stored + list(filter(None, [people_file_hash(config)])), config, period.label
-        )
-        templates = templates_sha256(config)
         facts = ManifestFacts(
-            workdir, now, summary, model, timer.timings, key, templates, recipients
+            workdir,
+            now,
+            summary,
+            period.label,
+            overview,
+            timer.timings,
+            key,
+            templates_sha256(config),
+            recipients,
         )
-
-        def publish_pending(folder: Path, files: list[OutputFile]) -> None:
-            write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
-
-        with timer.phase("render"), writing(f"the reports for {period.label}", workdir.out):
-            reused = cached_outputs(out_dir, key)
-            if reused is not None:
-                pdf_workers.close()  # started for new files, all of them quarantined
-                say("excel", "unchanged since the last run: outputs reused")
-            outputs = reused or render_outputs(
-                dataset,
-                config,
-                model,
-                out_dir,
-                inputs,
-                say,
-                before_publish=publish_pending,
-                memo=memo,
-                pdf_workers=pdf_workers.pool,
+        headlines: Headlines | RecordedHeadlines
+        checked: dict[str, str]
+        if computed is None:
+            assert recorded is not None
+            say("excel", "unchanged since the last run: outputs and figures reused")
+            outputs, checked, headlines = recorded.outputs, {}, recorded.headlines
+        else:
+            outputs, checked = render_and_check(
+                computed, config, out_dir, key, facts, timer, say, pdf_workers
             )
-        with timer.phase("checks"):
-            # reused outputs too, unless a finished run checked these same bytes: a run
-            # killed before its checks left a reusable folder
-            checked = (
-                {}
-                if outputs.checked
-                else check_outputs(
-                    outputs.folder,
-                    outputs.files,
-                    model,
-                    config.report.language,
-                    outputs.verdicts,
-                )
-            )
+            headlines = Headlines(computed.dataset, config, period, computed.memo)
         withheld = {**outputs.failed, **checked}
         for problem in withheld.values():
             log.error("withheld from delivery: %s", problem)
-        headlines = Headlines(dataset, config, period, memo)
         checkpoint("delivering")
         with timer.phase("deliver"), writing("the messages or the delivery ledger", workdir.root):
             deliveries = deliver(
@@ -212,16 +195,94 @@ def run_monthly(
         manifest = out_dir / MANIFEST_NAME
         timer.timings.update({**summary.timings, **outputs.timings})
         content = facts.content(outputs.files, deliveries, headlines.given)
-        extra = {"outputs_reused": reused is not None, "withheld": withheld}
+        extra = {"outputs_reused": outputs.reused, "withheld": withheld}
         if people := people_file_hash(config):  # read on every run, not stored
             extra["stakeholders_file"] = {"file": people[0], "sha256": people[1]}
         with writing(f"the manifest of {period.label}", out_dir):
             write_manifest(manifest, {**content, **extra})
         result = RunResult(
-            period, summary, model, outputs, manifest, deliveries, timer.timings, withheld
+            period, summary, overview, outputs, manifest, deliveries, timer.timings, withheld
         )
         log.info("run for %s done: exit code %d", period.label, result.exit_code)
         return result
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The period's figures, worked out from the store (what a replay reads back)."""
+
+    dataset: Dataset
+    model: ReportModel
+    memo: MetricsMemo  # team-wide tables, shared by every model of this run
+    inputs: list[Path]  # the archived files the reports name
+    overview: Overview
+    recipients: Recipients
+
+
+def compute_period(
+    workdir: WorkDir, config: Config, period: Period, summary: IngestSummary, timer: Timer
+) -> Computed:
+    """Load the store and compute the period's model and recipients."""
+    with timer.phase("load"):
+        dataset = load_store(workdir, config, run_months(period, config.report))
+        dataset = with_people(dataset, read_people_file(config))
+    require_data(dataset, period, [q.moved_to for q in summary.quarantined])
+    inputs = archived_inputs(workdir, config)
+    memo: MetricsMemo = {}
+    with timer.phase("metrics"):
+        model = build_report_model(dataset, config, period, inputs=inputs, memo=memo)
+        recipients = period_recipients(config, dataset, model)
+    overview = Overview.of(model, config.report.language)
+    return Computed(dataset, model, memo, inputs, overview, recipients)
+
+
+def render_and_check(
+    computed: Computed,
+    config: Config,
+    out_dir: Path,
+    key: str,
+    facts: ManifestFacts,
+    timer: Timer,
+    say: Progress,
+    pdf_workers: EarlyWorkers,
+) -> tuple[RenderedOutputs, dict[str, str]]:
+    """The period's workbook and PDFs (reused when intact under `key`) and what their
+    checks found wrong: file → why it is withheld."""
+
+    def publish_pending(folder: Path, files: list[OutputFile]) -> None:
+        write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
+
+    with timer.phase("render"), writing(f"the reports for {out_dir.name}", out_dir.parent):
+        reused = cached_outputs(out_dir, key)
+        if reused is not None:
+            pdf_workers.close()  # started for new files, all of them quarantined
+            say("excel", "unchanged since the last run: outputs reused")
+        outputs = reused or render_outputs(
+            computed.dataset,
+            config,
+            computed.model,
+            out_dir,
+            computed.inputs,
+            say,
+            before_publish=publish_pending,
+            memo=computed.memo,
+            pdf_workers=pdf_workers.pool,
+        )
+    with timer.phase("checks"):
+        # reused outputs too, unless a finished run checked these same bytes: a run
+        # killed before its checks left a reusable folder
+        checked = (
+            {}
+            if outputs.checked
+            else check_outputs(
+                outputs.folder,
+                outputs.files,
+                computed.model,
+                config.report.language,
+                outputs.verdicts,
+            )
+        )
+    return outputs, checked
 
 
 def run_months(period: Period, settings: ReportConfig) -> tuple[int, int]:
@@ -244,7 +305,9 @@ def load_store(workdir: WorkDir, config: Config, months: tuple[int, int] | None 
     return dataset
 
 
-def given_before(headlines: Headlines, config: Config, deliveries: Sequence[Delivery]) -> None:
+def given_before(
+    headlines: Headlines | RecordedHeadlines, config: Config, deliveries: Sequence[Delivery]
+) -> None:
     """The figures of messages an earlier run sent go into this manifest as well, so that
     `resend` repeats them beside this run's files (a rerun builds no message for them)."""
     earlier = {(d.email, d.scope) for d in deliveries if d.status == "already-sent"}
@@ -324,7 +387,8 @@ class ManifestFacts:
     workdir: WorkDir
     now: datetime
     ingest: IngestSummary
-    model: ReportModel
+    period_label: str
+    overview: Overview
     timings: dict[str, float]
     cache_key: str  # what the outputs were made from (jobs/output_cache.py)
     templates_sha256: str  # the template files the PDFs were rendered from
@@ -339,7 +403,7 @@ class ManifestFacts:
         """`deliveries=None` while they are pending (written before the outputs go live)."""
         ingest = self.ingest
         return {
-            "period": self.model.period.label,
+            "period": self.period_label,
             "generated_at": self.now,  # the run time (the reports print their data's last day)
             "templates_sha256": self.templates_sha256,
             "inputs": [_input_entry(f) for f in Store(self.workdir.store).files()],
@@ -353,7 +417,8 @@ class ManifestFacts:
             "outputs": files,
             "deliveries": "pending" if deliveries is None else [d.to_json() for d in deliveries],
             "headlines": headlines,
-            "warnings": [p.one_line() for p in self.model.warnings],
+            "warnings": list(self.overview.warnings),
+            OVERVIEW: self.overview.to_json(),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             CACHE_KEY: self.cache_key,
         }

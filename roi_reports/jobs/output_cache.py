@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from roi_reports import __version__
 from roi_reports.config import Config
@@ -48,13 +49,25 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
 
 def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
     """The outputs recorded in `out_dir/manifest.json` under `key`, if all still intact."""
+    content = manifest_of_key(out_dir, key)
+    return None if content is None else reusable_outputs(out_dir, content)
+
+
+def manifest_of_key(out_dir: Path, key: str) -> dict[str, Any] | None:
+    """The content of `out_dir/manifest.json` if its outputs were made under `key` and it
+    withheld none of them."""
     manifest = out_dir / MANIFEST_NAME
     try:
         content = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if content.get(CACHE_KEY) != key or content.get("withheld"):
+    if not isinstance(content, dict) or content.get(CACHE_KEY) != key or content.get("withheld"):
         return None  # changed inputs, or a run whose failed reports must be tried again
+    return content
+
+
+def reusable_outputs(out_dir: Path, content: dict[str, Any]) -> RenderedOutputs | None:
+    """The outputs a manifest lists, if every one is still as it was written."""
     try:
         files = [OutputFile(**entry) for entry in content["outputs"]]
     except (KeyError, TypeError):
@@ -81,4 +94,4 @@ def _rendered(out_dir: Path, files: list[OutputFile], checked: bool) -> Rendered
         return None
     if any(path.parent.name != PDF_FOLDER for path in pdfs.values()):
         return None
-    return RenderedOutputs(out_dir, workbooks[0], pdfs, files, checked=checked)
+    return RenderedOutputs(out_dir, workbooks[0], pdfs, files, reused=True, checked=checked)

@@ -40,6 +40,7 @@ class RenderedOutputs:
     files: list[OutputFile]
     timings: dict[str, float] = field(default_factory=dict)  # excel, pdfs (s)
     failed: dict[str, str] = field(default_factory=dict)  # attachment key → why not made
+    reused: bool = False  # the files of an earlier run (jobs/output_cache.py)
     checked: bool = False  # reused files that a finished run checked and found sound
     # file path → its check's verdict (None: sound), for the PDFs their workers checked
     verdicts: dict[str, str | None] = field(default_factory=dict)

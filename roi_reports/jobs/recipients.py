@@ -228,13 +228,19 @@ def recipients_json(recipients: Recipients) -> dict[str, Any]:
     }
 
 
-def recorded_recipients(config: Config, manifest: Mapping[str, Any]) -> tuple[Stakeholder, ...]:
-    """The config's stakeholders and the sheets' people a run recorded in its manifest."""
-    recorded = manifest.get("recipients", {}).get("from_sheets", [])
+def recipients_from_json(config: Config, recorded: Mapping[str, Any]) -> Recipients:
+    """The recipients a manifest recorded (`recipients_json`), the config's first."""
     people = []
-    for entry in recorded:
+    for entry in recorded.get("from_sheets", []):
         fields: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()
         }
         people.append(Stakeholder(**fields))
-    return (*config.stakeholders, *people)
+    unusable = tuple(Unusable(**entry) for entry in recorded.get("not_sent", []))
+    duplicates = tuple(str(d) for d in recorded.get("listed_twice", []))
+    return Recipients((*config.stakeholders, *people), unusable, duplicates)
+
+
+def recorded_recipients(config: Config, manifest: Mapping[str, Any]) -> tuple[Stakeholder, ...]:
+    """The config's stakeholders and the sheets' people a run recorded in its manifest."""
+    return recipients_from_json(config, manifest.get("recipients", {})).people

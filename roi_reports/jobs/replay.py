@@ -1,0 +1,99 @@
+"""A rerun on unchanged inputs replays what the last finished run worked out.
+
+When the outputs are reused (jobs/output_cache.py: nothing they are made from changed),
+so is everything else a run derives from those same inputs: who gets which report, the
+figures each email quotes, the run summary's totals and warnings. A finished run records
+them in its manifest; a rerun under the same cache key reads them back instead of loading
+the store and computing the period's metrics again (seconds on a million rows). Whatever
+the manifest lacks (a run held for approval built no message, so it recorded no
+figures for it) makes the rerun compute afresh: a replay never guesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from roi_reports.config import Config
+from roi_reports.errors import ConfigError
+from roi_reports.jobs.output_cache import manifest_of_key, reusable_outputs
+from roi_reports.jobs.outputs import RenderedOutputs
+from roi_reports.jobs.recipients import Recipients, recipients_from_json
+from roi_reports.reports.headline import HEADLINE_METRICS, Figure, headline_figures
+from roi_reports.reports.model import ReportModel
+
+OVERVIEW = "overview"  # the manifest field of the run summary's figures
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the run summary says of the period: its title, the team's totals, warnings."""
+
+    title: str
+    totals: dict[str, Figure]  # metric name → the team-wide figure, in the report language
+    warnings: tuple[str, ...]  # one line each, as the Data quality sheet lists them
+
+    @classmethod
+    def of(cls, model: ReportModel, language: str) -> Overview:
+        figures = headline_figures(model, language, HEADLINE_METRICS)
+        totals = dict(zip(HEADLINE_METRICS, figures, strict=True))
+        return cls(model.title, totals, tuple(p.one_line() for p in model.warnings))
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest's `overview` (its warnings are the manifest's `warnings`)."""
+        return {"title": self.title, "totals": {k: asdict(v) for k, v in self.totals.items()}}
+
+    @classmethod
+    def from_json(cls, recorded: Mapping[str, Any], warnings: list[str]) -> Overview:
+        totals = {name: Figure(**figure) for name, figure in recorded["totals"].items()}
+        return cls(str(recorded["title"]), totals, tuple(str(w) for w in warnings))
+
+
+class RecordedHeadlines:
+    """(scope label, language) → the figures the last run's email to that scope quoted;
+    `given` collects those used again, as `Headlines.given` does."""
+
+    def __init__(self, recorded: Mapping[str, Mapping[str, str]]) -> None:
+        self._recorded = recorded
+        self.given: dict[str, dict[str, str]] = {}
+
+    def __contains__(self, scope_and_language: tuple[str, str]) -> bool:
+        return "|".join(scope_and_language) in self._recorded
+
+    def __call__(self, scope_label: str, language: str) -> dict[str, str]:
+        key = f"{scope_label}|{language}"
+        self.given[key] = dict(self._recorded[key])
+        return self.given[key]
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """The last finished run's outputs and facts, valid for this run's inputs."""
+
+    outputs: RenderedOutputs
+    overview: Overview
+    recipients: Recipients
+    headlines: RecordedHeadlines
+
+
+def recorded_run(out_dir: Path, key: str, config: Config) -> RecordedRun | None:
+    """What the manifest in `out_dir` recorded under `key`, when it has all a run needs:
+    intact, checked outputs, nothing withheld, and every recipient's figures."""
+    content = manifest_of_key(out_dir, key)
+    if content is None or OVERVIEW not in content or "recipients" not in content:
+        return None  # another key, or written by a version that did not record them
+    outputs = reusable_outputs(out_dir, content)
+    if outputs is None or not outputs.checked:
+        return None
+    try:
+        overview = Overview.from_json(content[OVERVIEW], content.get("warnings", []))
+        recipients = recipients_from_json(config, content["recipients"])
+        headlines = RecordedHeadlines(dict(content.get("headlines", {})))
+    except (KeyError, TypeError, ValueError, ConfigError):
+        return None  # edited by hand: compute afresh
+    language = config.report.language
+    if any((p.scope, p.language or language) not in headlines for p in recipients.people):
+        return None  # someone got no message last time (held, say): no figures to repeat
+    return RecordedRun(outputs, overview, recipients, headlines)
