@@ -17,7 +17,8 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["roi_reports.ingest.dataset", "roi_reports.reports.pdf"]
+# pandera: the read workers' row rules import it when they first check a table
+PRELOAD = ["roi_reports.ingest.dataset", "pandera.pandas", "roi_reports.reports.pdf"]
 
 
 def worker_context() -> BaseContext:

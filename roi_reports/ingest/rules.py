@@ -9,14 +9,16 @@ number and how to fix it; the schemas judge the parsed values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from roi_reports.ingest.raw import LINE_KEY
 from roi_reports.ingest.schemas import SheetKind
 from roi_reports.validation import Problem, Severity, display_value
+
+if TYPE_CHECKING:  # pandera takes 0.2 s to import: only a run that reads a file needs it
+    import pandera.pandas as pa
 
 SOURCE = ("file", "sheet", "row")
 
@@ -70,6 +72,8 @@ def schemas(
     kind: SheetKind, whole_counts_required: bool, period: tuple[pd.Timestamp, pd.Timestamp] | None
 ) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     """(errors schema, warnings schema) for one sheet kind: a rule's severity is its schema's."""
+    import pandera.pandas as pa
+
     errors: dict[str, list[pa.Check]] = {c: [] for c in COUNTS}
     warnings: dict[str, list[pa.Check]] = {c: [] for c in (*COUNTS, *SIGNED_MONEY)}
     for column in COUNTS:
@@ -109,6 +113,8 @@ def check_rules(
         return []
     if LINE_KEY in raw:
         frame = frame.assign(**{LINE_KEY: raw[LINE_KEY]})
+    from pandera.errors import SchemaErrors
+
     problems: list[Problem] = []
     severities: tuple[Severity, Severity] = ("error", "warning")
     for schema, severity in zip(
