@@ -15,8 +15,9 @@ from roi_reports.config import load_config
 from roi_reports.jobs import monthly
 from roi_reports.jobs.console import run_summary
 from roi_reports.jobs.monthly import RunResult, run_monthly
+from roi_reports.jobs.replay import SEAL, seal
 from roi_reports.jobs.workdir import WorkDir
-from tests.helpers import write_workbook
+from tests.helpers import write_csv, write_workbook
 from tests.test_org_delivery import EMPLOYEES, PERIOD, team_folder
 
 pytestmark = pytest.mark.pdf
@@ -81,10 +82,13 @@ def test_a_rerun_replays_the_figures_and_people_it_would_compute(tmp_path, monke
     assert "  headline: Cost €950.00, Revenue €1,750.00, ROI % 84.2%" in said[1]
 
 
-def _edit_manifest(workdir: WorkDir, edit) -> None:  # type: ignore[no-untyped-def]
+def _edit_manifest(workdir: WorkDir, edit, reseal: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Edit the manifest by hand; `reseal`: as if its run had written it so."""
     path = workdir.out / PERIOD / "manifest.json"
     content = json.loads(path.read_text(encoding="utf-8"))
     edit(content)
+    if reseal:
+        content[SEAL] = seal(content)
     path.write_text(json.dumps(content), encoding="utf-8")
 
 
@@ -94,25 +98,92 @@ def test_what_the_manifest_lacks_is_computed_afresh(tmp_path, monkeypatch):
     _run(workdir)
     made, messages = _manifest(workdir), _outbox(workdir)
 
-    # one recipient's figures missing (say a manifest an older version wrote): no guessing
-    _edit_manifest(workdir, lambda c: c["headlines"].pop("employee:Aino Virtanen|en"))
+    # one recipient's figures missing (their message could not be built): no guessing
+    _edit_manifest(workdir, lambda c: c["headlines"].pop("employee:Aino Virtanen|en"), True)
     _run(workdir)
     assert computing.loads == 2
     _same_facts(made, _manifest(workdir))
     assert _outbox(workdir) == messages
 
-    # no overview (written before replays existed)
-    _edit_manifest(workdir, lambda c: c.pop("overview"))
+    # no overview, no seal (written before replays existed)
+    _edit_manifest(workdir, lambda c: [c.pop("overview"), c.pop(SEAL)])
     _run(workdir)
     assert computing.loads == 3 and _manifest(workdir)["overview"] == made["overview"]
 
-    # a recipient edited by hand into something that is no stakeholder
-    _edit_manifest(workdir, lambda c: c["recipients"]["from_sheets"][0].update(email="x"))
+    # not the shape this version writes
+    _edit_manifest(workdir, lambda c: c["overview"].update(totals=[]), True)
     _run(workdir)
-    assert computing.loads == 4 and _manifest(workdir)["recipients"] == made["recipients"]
+    _edit_manifest(workdir, lambda c: c.update(recipients=[]), True)
+    _run(workdir)
+    _edit_manifest(workdir, lambda c: c["overview"]["totals"].pop("cost"), True)
+    _run(workdir)
+    assert computing.loads == 6 and _manifest(workdir)["overview"] == made["overview"]
+
+    # killed before its checks: the outputs are reused, checked again, the rest computed
+    _edit_manifest(workdir, lambda c: c.pop("withheld"))
+    _run(workdir)
+    assert computing.loads == 7
+    _same_facts(made, _manifest(workdir))
 
     _run(workdir)  # whole again: replayed
-    assert computing.loads == 4
+    assert computing.loads == 7
+
+
+def test_facts_edited_by_hand_are_not_replayed(tmp_path, monkeypatch):
+    """A valid address and figures typed into the manifest are not mailed: its run sealed
+    what it recorded, and the rerun computes them again."""
+    workdir = team_folder(tmp_path, 25, ORG, {"employees": EMPLOYEES})
+    computing = Computing(monkeypatch)
+    _run(workdir)
+    made, messages = _manifest(workdir), _outbox(workdir)
+
+    def forge(content: dict) -> None:
+        content["recipients"]["from_sheets"][0]["email"] = "someone@example.org"
+        for figures in content["headlines"].values():
+            figures["ROI %"] = "999%"
+
+    _edit_manifest(workdir, forge)
+    _run(workdir)
+    assert computing.loads == 2
+    _same_facts(made, _manifest(workdir))
+    assert _outbox(workdir) == messages
+
+
+def test_each_recipients_language_and_a_changed_people_file_or_config(tmp_path, monkeypatch):
+    employees = [
+        [*row, "Language"] if i == 0 else [*row, "fi" if i == 1 else None]
+        for i, row in enumerate(EMPLOYEES)
+    ]
+    people = 'stakeholders_file = "recipients.csv"\n'
+    workdir = team_folder(tmp_path, 25, ORG + people, {"employees": employees})
+    write_csv(
+        workdir.root / "recipients.csv",
+        [["Name", "Email", "Scope"], ["Cfo", "cfo@example.com", "all"]],
+    )
+    computing = Computing(monkeypatch)
+    _run(workdir)
+    made, messages = _manifest(workdir), _outbox(workdir)
+    assert "employee:Aino Virtanen|fi" in made["headlines"] and "all|en" in made["headlines"]
+    _run(workdir)
+    assert computing.loads == 1 and _outbox(workdir) == messages  # Aino's in Finnish
+
+    # the people file is read on every run, not stored: its new version is computed
+    write_csv(
+        workdir.root / "recipients.csv",
+        [["Name", "Email", "Scope"], ["Cfo", "cfo2@example.com", "all"]],
+    )
+    _run(workdir)
+    assert computing.loads == 2
+    assert "cfo2@example.com" in {d["email"] for d in _manifest(workdir)["deliveries"]}
+    _run(workdir)
+    assert computing.loads == 2
+
+    text = workdir.config.read_text(encoding="utf-8")
+    workdir.config.write_text(
+        text.replace('title = "Sales ROI"', 'title = "Team ROI"'), encoding="utf-8"
+    )
+    _run(workdir)
+    assert computing.loads == 3 and _manifest(workdir)["overview"]["title"] == "Team ROI"
 
 
 def test_a_new_employees_sheet_is_computed_not_replayed(tmp_path, monkeypatch):

@@ -33,8 +33,9 @@ from roi_reports.jobs.lock import job_lock
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile, write_manifest
 from roi_reports.jobs.output_cache import (
     CACHE_KEY,
-    cached_outputs,
+    Reusable,
     output_cache_key,
+    reusable,
     templates_sha256,
 )
 from roi_reports.jobs.outputs import RenderedOutputs, render_outputs
@@ -46,7 +47,14 @@ from roi_reports.jobs.recipients import (
     recipients_json,
     unusable_deliveries,
 )
-from roi_reports.jobs.replay import OVERVIEW, Overview, RecordedHeadlines, recorded_run
+from roi_reports.jobs.replay import (
+    OVERVIEW,
+    SEAL,
+    Overview,
+    RecordedHeadlines,
+    recorded_run,
+    seal,
+)
 from roi_reports.jobs.workdir import WorkDir
 from roi_reports.periods import Period, make_period, month_index, previous_period
 from roi_reports.pipeline import resolve_period
@@ -135,7 +143,8 @@ def run_monthly(
         key = output_cache_key(
             stored + list(filter(None, [people_file_hash(config)])), config, period.label
         )
-        recorded = recorded_run(out_dir, key, config)
+        found = reusable(out_dir, key)
+        recorded = None if found is None else recorded_run(found, config)
         computed: Computed | None = None
         if recorded is None:
             if not (out_dir / MANIFEST_NAME).is_file():
@@ -170,7 +179,7 @@ def run_monthly(
             outputs, checked, headlines = recorded.outputs, {}, recorded.headlines
         else:
             outputs, checked = render_and_check(
-                computed, config, out_dir, key, facts, timer, say, pdf_workers
+                computed, config, out_dir, found, facts, timer, say, pdf_workers
             )
             headlines = Headlines(computed.dataset, config, period, computed.memo)
         withheld = {**outputs.failed, **checked}
@@ -240,20 +249,20 @@ def render_and_check(
     computed: Computed,
     config: Config,
     out_dir: Path,
-    key: str,
+    found: Reusable | None,
     facts: ManifestFacts,
     timer: Timer,
     say: Progress,
     pdf_workers: EarlyWorkers,
 ) -> tuple[RenderedOutputs, dict[str, str]]:
-    """The period's workbook and PDFs (reused when intact under `key`) and what their
+    """The period's workbook and PDFs (those `found` intact, if any) and what their
     checks found wrong: file → why it is withheld."""
 
     def publish_pending(folder: Path, files: list[OutputFile]) -> None:
         write_manifest(folder / MANIFEST_NAME, facts.content(files, None, {}))
 
     with timer.phase("render"), writing(f"the reports for {out_dir.name}", out_dir.parent):
-        reused = cached_outputs(out_dir, key)
+        reused = None if found is None else found.outputs
         if reused is not None:
             pdf_workers.close()  # started for new files, all of them quarantined
             say("excel", "unchanged since the last run: outputs reused")
@@ -305,12 +314,16 @@ def load_store(workdir: WorkDir, config: Config, months: tuple[int, int] | None 
     return dataset
 
 
+SENT_BEFORE = ("already-sent", "possibly-sent")  # by an earlier run, the ledger says
+
+
 def given_before(
     headlines: Headlines | RecordedHeadlines, config: Config, deliveries: Sequence[Delivery]
 ) -> None:
-    """The figures of messages an earlier run sent go into this manifest as well, so that
-    `resend` repeats them beside this run's files (a rerun builds no message for them)."""
-    earlier = {(d.email, d.scope) for d in deliveries if d.status == "already-sent"}
+    """The figures of messages an earlier run sent (or possibly sent) go into this manifest
+    as well, so that `resend` repeats them beside this run's files, and the next rerun can
+    replay them (a rerun builds no message for them)."""
+    earlier = {(d.email, d.scope) for d in deliveries if d.status in SENT_BEFORE}
     for person in config.stakeholders:
         if (person.email, person.scope) in earlier:
             headlines(person.scope, person.language or config.report.language)
@@ -402,7 +415,7 @@ class ManifestFacts:
     ) -> dict[str, Any]:
         """`deliveries=None` while they are pending (written before the outputs go live)."""
         ingest = self.ingest
-        return {
+        content = {
             "period": self.period_label,
             "generated_at": self.now,  # the run time (the reports print their data's last day)
             "templates_sha256": self.templates_sha256,
@@ -422,6 +435,7 @@ class ManifestFacts:
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             CACHE_KEY: self.cache_key,
         }
+        return {**content, SEAL: seal(content)}
 
 
 def _input_entry(stored: StoredFile) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from roi_reports import __version__
 from roi_reports.config import Config
@@ -47,10 +47,18 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def cached_outputs(out_dir: Path, key: str) -> RenderedOutputs | None:
+class Reusable(NamedTuple):
+    """A finished or killed run's manifest under this run's key, and its intact outputs."""
+
+    manifest: dict[str, Any]
+    outputs: RenderedOutputs
+
+
+def reusable(out_dir: Path, key: str) -> Reusable | None:
     """The outputs recorded in `out_dir/manifest.json` under `key`, if all still intact."""
     content = manifest_of_key(out_dir, key)
-    return None if content is None else reusable_outputs(out_dir, content)
+    outputs = None if content is None else reusable_outputs(out_dir, content)
+    return None if content is None or outputs is None else Reusable(content, outputs)
 
 
 def manifest_of_key(out_dir: Path, key: str) -> dict[str, Any] | None:
