@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -92,3 +94,83 @@ def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_pa
     assert message.startswith("Dask worker tcp://") and "templates not found" in message
     assert "report.html" in message and "README" in message
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def _in_process_cluster(monkeypatch, render):  # type: ignore[no-untyped-def]
+    """Two workers as threads of this process, so they render with `render`."""
+    from distributed import LocalCluster
+
+    from roi_reports.reports import pdf_cluster
+
+    monkeypatch.setattr(pdf_cluster, "render_page", render)
+    return LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+
+
+def test_a_report_that_kills_its_workers_fails_alone(tmp_path, monkeypatch):
+    from distributed import Client, KilledWorker
+
+    from roi_reports.reports import pdf_cluster
+
+    config = Config()
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period("2026-10", config.report)
+    scopes = default_scopes(dataset, config, period)[:3]
+    render_page, deadly = pdf_cluster.render_page, scopes[1]
+
+    def render(page, dirs, scope):  # type: ignore[no-untyped-def]
+        if scope == deadly.label:  # what the scheduler says once it gave up on the task
+            raise KilledWorker(scope, SimpleNamespace(address="tcp://10.0.0.9:4000"), 3)
+        return render_page(page, dirs, scope)
+
+    failures: dict = {}
+    with _in_process_cluster(monkeypatch, render) as cluster, Client(cluster):
+        on = _on(config, cluster.scheduler_address)
+        made = render_reports(dataset, on, period, scopes, tmp_path, failures=failures)
+    assert set(made) == {scopes[0], scopes[2]} and list(failures) == [deadly]
+    assert failures[deadly] == (
+        f"report {deadly.label} stopped every Dask worker that rendered it (the last: "
+        "tcp://10.0.0.9:4000); give the workers more memory (dask worker --memory-limit) or "
+        "shorten the report"
+    )
+
+
+def test_a_report_stuck_on_a_worker_fails_alone_after_the_time_limit(tmp_path, monkeypatch):
+    """A worker's thread cannot be stopped: the job stops waiting for it once no report
+    has come back for pdf_timeout_s, fails that report alone, and keeps the others."""
+    from distributed import Client
+
+    from roi_reports.reports import pdf_cluster
+
+    config = Config()
+    limited = dataclasses.replace(
+        config, output=dataclasses.replace(config.output, pdf_timeout_s=3)
+    )
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period("2026-10", config.report)
+    scopes = default_scopes(dataset, config, period)[:4]
+    stuck, release = scopes[-1], threading.Event()  # sent last: nothing waits behind it
+    render_page = pdf_cluster.render_page
+
+    def render(page, dirs, scope):  # type: ignore[no-untyped-def]
+        if scope == stuck.label:
+            release.wait(120)  # as a layout that never ends
+        return render_page(page, dirs, scope)
+
+    failures: dict = {}
+    with _in_process_cluster(monkeypatch, render) as cluster, Client(cluster):
+        try:
+            made = render_reports(
+                dataset,
+                _on(limited, cluster.scheduler_address),
+                period,
+                scopes,
+                tmp_path,
+                failures=failures,
+            )
+        finally:
+            release.set()
+    assert set(made) == set(scopes[:-1]) and all(p.is_file() for p in made.values())
+    assert list(failures) == [stuck]
+    assert failures[stuck].startswith(f"report {stuck.label} did not come back from the cluster")
+    assert "pdf_timeout_s = 3 s" in failures[stuck]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in made.values())

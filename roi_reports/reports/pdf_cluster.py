@@ -14,6 +14,7 @@ names the worker and what it lacks: different templates or fonts would give othe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -30,6 +31,7 @@ from roi_reports.reports.pdf_display import Page, build_page
 from roi_reports.reports.pdf_render import (
     REPORT_TEMPLATE,
     STYLESHEET,
+    ReportTemplateError,
     logo_data_uri,
     render_page,
     stylesheet_path,
@@ -38,6 +40,7 @@ from roi_reports.reports.pdf_render import (
 )
 from roi_reports.resources import template_root
 
+POLL_S = 0.05  # how often the job looks for reports back from the cluster
 WORKER_HINT = (
     "every worker needs roi-reports with its templates, the fonts Noto Sans and Noto Sans "
     "Arabic and Pango (see README, Rendering on the cluster)"
@@ -103,24 +106,62 @@ def render_on_cluster(
     jobs: Sequence[tuple[Scope, ReportModel, Path]],
     finished: Callable[[Scope, Callable[[], object]], None],
 ) -> None:
-    """Render every (scope, model, path) on the cluster; write each file as it returns."""
+    """Render every (scope, model, path) on the cluster; write each file as it returns.
+
+    A worker's thread cannot be stopped, so `[output] pdf_timeout_s` bounds the wait: when
+    no report has come back for that long, every report still out fails with that reason
+    (the ones back are kept), and the run goes on without them.
+    """
     from distributed import as_completed
 
     setup = job_setup(config)
     logo = logo_data_uri(config)
+    limit = config.output.pdf_timeout_s
     with dask_client(config.engine) as client:
-        futures = {}
+        out: dict[Any, tuple[Scope, Path]] = {}
         for scope, model, path in jobs:
             page = build_page(model, config, logo)
             future = client.submit(render_on_worker, page, setup, scope.label, pure=False)
-            futures[future] = (scope, path)
-        for future in as_completed(futures):
-            scope, path = futures[future]
-            error = future.exception()
-            if isinstance(error, WorkerSetupError):
-                raise error  # the whole run: no worker should render unlike the job
-            finished(scope, partial(_write, future, path))
+            out[future] = (scope, path)
+        returning = as_completed(out)
+        last = time.monotonic()
+        while out:
+            batch = returning.next_batch(block=False)
+            if not batch and time.monotonic() - last > limit:
+                client.cancel(list(out))
+                for scope, _ in out.values():
+                    finished(scope, partial(_not_back, scope, limit))
+                return
+            if not batch:
+                time.sleep(POLL_S)
+                continue
+            last = time.monotonic()
+            for future in batch:
+                scope, path = out.pop(future)
+                error = future.exception()
+                if isinstance(error, WorkerSetupError):
+                    raise error  # the whole run: no worker should render unlike the job
+                finished(scope, partial(_write, future, path, scope))
 
 
-def _write(future: Any, path: Path) -> Path:
-    return atomic_write_bytes(path, future.result())
+def _write(future: Any, path: Path, scope: Scope) -> Path:
+    from distributed import KilledWorker
+
+    try:
+        pdf = future.result()
+    except KilledWorker as exc:  # Dask tried it on other workers too: it kills them
+        last = getattr(exc.last_worker, "address", exc.last_worker)
+        raise ReportTemplateError(
+            f"report {scope.label} stopped every Dask worker that rendered it (the last: "
+            f"{last}); give the workers more memory (dask worker --memory-limit) or "
+            "shorten the report"
+        ) from None
+    return atomic_write_bytes(path, pdf)
+
+
+def _not_back(scope: Scope, limit: float) -> None:
+    raise ReportTemplateError(
+        f"report {scope.label} did not come back from the cluster: no report finished "
+        f"for [output] pdf_timeout_s = {limit:g} s (a worker is stuck on it or on the "
+        "reports before it); raise the limit or shorten the report"
+    )
