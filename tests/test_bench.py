@@ -205,3 +205,15 @@ def test_the_bench_counts_the_cpu_time_of_worker_processes_too():
     # start, beside this thread's own (the sampler's thread is left out of both)
     children = memory.cpu_s - (time.thread_time() - before)
     assert 1.9 <= children < 4.0
+
+
+@pytest.mark.pdf
+def test_the_bench_reads_the_phases_of_a_replayed_rerun_too(tmp_path):
+    """The warm run replays (jobs/replay.py): no load, metrics or PDF phase to read."""
+    from roi_reports.bench.child import run_job as bench_job
+
+    workdir = make_workdir(tmp_path)
+    cold = bench_job(workdir.root, PERIOD)
+    warm = bench_job(workdir.root, PERIOD)
+    assert cold["metrics"] > 0 and cold["pdfs"] > 0
+    assert warm["metrics"] == 0 and warm["pdfs"] == 0 and manifest(workdir)["outputs_reused"]
