@@ -56,7 +56,7 @@ def test_the_shipped_title_is_translated_for_each_recipient(tmp_path):
     assert {to: m["Subject"] for to, m in got.items()} == {
         "leena@example.com": "Marketing ROI — 2026-10",
         "aino@example.com": "Markkinoinnin ROI — 2026-10",
-        "sara@example.com": "بازگشت سرمایهٔ بازاریابی — 2026-10",
+        "sara@example.com": "بازگشت سرمایهٔ بازاریابی — ۲۰۲۶-۱۰",
     }
     assert "Hei Aino Virtanen" in plain_body(got["aino@example.com"])  # body and subject agree
 
@@ -65,7 +65,8 @@ def test_the_default_title_is_translated_too(tmp_path):
     got = subjects(tmp_path, {})  # no title: "ROI report"
     assert got["leena@example.com"]["Subject"] == "ROI report — 2026-10"
     assert got["aino@example.com"]["Subject"] == "ROI-raportti — 2026-10"
-    assert got["sara@example.com"]["Subject"] == "گزارش بازگشت سرمایه — 2026-10"
+    # in Persian digits, as the Persian reports print the period
+    assert got["sara@example.com"]["Subject"] == "گزارش بازگشت سرمایه — ۲۰۲۶-۱۰"
 
 
 def test_a_title_per_language_and_ones_own_title_as_written(tmp_path):
@@ -74,7 +75,7 @@ def test_a_title_per_language_and_ones_own_title_as_written(tmp_path):
     assert {to: m["Subject"] for to, m in got.items()} == {
         "leena@example.com": "[report] Nordic sales ROI 2026-10",
         "aino@example.com": "[report] Pohjoismaiden myynnin ROI 2026-10",
-        "sara@example.com": "[report] Nordic sales ROI 2026-10",  # no title_fa: as written
+        "sara@example.com": "[report] Nordic sales ROI ۲۰۲۶-۱۰",  # no title_fa: as written
     }
 
 
@@ -113,7 +114,9 @@ def test_the_monthly_job_sends_subjects_and_pdfs_in_each_language(tmp_path):
     assert result.exit_code == 0, result.output
     got = {r.rcpt_tos[0]: r.message for r in handler.messages}
     assert got["aino@example.com"]["Subject"] == "Markkinoinnin ROI — 2026-10"
-    assert got["sara@example.com"]["Subject"] == "بازگشت سرمایهٔ بازاریابی — 2026-10"
+    assert got["sara@example.com"]["Subject"] == "بازگشت سرمایهٔ بازاریابی — ۲۰۲۶-۱۰"
+    persian = plain_body(got["sara@example.com"])
+    assert "۲۰۲۶-۱۰" in persian and "2026-10" not in persian  # the period as her PDF prints it
     for message in got.values():
         assert not _annualised_named(plain_body(message))
     finnish = root / "out" / PERIOD / "pdf" / "fi" / "executive-summary.pdf"

@@ -143,7 +143,9 @@ def run(
     1. Ingest inbox/: valid files are stored and moved to archive/YYYY-MM/, invalid
        ones to quarantine/ beside <name>.errors.csv.
     2. Compute the period (default: the previous month).
-    3. Write out/<period>/: roi-summary-<period>.xlsx, pdf/, manifest.json.
+    3. Write out/<period>/: roi-summary-<period>.xlsx, pdf/, manifest.json. When
+       nothing they are made from changed since the last run, its files, recipients
+       and figures are reused as its manifest records them (nothing is recomputed).
     4. Email each stakeholder the reports of their scope, once (a ledger remembers),
        or write the messages to outbox/<period>/. One connection carries them all,
        at the pace of [email] max_per_minute / max_per_connection; the server's

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
 from roi_reports.i18n import N_, direction, gettext_for
-from roi_reports.reports.formatting import format_megabytes
+from roi_reports.reports.formatting import format_megabytes, localise_digits
 from roi_reports.resources import template_root
 from roi_reports.scopes import Scope
 
@@ -117,9 +117,10 @@ def build_report_message(
     """The report email for one stakeholder, in `language` (en, fi, fa)."""
     words = words_for(language)
     scope_text = scope_phrase(recipient.scope, language)
+    period = localise_digits(context.period_label, language)  # as the reports print it
     values = {
         "title": context.titles.get(language, context.title),
-        "period": context.period_label,
+        "period": period,
         "scope": scope_text,
         "name": recipient.name,
     }
@@ -128,7 +129,7 @@ def build_report_message(
         language,
         subject,
         words["greeting"].format(name=recipient.name),
-        words["intro"].format(period=context.period_label, scope=scope_text),
+        words["intro"].format(period=period, scope=scope_text),
         list(context.headline_for(recipient.scope, language).items()),
         [a.name for a in attachments],
     )
