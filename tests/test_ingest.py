@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import zipfile
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from roi_reports.jobs.inbox import ingest
 from roi_reports.jobs.workdir import init_workdir
 from roi_reports.pipeline import compute_metrics
 from roi_reports.store import Store
-from tests.helpers import run_cli, write_csv, write_workbook
+from tests.helpers import RESULTS_HEADER, run_cli, write_csv, write_workbook
 
 RESULTS = [
     ["date", "channel", "contacts", "conversions", "revenue"],
@@ -430,3 +431,17 @@ def test_export_without_a_date_column_says_so(tmp_path):
     assert result.exit_code == 1
     assert "Google Ads export without a date column" in result.output
     assert "[input] period" in result.output
+
+
+def test_an_installation_without_pandera_fails_the_command_not_the_file(tmp_path, monkeypatch):
+    """The row rules import pandera when they first run: without it the command stops
+    with the ImportError, instead of quarantining every file as unreadable."""
+    from roi_reports.ingest.dataset import read_file_tables
+
+    row = ["2026-10-05", "LinkedIn", "Autumn push", "Aino Virtanen", 10, 1, 100, 40, "EUR"]
+    path = write_csv(tmp_path / "r.csv", [RESULTS_HEADER, row])
+    monkeypatch.setitem(sys.modules, "pandera.pandas", None)  # as if not installed
+    with pytest.raises(ImportError):
+        read_file_tables(path, Config())
+    monkeypatch.undo()
+    assert not read_file_tables(path, Config()).problems

@@ -152,6 +152,8 @@ def type_tables(path: Path, read: ReadResult | Problem, config: Config) -> FileT
         return FileTables(path.name, {}, (read,))
     try:
         return _type_tables(path, read, config)
+    except ImportError:
+        raise  # an installation without its libraries (pandera): not the file's fault
     except Exception as exc:
         return FileTables(path.name, {}, (_unreadable(path, exc, "checked"),))
 

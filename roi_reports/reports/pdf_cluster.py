@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -138,23 +139,30 @@ def render_on_cluster(
             last = time.monotonic()
             for future in batch:
                 scope, path = out.pop(future)
-                error = future.exception()
+                error = future.exception() if future.status == "error" else None
                 if isinstance(error, WorkerSetupError):
                     raise error  # the whole run: no worker should render unlike the job
-                finished(scope, partial(_write, future, path, scope))
+                finished(scope, partial(_write, future, path, scope, limit))
 
 
-def _write(future: Any, path: Path, scope: Scope) -> Path:
+def _write(future: Any, path: Path, scope: Scope, limit: float) -> Path:
+    """The report's file from its future; what the cluster did to it, as its failure."""
     from distributed import KilledWorker
 
     try:
-        pdf = future.result()
+        # a result lost with its worker is computed again: that wait is bounded too
+        pdf = future.result(timeout=limit)
     except KilledWorker as exc:  # Dask tried it on other workers too: it kills them
         last = getattr(exc.last_worker, "address", exc.last_worker)
         raise ReportTemplateError(
             f"report {scope.label} stopped every Dask worker that rendered it (the last: "
             f"{last}); give the workers more memory (dask worker --memory-limit) or "
             "shorten the report"
+        ) from None
+    except (CancelledError, TimeoutError, MemoryError) as exc:
+        raise ReportTemplateError(
+            f"report {scope.label} did not come back from the cluster "
+            f"({type(exc).__name__}: {exc or 'no detail'}); run the job again"
         ) from None
     return atomic_write_bytes(path, pdf)
 
