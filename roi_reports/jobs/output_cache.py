@@ -56,12 +56,14 @@ class Reusable(NamedTuple):
 
 def reusable(out_dir: Path, key: str) -> Reusable | None:
     """The outputs recorded in `out_dir/manifest.json` under `key`, if all still intact."""
-    content = manifest_of_key(out_dir, key)
-    outputs = None if content is None else reusable_outputs(out_dir, content)
-    return None if content is None or outputs is None else Reusable(content, outputs)
+    content = _manifest_of_key(out_dir, key)
+    if content is None:
+        return None
+    outputs = _reusable_outputs(out_dir, content)
+    return None if outputs is None else Reusable(content, outputs)
 
 
-def manifest_of_key(out_dir: Path, key: str) -> dict[str, Any] | None:
+def _manifest_of_key(out_dir: Path, key: str) -> dict[str, Any] | None:
     """The content of `out_dir/manifest.json` if its outputs were made under `key` and it
     withheld none of them."""
     manifest = out_dir / MANIFEST_NAME
@@ -74,7 +76,7 @@ def manifest_of_key(out_dir: Path, key: str) -> dict[str, Any] | None:
     return content
 
 
-def reusable_outputs(out_dir: Path, content: dict[str, Any]) -> RenderedOutputs | None:
+def _reusable_outputs(out_dir: Path, content: dict[str, Any]) -> RenderedOutputs | None:
     """The outputs a manifest lists, if every one is still as it was written."""
     try:
         files = [OutputFile(**entry) for entry in content["outputs"]]
