@@ -24,7 +24,7 @@ from roi_reports.jobs import monthly
 from roi_reports.pipeline import resolve_period
 from roi_reports.reports import pdf, pdf_render
 from roi_reports.reports.model import Scope
-from roi_reports.reports.warm import warm_up
+from roi_reports.reports.warm import RENDER_GC_THRESHOLD, warm_up
 from roi_reports.workers import worker_context
 from tests.helpers import RESULTS_HEADER, write_csv
 from tests.test_run import PERIOD, SAMPLE, make_workdir
@@ -69,6 +69,26 @@ def test_started_workers_are_running_and_warm_before_the_first_report():
         assert pool.submit(warmed_up_for, "fa").result() == (1, False, False)
     finally:
         pool.shutdown()
+
+
+def collector_settings() -> tuple[int, int]:
+    """In a worker: the young generation's threshold and how many objects are frozen."""
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_started_workers_have_their_collector_settled_for_rendering():
+    """Frozen after the warm-up and collecting less often (reports.warm.settle_collector);
+    the process that starts them keeps Python's defaults."""
+    pool = pdf.start_workers(Config(), workers=1)
+    try:
+        threshold, frozen = pool.submit(collector_settings).result()
+    finally:
+        pool.shutdown()
+    assert threshold == RENDER_GC_THRESHOLD
+    assert frozen > 50_000  # the renderer's modules and caches, warmed up
+    assert collector_settings()[0] == 700
 
 
 def test_a_failed_warm_up_is_left_for_the_first_report_to_tell(tmp_path):

@@ -220,8 +220,10 @@ def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
 
 def _profile_in_worker(models: dict[str, list[Any]], config: Any) -> Phases:
     from roi_reports.reports.pdf import pdf_bytes
+    from roi_reports.reports.warm import ready_to_render
 
-    pdf_bytes(models["scope"][0], config)  # warm-up: fonts, stylesheet
+    ready_to_render(config)  # as the job's PDF workers start
+    pdf_bytes(models["scope"][0], config)  # what that warm-up leaves to the first report
     found: Phases = {}
     for kind, reports in models.items():
         stages: Phases = {}

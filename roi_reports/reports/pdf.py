@@ -33,7 +33,7 @@ from roi_reports.reports.pdf_render import (
     render_page,
     template_dirs,
 )
-from roi_reports.reports.warm import warm_up
+from roi_reports.reports.warm import ready_to_render
 from roi_reports.workers import worker_context
 
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
@@ -180,10 +180,11 @@ def _render_in_limits(model: ReportModel, config: Config, path: Path) -> Path:
 
 def _start_worker(config: Config, job_pid: int) -> None:
     """Pool initializer: the worker dies with the job (even `kill -9`), its memory is
-    capped, and its renderer is warmed up for `config`'s reports before the first one."""
+    capped, and it is made ready for `config`'s reports before the first one (the
+    renderer warmed up, the garbage collector settled)."""
     die_with(job_pid)
     _limit_memory(config.output.pdf_memory_mb)
-    warm_up(config)
+    ready_to_render(config)
 
 
 def _limit_memory(megabytes: float) -> None:

@@ -9,16 +9,22 @@ print (Latin, Arabic script, the digits and signs). That is about half a second,
 the monthly job spends while it stores the files and computes the totals
 (`reports.pdf.EarlyWorkers`) instead of in its first reports.
 A failure here only costs that time: the first real report then says what is wrong.
+
+`ready_to_render` also tunes the garbage collector for the work that follows (`settle_collector`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from roi_reports.config import Config
 from roi_reports.fonts import covered, stylesheet_families
 from roi_reports.reports.formatting import format_metric
 from roi_reports.reports.pdf_render import renderer, report_template, template_dirs
+
+# Python's default: a young-generation collection every 700 new container objects
+RENDER_GC_THRESHOLD = 10_000
 
 # the report's text styles (report.css), one element each
 WARM_PAGE = """<html><body>
@@ -60,3 +66,26 @@ def warm_up(config: Config | None = None) -> None:
         document.render(stylesheets=[tools.css], font_config=tools.font_config).write_pdf()
     except Exception:  # the renderer's own errors surface with the first report
         logging.getLogger(__name__).debug("renderer warm-up failed", exc_info=True)
+
+
+def settle_collector() -> None:
+    """Tune the cyclic garbage collector for a process that renders reports from now on.
+
+    At Python's defaults the collector spends about 30 ms of a 250 ms report: a report
+    allocates over 20,000 objects it keeps for a while (boxes, styles, Pango layouts), so
+    the collector runs some 30 times a report, and every few reports its full pass walks
+    the 150,000 objects of the warmed-up modules (WeasyPrint, pandas, the fonts) as well.
+    Freezing what exists after the warm-up moves those out of its reach, and a threshold
+    of 10,000 makes it run about once a report: about 4 ms a report. Cycles are still
+    collected; the cost is some megabytes between collections.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(RENDER_GC_THRESHOLD, middle, oldest)
+
+
+def ready_to_render(config: Config | None = None) -> None:
+    """A process that will render `config`'s reports: warmed up, its collector settled."""
+    warm_up(config)
+    settle_collector()
