@@ -183,6 +183,9 @@ def run_floor(files: list[Path]) -> Phases:
     return {"read": time.perf_counter() - start}
 
 
+GC_STAGE = "garbage collection"
+
+
 def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
     """CPU seconds per stage of one PDF in a warm worker: the executive summary, and the
     mean over `sample` of the scope reports (channels and people, evenly through the list).
@@ -199,6 +202,7 @@ def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
     from roi_reports.jobs.workdir import WorkDir
     from roi_reports.periods import parse_period
     from roi_reports.reports.model import MetricsMemo, build_report_model
+    from roi_reports.reports.warm import ready_to_render
     from roi_reports.workers import worker_context
 
     folder = WorkDir(workdir)
@@ -214,21 +218,27 @@ def run_pdf_profile(workdir: Path, period_label: str, sample: int) -> Phases:
         kind: [build_report_model(dataset, config, period, scope, memo=memo) for scope in group]
         for kind, group in (("summary", [summary]), ("scope", picked))
     }
-    with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+    # made ready as the job's PDF workers are, before the models arrive
+    with ProcessPoolExecutor(
+        1, mp_context=worker_context(), initializer=ready_to_render, initargs=(config,)
+    ) as pool:
         return pool.submit(_profile_in_worker, models, config).result()
 
 
 def _profile_in_worker(models: dict[str, list[Any]], config: Any) -> Phases:
     from roi_reports.reports.pdf import pdf_bytes
-    from roi_reports.reports.warm import ready_to_render
+    from roi_reports.reports.warm import collect_report_garbage
 
-    ready_to_render(config)  # as the job's PDF workers start
-    pdf_bytes(models["scope"][0], config)  # what that warm-up leaves to the first report
+    pdf_bytes(models["scope"][0], config)  # what the warm-up leaves to the first report
+    collect_report_garbage()
     found: Phases = {}
     for kind, reports in models.items():
         stages: Phases = {}
         for model in reports:
             pdf_bytes(model, config, stages)
+            start = time.process_time()
+            collect_report_garbage()  # as the job's worker does after each report
+            stages[GC_STAGE] = stages.get(GC_STAGE, 0.0) + time.process_time() - start
         found |= {f"{kind} {stage}": cpu / len(reports) for stage, cpu in stages.items()}
     return found
 

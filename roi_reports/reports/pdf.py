@@ -33,7 +33,7 @@ from roi_reports.reports.pdf_render import (
     render_page,
     template_dirs,
 )
-from roi_reports.reports.warm import ready_to_render
+from roi_reports.reports.warm import collect_report_garbage, ready_to_render
 from roi_reports.workers import worker_context
 
 ACTIVITY = ("contacts", "conversions", "revenue", "cost")
@@ -142,13 +142,16 @@ def _render_job(job: Job) -> Rendered:
     check the file it wrote when the job carries a check (outside that limit: the check
     is not the report's cost, and a file that fails it is withheld, not lost)."""
     model, config, path, check = job
-    written = _render_in_limits(model, config, path)
-    if check is None:
-        return written, None
     try:
-        return written, check(written, model, config.report.language)
-    except Exception as exc:  # e.g. out of memory under pdf_memory_mb: not sent unchecked
-        return written, f"the check could not run ({type(exc).__name__}: {exc})"
+        written = _render_in_limits(model, config, path)
+        if check is None:
+            return written, None
+        try:
+            return written, check(written, model, config.report.language)
+        except Exception as exc:  # e.g. out of memory under pdf_memory_mb: not sent unchecked
+            return written, f"the check could not run ({type(exc).__name__}: {exc})"
+    finally:
+        collect_report_garbage()
 
 
 def _render_in_limits(model: ReportModel, config: Config, path: Path) -> Path:
