@@ -1,0 +1,86 @@
+"""The definitions box: each label beside its formula, on the reader's starting side.
+
+Laid out by WeasyPrint and read back from its boxes: the label (dt) and formula (dd) of
+a pair start on the same line, the label on the left in English and on the right in
+Persian (WeasyPrint lays a CSS grid out left to right whatever the direction, so the box
+uses floats), and a label longer than its formula pushes the next pair down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roi_reports.config import Config, ReportConfig
+from roi_reports.pipeline import load_dataset, resolve_period
+from roi_reports.reports.model import build_report_model
+from roi_reports.reports.pdf_display import Definition, build_page
+from roi_reports.reports.pdf_render import render_html, renderer, template_dirs
+
+pytestmark = pytest.mark.pdf
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "roi-sample.xlsx"
+LONG_LABEL = "A label long enough to need three lines in the label column of the box"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset([SAMPLE], Config())
+
+
+def _pairs(page: Any, config: Config) -> list[tuple[Any, Any]]:
+    """The (dt, dd) boxes of the laid-out page, in order (WeasyPrint's page boxes: the
+    private `_page_box`, as its own tests read them)."""
+    dirs = template_dirs(config)
+    tools = renderer(dirs)
+    document = tools.html_class(
+        string=render_html(page, dirs), base_url=dirs[0].as_uri() + "/", url_fetcher=tools.fetcher
+    ).render(stylesheets=[tools.css], font_config=tools.font_config)
+    boxes = [
+        box
+        for laid_out in document.pages
+        for box in laid_out._page_box.descendants()
+        if getattr(box, "element_tag", None) in ("dt", "dd")
+    ]
+    # a box split by a line break appears once per part: keep the first of each element
+    firsts: dict[int, Any] = {}
+    for box in boxes:
+        firsts.setdefault(id(box.element), box)
+    ordered = list(firsts.values())
+    return list(zip(ordered[0::2], ordered[1::2], strict=True))
+
+
+def _lines(box: Any) -> int:
+    return sum(type(inner).__name__ == "LineBox" for inner in box.descendants())
+
+
+def _page(sample, language: str):
+    config = Config(report=ReportConfig(language=language))
+    period = resolve_period("2026-10", config.report)
+    return build_page(build_report_model(sample, config, period), config), config
+
+
+@pytest.mark.parametrize(("language", "label_first"), [("en", "left"), ("fa", "right")])
+def test_each_label_starts_beside_its_formula_on_the_reading_side(sample, language, label_first):
+    page, config = _page(sample, language)
+    pairs = _pairs(page, config)
+    assert [dt.element_tag for dt, _ in pairs] == ["dt"] * len(page.definitions)
+    for dt, dd in pairs:
+        assert dt.position_y == pytest.approx(dd.position_y, abs=0.5)
+        if label_first == "left":
+            assert dt.content_box_x() + dt.width <= dd.content_box_x() + 0.5
+        else:
+            assert dd.content_box_x() + dd.width <= dt.content_box_x() + 0.5
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_label_taller_than_its_formula_pushes_the_next_pair_down(sample, language):
+    page, config = _page(sample, language)
+    first = Definition(LONG_LABEL, "a + b", "")
+    page = dataclasses.replace(page, definitions=(first, *page.definitions[1:]))
+    (dt, dd), (next_dt, next_dd) = _pairs(page, config)[:2]
+    assert (_lines(dt), _lines(dd)) == (3, 1)  # the long label wraps; its formula does not
+    assert next_dt.position_y == pytest.approx(next_dd.position_y, abs=0.5)
+    assert next_dt.position_y >= dt.position_y + dt.margin_height() - 0.5
