@@ -1,9 +1,10 @@
-"""The definitions box: each label beside its formula, on the reader's starting side.
+"""Boxes that must follow the reading direction, read back from WeasyPrint's layout.
 
-Laid out by WeasyPrint and read back from its boxes: the label (dt) and formula (dd) of
-a pair start on the same line, the label on the left in English and on the right in
-Persian (WeasyPrint lays a CSS grid out left to right whatever the direction, so the box
-uses floats), and a label longer than its formula pushes the next pair down.
+The definitions box: the label (dt) and formula (dd) of a pair start on the same line,
+the label on the left in English and on the right in Persian (WeasyPrint lays a CSS grid
+out left to right whatever the direction, so the box uses floats), and a label longer
+than its formula pushes the next pair down. The trend chart's legend: each colour swatch
+sits close to its own series name, on the side the name is read from.
 """
 
 from __future__ import annotations
@@ -30,20 +31,20 @@ def sample():
     return load_dataset([SAMPLE], Config())
 
 
-def _pairs(page: Any, config: Config) -> list[tuple[Any, Any]]:
-    """The (dt, dd) boxes of the laid-out page, in order (WeasyPrint's page boxes: the
+def _boxes(page: Any, config: Config) -> list[Any]:
+    """Every box of the laid-out page, in document order (WeasyPrint's page boxes: the
     private `_page_box`, as its own tests read them)."""
     dirs = template_dirs(config)
     tools = renderer(dirs)
     document = tools.html_class(
         string=render_html(page, dirs), base_url=dirs[0].as_uri() + "/", url_fetcher=tools.fetcher
     ).render(stylesheets=[tools.css], font_config=tools.font_config)
-    boxes = [
-        box
-        for laid_out in document.pages
-        for box in laid_out._page_box.descendants()
-        if getattr(box, "element_tag", None) in ("dt", "dd")
-    ]
+    return [box for laid_out in document.pages for box in laid_out._page_box.descendants()]
+
+
+def _pairs(page: Any, config: Config) -> list[tuple[Any, Any]]:
+    """The (dt, dd) boxes of the definitions, in order."""
+    boxes = [b for b in _boxes(page, config) if getattr(b, "element_tag", None) in ("dt", "dd")]
     # a box split by a line break appears once per part: keep the first of each element
     firsts: dict[int, Any] = {}
     for box in boxes:
@@ -84,3 +85,27 @@ def test_a_label_taller_than_its_formula_pushes_the_next_pair_down(sample, langu
     assert (_lines(dt), _lines(dd)) == (3, 1)  # the long label wraps; its formula does not
     assert next_dt.position_y == pytest.approx(next_dd.position_y, abs=0.5)
     assert next_dt.position_y >= dt.position_y + dt.margin_height() - 0.5
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_legend_swatch_sits_next_to_its_own_series_name(sample, language):
+    page, config = _page(sample, language)
+    legend = next(b for b in _boxes(page, config) if "legend" in _classes(b))
+    line = legend.children[0]
+    items = [(child, "swatch" in _classes(child)) for child in line.children]
+    assert [is_swatch for _, is_swatch in items] == [True, False, True, False]  # two series
+    # the second swatch: nearer the name after it (its own) than the name before it
+    before = _gap(items[1][0], items[2][0], page.direction)
+    own = _gap(items[2][0], items[3][0], page.direction)
+    assert own + 4 < before, (own, before)  # CSS px: 3 pt is 4 px
+
+
+def _classes(box: Any) -> str:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "") if element is not None and box.element_tag else ""
+
+
+def _gap(first: Any, then: Any, direction: str) -> float:
+    """Space between two boxes on a line, `first` read before `then`."""
+    left, right = (first, then) if direction == "ltr" else (then, first)
+    return right.border_box_x() - (left.border_box_x() + left.border_width())
