@@ -19,7 +19,7 @@ from roi_reports.config import Config, ReportConfig
 from roi_reports.pipeline import load_dataset, resolve_period
 from roi_reports.reports.model import build_report_model
 from roi_reports.reports.pdf_display import Definition, build_page
-from roi_reports.reports.pdf_render import render_html, renderer, template_dirs
+from roi_reports.reports.pdf_render import lay_out, render_html, renderer, template_dirs
 
 pytestmark = pytest.mark.pdf
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "roi-sample.xlsx"
@@ -32,13 +32,10 @@ def sample():
 
 
 def _boxes(page: Any, config: Config) -> list[Any]:
-    """Every box of the laid-out page, in document order (WeasyPrint's page boxes: the
-    private `_page_box`, as its own tests read them)."""
+    """Every box of the page laid out as the reports are, in document order (WeasyPrint's
+    page boxes: the private `_page_box`, as its own tests read them)."""
     dirs = template_dirs(config)
-    tools = renderer(dirs)
-    document = tools.html_class(
-        string=render_html(page, dirs), base_url=dirs[0].as_uri() + "/", url_fetcher=tools.fetcher
-    ).render(stylesheets=[tools.css], font_config=tools.font_config)
+    document = lay_out(render_html(page, dirs), renderer(dirs))
     return [box for laid_out in document.pages for box in laid_out._page_box.descendants()]
 
 

@@ -257,14 +257,19 @@ def _render(page: Any, dirs: Sequence[Path], scope: str, clock: StageClock) -> b
     check_glyphs(page, tools.stylesheet, scope)
     html = render_html(page, dirs)
     clock.lap("glyph check and HTML")
-    document = tools.html_class(
-        string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=tools.fetcher
-    )
-    rendered = document.render(stylesheets=[tools.css], font_config=tools.font_config)
+    rendered = lay_out(html, tools)
     clock.lap("layout")
     data = bytes(rendered.write_pdf())
     clock.lap("drawing and PDF")
     return data
+
+
+def lay_out(html: str, tools: Renderer) -> Any:
+    """A report's HTML laid out in pages (a weasyprint Document), ready to be written."""
+    document = tools.html_class(
+        string=html, base_url=tools.dirs[0].as_uri() + "/", url_fetcher=tools.fetcher
+    )
+    return document.render(stylesheets=[tools.css], font_config=tools.font_config)
 
 
 class StageClock:
