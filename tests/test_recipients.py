@@ -107,3 +107,22 @@ def test_a_manager_without_a_row_is_greeted_by_the_name_the_config_gives(tmp_pat
     empty = pd.DataFrame(columns=["name", "email", "scope", "language", "formats"])
     found = build_recipients(settings(manager_reports="team"), empty, employees, {}, ["North"])
     assert [(p.name, p.scope) for p in found.people] == [("Boss", "all"), ("Boss", "team:North")]
+
+
+def test_a_sheet_named_people_is_the_kind_its_headers_say(tmp_path):
+    """`people` names either people sheet: a stakeholders list kept in people.csv (scope,
+    formats) is read as recipients, not as employees whose scope column is dropped."""
+    (tmp_path / "recipients").mkdir()
+    (tmp_path / "staff").mkdir()
+    listed = tmp_path / "recipients" / "people.csv"
+    listed.write_text("name,email,scope\nNordic sales,nordic@example.com,team:North\n")
+    team = tmp_path / "staff" / "people.csv"
+    team.write_text("name,email,team\nAino Virtanen,aino@example.com,North\n")
+    recipients = read_dataset([listed], parse_config({}))
+    assert recipients.employees.empty
+    assert recipients.stakeholders[["name", "scope"]].values.tolist() == [
+        ["Nordic sales", "team:North"]
+    ]
+    employees = read_dataset([team], parse_config({}))
+    assert employees.stakeholders.empty
+    assert employees.employees[["employee", "team"]].values.tolist() == [["Aino Virtanen", "North"]]

@@ -11,7 +11,7 @@ from roi_reports.config import InputConfig
 from roi_reports.ingest.export_period import AllTime, stated_range
 from roi_reports.ingest.formats import Rows
 from roi_reports.ingest.headers import (
-    kind_for_sheet_name,
+    kinds_for_sheet_name,
     match_headers,
     missing_required,
     score_headers,
@@ -84,8 +84,9 @@ def _states_period(lines: list[str]) -> bool:
 
 def locate(sheet: str, rows: Rows, options: ReadOptions) -> Layout | None:
     """The header row and sheet kind that fit best within the first rows."""
-    named_kind = kind_for_sheet_name(sheet)
-    kinds = [named_kind] if named_kind else list(SHEETS)
+    named = kinds_for_sheet_name(sheet)
+    kinds = named or tuple(SHEETS)
+    usual = named[0] if named else None
     best: Layout | None = None
     above: list[str] = []  # the lines above this one
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -95,7 +96,8 @@ def locate(sheet: str, rows: Rows, options: ReadOptions) -> Layout | None:
         own_range = bool(preset and range_positions(row, preset))
         provided = options.provided(preset, stated or own_range)
         for kind in kinds:
-            score = score_headers(row, SHEETS[kind], mapping, provided, bool(named_kind))
+            # a kind the name says only second must show its signature to win
+            score = score_headers(row, SHEETS[kind], mapping, provided, kind == usual)
             if score > 0 and (best is None or score > best.score):
                 best = Layout(index, kind, mapping, preset, score)
         if text := line_text(row):

@@ -321,7 +321,16 @@ STAKEHOLDERS = SheetSpec(
         _LANGUAGE,
         ColumnSpec("formats", "text", aliases=("format", "muodot", "tiedostomuodot", "قالب")),
     ),
-    sheet_aliases=("stakeholders", "recipients", "sidosryhmät", "vastaanottajat", "ذینفعان"),
+    # `people` is also the employees sheet's name: a people sheet with a scope or formats
+    # column is this one
+    sheet_aliases=(
+        "stakeholders",
+        "recipients",
+        "sidosryhmät",
+        "vastaanottajat",
+        "ذینفعان",
+        "people",
+    ),
     signature=("scope", "formats"),
     row_severity="warning",
 )
