@@ -4,7 +4,9 @@ The definitions box: the label (dt) and formula (dd) of a pair start on the same
 the label on the left in English and on the right in Persian (WeasyPrint lays a CSS grid
 out left to right whatever the direction, so the Persian columns are placed by hand), and
 a label longer than its formula keeps its row beside it. The trend chart's legend: each
-colour swatch sits close to its own series name, on the side the name is read from.
+colour swatch sits close to its own series name, on the side the name is read from. The
+page's margins: the title and the latest entry sit where lines start, the period and the
+page number where they end.
 """
 
 from __future__ import annotations
@@ -107,3 +109,27 @@ def _gap(first: Any, then: Any, direction: str) -> float:
     """Space between two boxes on a line, `first` read before `then`."""
     left, right = (first, then) if direction == "ltr" else (then, first)
     return right.border_box_x() - (left.border_box_x() + left.border_width())
+
+
+def _corners(page: Any, config: Config) -> dict[str, str]:
+    """The text of each page margin box of the first page, by its at-rule."""
+    dirs = template_dirs(config)
+    first = lay_out(render_html(page, dirs), renderer(dirs)).pages[0]._page_box
+    return {
+        box.at_keyword: "".join(getattr(inner, "text", "") for inner in box.descendants())
+        for box in first.children
+        if getattr(box, "at_keyword", None)
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "end"), [("en", "left", "right"), ("fa", "right", "left")]
+)
+def test_the_page_margins_mirror_in_a_right_to_left_report(sample, language, start, end):
+    page, config = _page(sample, language)
+    corners = _corners(page, config)
+    assert page.heading in corners[f"@top-{start}"]
+    assert corners[f"@top-{end}"] == page.period
+    assert page.latest_entry in corners[f"@bottom-{start}"]
+    page_word = {"en": "Page", "fa": "صفحه"}[language]
+    assert corners[f"@bottom-{end}"].startswith(f"{page_word} ")
