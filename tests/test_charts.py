@@ -97,6 +97,22 @@ def test_an_undefined_value_is_a_gap_not_a_zero():
     assert bars.bars[0].tone == "missing" and bars.bars[0].height == 0
 
 
+@pytest.mark.parametrize("language", ["en", "fi", "fa"])
+def test_an_employee_chart_without_any_roi_says_why(sample, language):
+    """The sample's costs name no employee: unshared, every employee's ROI is undefined
+    (investment 0) and the chart says where the cost is; shared out, the bars stand."""
+    config, model, period = _page(sample, Scope("channel", "LinkedIn"), language)
+    unshared = build_page(model, config).charts[0]
+    assert [bar.tone for bar in unshared.bars] == ["missing", "missing"]
+    assert "shared_costs" in unshared.note
+    amount = {"en": "€1,621.36", "fi": "1 621,36 €", "fa": "€ ۱٬۶۲۱٫۳۶"}[language]
+    assert amount in unshared.note.replace("\u00a0", " ").replace("\u200e", "")
+    shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
+    model = build_report_model(sample, shared, period, Scope("channel", "LinkedIn"))
+    chart = build_page(model, shared).charts[0]
+    assert "missing" not in [bar.tone for bar in chart.bars] and chart.note == ""
+
+
 def test_same_numbers_give_identical_charts_and_colours_follow_names():
     args = (["LinkedIn", "Trade fairs", PERSIAN_NAME], [120.5, NAN, -30.0])
     first = charts.bar_chart("t", *args, axis="%", fmt=str, reference=100.0, reference_label="h")
