@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -15,7 +17,7 @@ from roi_reports.pipeline import load_dataset, resolve_period
 from roi_reports.reports import charts
 from roi_reports.reports.model import Scope, build_report_model
 from roi_reports.reports.pdf import render_pdf
-from roi_reports.reports.pdf_display import build_page
+from roi_reports.reports.pdf_display import build_page, roi_chart
 from roi_reports.reports.pdf_render import render_html, template_dirs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,13 +106,34 @@ def test_an_employee_chart_without_any_roi_says_why(sample, language):
     config, model, period = _page(sample, Scope("channel", "LinkedIn"), language)
     unshared = build_page(model, config).charts[0]
     assert [bar.tone for bar in unshared.bars] == ["missing", "missing"]
-    assert "shared_costs" in unshared.note
+    investment = {"en": "investment", "fi": "investointi", "fa": "سرمایه\u200cگذاری"}[language]
+    assert "shared_costs" in unshared.note and investment in unshared.note
     amount = {"en": "€1,621.36", "fi": "1 621,36 €", "fa": "€ ۱٬۶۲۱٫۳۶"}[language]
     assert amount in unshared.note.replace("\u00a0", " ").replace("\u200e", "")
     shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
     model = build_report_model(sample, shared, period, Scope("channel", "LinkedIn"))
     chart = build_page(model, shared).charts[0]
     assert "missing" not in [bar.tone for bar in chart.bars] and chart.note == ""
+
+
+def test_the_undefined_roi_note_stands_also_over_many_employees(sample):
+    """More employees than bars, none with an ROI: no bar to rank, so the chart says why
+    rather than "0 of 15: the highest and lowest"."""
+    _, model, _ = _page(sample, Scope("channel", "LinkedIn"))
+    many = pd.DataFrame(
+        {
+            "employee": [f"Employee {i:02d}" for i in range(15)] + [None],
+            "investment": [0.0] * 15 + [500.0],
+            "roi_pct": [NAN] * 15 + [-100.0],
+        }
+    )
+    chart = roi_chart(dataclasses.replace(model, by_employee=many), "en")
+    assert chart.bars == ()
+    assert chart.note.startswith("ROI is undefined for every employee") and "€500.00" in chart.note
+    # an employee with an investment (cost counted as investment) has an ROI: no note
+    some = many.assign(investment=[10.0] + [0.0] * 14 + [500.0], roi_pct=[50.0] + [NAN] * 15)
+    chart = roi_chart(dataclasses.replace(model, by_employee=some), "en")
+    assert "undefined" not in chart.note
 
 
 def test_same_numbers_give_identical_charts_and_colours_follow_names():

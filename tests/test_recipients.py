@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from roi_reports.config import parse_config
 from roi_reports.ingest.dataset import read_dataset
@@ -109,20 +110,44 @@ def test_a_manager_without_a_row_is_greeted_by_the_name_the_config_gives(tmp_pat
     assert [(p.name, p.scope) for p in found.people] == [("Boss", "all"), ("Boss", "team:North")]
 
 
-def test_a_sheet_named_people_is_the_kind_its_headers_say(tmp_path):
-    """`people` names either people sheet: a stakeholders list kept in people.csv (scope,
-    formats) is read as recipients, not as employees whose scope column is dropped."""
-    (tmp_path / "recipients").mkdir()
-    (tmp_path / "staff").mkdir()
-    listed = tmp_path / "recipients" / "people.csv"
-    listed.write_text("name,email,scope\nNordic sales,nordic@example.com,team:North\n")
-    team = tmp_path / "staff" / "people.csv"
-    team.write_text("name,email,team\nAino Virtanen,aino@example.com,North\n")
-    recipients = read_dataset([listed], parse_config({}))
-    assert recipients.employees.empty
-    assert recipients.stakeholders[["name", "scope"]].values.tolist() == [
-        ["Nordic sales", "team:North"]
+def _read_people_csv(folder: Path, text: str):
+    folder.mkdir()
+    path = folder / "people.csv"
+    path.write_text(text)
+    return read_dataset([path], parse_config({}))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "name,email,scope",
+        "name,email,team,scope",  # as many employees columns as stakeholders ones
+        "employee,email,team,region,scope,formats",
+    ],
+)
+def test_a_sheet_named_people_with_a_scope_is_a_stakeholders_sheet(tmp_path, header):
+    """`people` names either people sheet: a recipients list kept in people.csv (a scope or
+    formats column) is read as stakeholders, not as employees whose scope is dropped."""
+    values = {"name": "Nordic sales", "employee": "Nordic sales", "email": "nordic@example.com"}
+    values |= {"team": "North", "region": "Finland", "scope": "team:North", "formats": "pdf"}
+    row = ",".join(values[column] for column in header.split(","))
+    dataset = _read_people_csv(tmp_path / "list", f"{header}\n{row}\n")
+    assert dataset.employees.empty
+    assert dataset.stakeholders[["email", "scope"]].values.tolist() == [
+        ["nordic@example.com", "team:North"]
     ]
-    employees = read_dataset([team], parse_config({}))
-    assert employees.stakeholders.empty
-    assert employees.employees[["employee", "team"]].values.tolist() == [["Aino Virtanen", "North"]]
+
+
+def test_a_sheet_named_people_without_a_scope_is_an_employees_sheet(tmp_path):
+    dataset = _read_people_csv(
+        tmp_path / "staff", "name,email,team\nAino Virtanen,aino@example.com,North\n"
+    )
+    assert dataset.stakeholders.empty
+    assert dataset.employees[["employee", "team"]].values.tolist() == [["Aino Virtanen", "North"]]
+
+
+def test_a_people_recipients_list_without_addresses_says_what_it_lacks(tmp_path):
+    dataset = _read_people_csv(tmp_path / "list", "name,scope\nNordic sales,team:North\n")
+    assert dataset.employees.empty and dataset.stakeholders.empty
+    (problem,) = dataset.report.errors
+    assert "email" in problem.hint and "stakeholders" in problem.hint

@@ -16,8 +16,8 @@ import pandas as pd
 from roi_reports.ingest.defaults import Defaults, fill_defaults
 from roi_reports.ingest.export_period import AllTime, StatedRange, stated_range
 from roi_reports.ingest.formats import Rows
-from roi_reports.ingest.headers import kind_for_sheet_name, match_headers
-from roi_reports.ingest.layout import Layout, ReadOptions, locate, missing_columns
+from roi_reports.ingest.headers import match_headers
+from roi_reports.ingest.layout import Layout, ReadOptions, locate, missing_columns, named_kind
 from roi_reports.ingest.platform_cells import hidden_positions, read_platform_cells
 from roi_reports.ingest.preamble import cut_footers, is_blank, preamble_lines, skip_totals
 from roi_reports.ingest.presets import Preset
@@ -31,9 +31,9 @@ def read_sheet(file: str, sheet: str, rows: Rows, options: ReadOptions, result: 
     """The table of one sheet, its notes and problems, added to `result`."""
     layout = locate(sheet, rows, options)
     if layout is None:
-        named_kind = kind_for_sheet_name(sheet)
-        if named_kind:
-            result.problems.extend(missing_columns(file, sheet, rows, named_kind, options))
+        named = named_kind(sheet, rows, options)
+        if named:
+            result.problems.extend(missing_columns(file, sheet, rows, named, options))
         elif any(not is_blank(v) for row in rows for v in row):
             result.notes.append(f"{file} [{sheet}]: not a data table, skipped")
         return

@@ -94,17 +94,13 @@ def missing_required(
 
 def kinds_for_sheet_name(name: str) -> tuple[SheetKind, ...]:
     """The kinds a sheet's name says, the usual one first: `people` may be either people
-    sheet, so its headers decide (`score_headers`)."""
+    sheet, and its headers decide (`layout.named_kind`)."""
     key = normalise_header(name)
     return tuple(
         spec.kind
         for spec in SHEETS.values()
         if key in {normalise_header(a) for a in spec.sheet_aliases}
     )
-
-
-def kind_for_sheet_name(name: str) -> SheetKind | None:
-    return next(iter(kinds_for_sheet_name(name)), None)
 
 
 def lacks_signature(spec: SheetSpec, present: Iterable[str]) -> bool:

@@ -12,6 +12,7 @@ from roi_reports.ingest.export_period import AllTime, stated_range
 from roi_reports.ingest.formats import Rows
 from roi_reports.ingest.headers import (
     kinds_for_sheet_name,
+    lacks_signature,
     match_headers,
     missing_required,
     score_headers,
@@ -82,11 +83,25 @@ def _states_period(lines: list[str]) -> bool:
         return True  # located anyway, so the error can ask for [input] period
 
 
+def named_kind(sheet: str, rows: Rows, options: ReadOptions) -> SheetKind | None:
+    """The kind a sheet's name says. A name that fits two kinds (`people`: employees or
+    stakeholders) is the second when its first rows show that kind's signature (a scope or
+    formats column), so a recipients list named people.csv keeps its scopes."""
+    named = kinds_for_sheet_name(sheet)
+    for kind in named[1:]:
+        spec = SHEETS[kind]
+        if any(
+            not lacks_signature(spec, match_headers(row, spec, options.mapping).values())
+            for row in rows[:HEADER_SCAN_ROWS]
+        ):
+            return kind
+    return named[0] if named else None
+
+
 def locate(sheet: str, rows: Rows, options: ReadOptions) -> Layout | None:
     """The header row and sheet kind that fit best within the first rows."""
-    named = kinds_for_sheet_name(sheet)
-    kinds = named or tuple(SHEETS)
-    usual = named[0] if named else None
+    named = named_kind(sheet, rows, options)
+    kinds = [named] if named else list(SHEETS)
     best: Layout | None = None
     above: list[str] = []  # the lines above this one
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -96,8 +111,7 @@ def locate(sheet: str, rows: Rows, options: ReadOptions) -> Layout | None:
         own_range = bool(preset and range_positions(row, preset))
         provided = options.provided(preset, stated or own_range)
         for kind in kinds:
-            # a kind the name says only second must show its signature to win
-            score = score_headers(row, SHEETS[kind], mapping, provided, kind == usual)
+            score = score_headers(row, SHEETS[kind], mapping, provided, bool(named))
             if score > 0 and (best is None or score > best.score):
                 best = Layout(index, kind, mapping, preset, score)
         if text := line_text(row):

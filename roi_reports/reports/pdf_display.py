@@ -345,15 +345,15 @@ def roi_chart(model: ReportModel, language: str) -> BarChart:
         names, named["roi_pct"].astype("float64").tolist(), MAX_BARS
     )
     note = ""
-    if len(labels) < len(names):
+    if key == "employee" and (unnamed := _investment_of_no_employee(named, table)):
+        note = _(
+            "ROI is undefined for every employee: their investment is 0, while {amount} is "
+            "in cost rows without an employee (set shared_costs in [report] to share it out)."
+        ).format(amount=format_value(unnamed, "money", model.currency, language))
+    elif len(labels) < len(names):
         note = _(
             "{shown} of {count}: the highest and lowest ROI; the workbook has all of them."
         ).format(shown=_count(len(labels), language), count=_count(len(names), language))
-    elif key == "employee" and (unnamed := _cost_of_no_employee(named, table)):
-        note = _(
-            "No employee has an ROI: each one's cost is 0, and {amount} of cost names no "
-            "employee (shared_costs in [report] shares it out)."
-        ).format(amount=format_value(unnamed, "money", model.currency, language))
     hurdle = model.hurdle_roi_pct
     titles = {"channel": _("ROI % by channel"), "employee": _("ROI % by employee")}
     return charts.bar_chart(
@@ -370,9 +370,10 @@ def roi_chart(model: ReportModel, language: str) -> BarChart:
     )
 
 
-def _cost_of_no_employee(named: pd.DataFrame, table: pd.DataFrame) -> float:
+def _investment_of_no_employee(named: pd.DataFrame, table: pd.DataFrame) -> float:
     """The investment of the rows without an employee when it is why no named employee has
-    an ROI (every one invested 0: ROI undefined); otherwise 0, and the chart needs no note."""
+    an ROI (every one invested 0: ROI undefined); otherwise 0, and the chart needs no note.
+    (A team's scope holds only its employees' rows: no such investment, no note.)"""
     if named.empty or named["roi_pct"].notna().any() or (named["investment"] != 0).any():
         return 0.0
     unnamed = float(table.loc[table["employee"].isna(), "investment"].sum())
