@@ -133,17 +133,40 @@ def test_a_sheet_named_people_with_a_scope_is_a_stakeholders_sheet(tmp_path, hea
     row = ",".join(values[column] for column in header.split(","))
     dataset = _read_people_csv(tmp_path / "list", f"{header}\n{row}\n")
     assert dataset.employees.empty
-    assert dataset.stakeholders[["email", "scope"]].values.tolist() == [
-        ["nordic@example.com", "team:North"]
+    assert dataset.stakeholders[["name", "email", "scope"]].fillna("").values.tolist() == [
+        ["Nordic sales" if "name" in header else "", "nordic@example.com", "team:North"]
     ]
+    # the employees columns beside them are not read, and a note says which
+    employees_only = [c for c in header.split(",") if c in ("employee", "team", "region")]
+    notes = [note for note in dataset.notes if "not read" in note]
+    assert len(notes) == bool(employees_only)
+    assert all(f"'{column}'" in notes[0] for column in employees_only)
 
 
-def test_a_sheet_named_people_without_a_scope_is_an_employees_sheet(tmp_path):
-    dataset = _read_people_csv(
-        tmp_path / "staff", "name,email,team\nAino Virtanen,aino@example.com,North\n"
-    )
+@pytest.mark.parametrize(
+    ("header", "team"),
+    [
+        ("name,email,team", "North"),
+        ("name,email,team", "Scope"),  # a team named Scope: a data cell, not a header
+        ("employee,email,team,formats", "North"),  # formats beside an employees column
+    ],
+)
+def test_a_sheet_named_people_without_a_scope_is_an_employees_sheet(tmp_path, header, team):
+    row = f"Aino Virtanen,aino@example.com,{team},pdf"
+    text = f"{header}\n{','.join(row.split(',')[: header.count(',') + 1])}\n"
+    dataset = _read_people_csv(tmp_path / "staff", text)
     assert dataset.stakeholders.empty
-    assert dataset.employees[["employee", "team"]].values.tolist() == [["Aino Virtanen", "North"]]
+    assert dataset.employees[["employee", "team"]].values.tolist() == [["Aino Virtanen", team]]
+    left_out = [note for note in dataset.notes if "not read" in note]
+    assert left_out == (
+        [
+            "people.csv [people]: read as an employees sheet, so its column(s) "
+            "'formats' are not read: keep stakeholders in a sheet or file of their own (e.g. "
+            "named stakeholders)"
+        ]
+        if "formats" in header
+        else []
+    )
 
 
 def test_a_people_recipients_list_without_addresses_says_what_it_lacks(tmp_path):

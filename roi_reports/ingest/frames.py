@@ -17,7 +17,14 @@ from roi_reports.ingest.defaults import Defaults, fill_defaults
 from roi_reports.ingest.export_period import AllTime, StatedRange, stated_range
 from roi_reports.ingest.formats import Rows
 from roi_reports.ingest.headers import match_headers
-from roi_reports.ingest.layout import Layout, ReadOptions, locate, missing_columns, named_kind
+from roi_reports.ingest.layout import (
+    Layout,
+    ReadOptions,
+    columns_left_out,
+    locate,
+    missing_columns,
+    named_kind,
+)
 from roi_reports.ingest.platform_cells import hidden_positions, read_platform_cells
 from roi_reports.ingest.preamble import cut_footers, is_blank, preamble_lines, skip_totals
 from roi_reports.ingest.presets import Preset
@@ -55,6 +62,8 @@ def read_sheet(file: str, sheet: str, rows: Rows, options: ReadOptions, result: 
     where = f"{file} [{sheet}]"
     result.notes.extend(_sheet_notes(where, preset, options, footers, counts, notes))
     result.notes.extend(f"{where}: {note}" for note in cell_notes)
+    if left_out := columns_left_out(sheet, header, layout.kind, options):
+        result.notes.append(f"{where}: {left_out}")
     result.sheets.append(
         SheetReading(
             sheet,

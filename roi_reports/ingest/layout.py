@@ -4,7 +4,7 @@ preset that reads it, and — when nothing fits — the closest header row and w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from roi_reports.config import InputConfig
@@ -12,7 +12,6 @@ from roi_reports.ingest.export_period import AllTime, stated_range
 from roi_reports.ingest.formats import Rows
 from roi_reports.ingest.headers import (
     kinds_for_sheet_name,
-    lacks_signature,
     match_headers,
     missing_required,
     score_headers,
@@ -84,18 +83,57 @@ def _states_period(lines: list[str]) -> bool:
 
 
 def named_kind(sheet: str, rows: Rows, options: ReadOptions) -> SheetKind | None:
-    """The kind a sheet's name says. A name that fits two kinds (`people`: employees or
-    stakeholders) is the second when its first rows show that kind's signature (a scope or
-    formats column), so a recipients list named people.csv keeps its scopes."""
+    """The kind a sheet's name says. `people` fits two (employees, then stakeholders): it is
+    a stakeholders sheet when its header row has a scope column, or a formats column and no
+    column only an employees sheet has (team, region, manager), so a recipients list named
+    people.csv keeps its scopes. Only the header row counts: a team called "Scope" in a data
+    row does not. (The [columns] mapping counts; no export preset maps these headers.)"""
     named = kinds_for_sheet_name(sheet)
-    for kind in named[1:]:
-        spec = SHEETS[kind]
-        if any(
-            not lacks_signature(spec, match_headers(row, spec, options.mapping).values())
-            for row in rows[:HEADER_SCAN_ROWS]
-        ):
-            return kind
-    return named[0] if named else None
+    if len(named) < 2:
+        return named[0] if named else None
+    usual, other = named
+    header = _people_header(rows, named, options)
+    mine = match_headers(header, SHEETS[other], options.mapping)
+    theirs = match_headers(header, SHEETS[usual], options.mapping)
+    own = {column for position, column in mine.items() if position not in theirs}
+    only_usual = [position for position in theirs if position not in mine]
+    signature = own.intersection(SHEETS[other].signature)
+    return other if "scope" in own or (signature and not only_usual) else usual
+
+
+def _people_header(rows: Rows, kinds: Sequence[SheetKind], options: ReadOptions) -> list[object]:
+    """The first of the first rows with the most columns either kind recognises."""
+
+    def recognised(row: list[object]) -> int:
+        matched = (match_headers(row, SHEETS[kind], options.mapping) for kind in kinds)
+        return len(set().union(*matched))
+
+    return max(rows[:HEADER_SCAN_ROWS], key=recognised, default=[])
+
+
+def columns_left_out(
+    sheet: str, header: list[object], kind: SheetKind, options: ReadOptions
+) -> str:
+    """For a sheet whose name fits two kinds: the header cells only the other kind reads,
+    left out of this one (e.g. the team column of a people sheet read as stakeholders)."""
+    others = [k for k in kinds_for_sheet_name(sheet) if k != kind]
+    if not others:
+        return ""
+    read = match_headers(header, SHEETS[kind], options.mapping)
+    left = {
+        position
+        for other in others
+        for position in match_headers(header, SHEETS[other], options.mapping)
+        if position not in read
+    }
+    if not left:
+        return ""
+    shown = ", ".join(repr(str(header[position])) for position in sorted(left))
+    return (
+        f"read as {'an' if kind[0] in 'aeiou' else 'a'} {kind} sheet, so its column(s) "
+        f"{shown} are not read: keep "
+        f"{' and '.join(others)} in a sheet or file of their own (e.g. named {others[0]})"
+    )
 
 
 def locate(sheet: str, rows: Rows, options: ReadOptions) -> Layout | None:
