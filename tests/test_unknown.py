@@ -20,6 +20,10 @@ from openpyxl import load_workbook
 
 from roi_reports import compute_metrics, load_dataset
 from roi_reports.config import Config, ReportConfig
+from roi_reports.ingest.dataset import read_dataset
+from roi_reports.pipeline import resolve_period
+from roi_reports.reports.model import Scope, build_report_model
+from roi_reports.reports.pdf_display import build_page
 from tests.helpers import cli_json, make_dataset, pdf_text, run_cli, write_workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
@@ -337,3 +341,33 @@ def test_headline_figures_say_partial(crm):
     assert figures["Cost"] == "€316.74" and figures["Conversions"] == "26"
     alone = build_report_model(load_dataset([LEADGEN], Config()), Config(), parse_period("2026-10"))
     assert {f.label: f.value for f in headline_figures(alone, "fi")}["Liikevaihto"] == "–"
+
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "fa"])
+def test_a_team_report_says_the_costs_naming_no_employee_are_left_out(language):
+    """Unshared, a team's or an employee's figures hold only the cost rows naming its
+    employees: the report says how much the period's other costs are, not silently less."""
+    files = [SAMPLE_DIR / "roi-sample.xlsx", SAMPLE_DIR / "employees.csv"]
+    unshared = Config(report=ReportConfig(language=language))
+    dataset = read_dataset(files, unshared)
+    period = resolve_period("2026-10", unshared.report)
+    # summed from the sheet: October's cost rows with a blank employee
+    costs = dataset.costs
+    october = costs[(costs["start"] >= "2026-10-01") & (costs["start"] <= "2026-10-31")]
+    expected = october.loc[october["employee"].isna(), "amount"].sum()
+    assert expected == pytest.approx(8267.20394334)
+    amount = {"en": "€8,267.20", "fi": "8 267,20 €", "fa": "€ ۸٬۲۶۷٫۲۰"}[language]
+    for scope in (Scope("team", "North"), Scope("employee", "Aino Virtanen")):
+        page = build_page(build_report_model(dataset, unshared, period, scope), unshared)
+        first = page.unknowns[0].replace("\u00a0", " ").replace("\u200e", "")
+        assert amount in first and "shared_costs" in first
+    channel = build_page(
+        build_report_model(dataset, unshared, period, Scope("channel", "LinkedIn")), unshared
+    )
+    assert not any("shared_costs" in line for line in channel.unknowns)
+    shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
+    team = build_page(build_report_model(dataset, shared, period, Scope("team", "North")), shared)
+    assert not any("shared_costs" in line for line in team.unknowns)

@@ -32,6 +32,7 @@ from roi_reports.validation import Problem
 TREND_MONTHS = 12
 EPOCH = date(1970, 1, 1)  # day 0 of the fine sums' LAST_DAY
 RANKED = 3  # how many top and bottom groups a report names
+PEOPLE_SCOPES = ("employee", *ORG_DIMENSIONS)  # scopes whose rows are those of employees
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class ReportModel:
     costs_by_category: pd.DataFrame
     targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
+    # the period's cost in rows that name no employee, which an employee's, team's or
+    # region's figures leave out when shared_costs = "none" (0 otherwise): said, not hidden
+    cost_naming_no_employee: float = 0.0
     # teams and regions of the employees sheet (None without one, or without regions)
     by_team: pd.DataFrame | None = None
     by_region: pd.DataFrame | None = None
@@ -290,6 +294,10 @@ def build_report_model(
     team_total = None
     if scope.kind != "all":
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
+    left_out = 0.0
+    if scope.kind in PEOPLE_SCOPES and settings.shared_costs == "none":
+        people = scoped_metrics(dataset, config, Scope(), ("employee",), period, True, memo)
+        left_out = float(people.loc[people["employee"].isna(), "cost"].sum())
     return ReportModel(
         title=settings.title_in(settings.language),
         # the data's own currency when the config names none (ingest chose it, SPEC §2)
@@ -310,6 +318,7 @@ def build_report_model(
         costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
         targets=targets_table(scope_targets(dataset, scope), config, period, tables),
         team_total=team_total,
+        cost_naming_no_employee=left_out,
         by_team=org.get("team"),
         by_region=org.get("region"),
         warnings=_shared(

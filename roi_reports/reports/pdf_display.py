@@ -34,7 +34,7 @@ from roi_reports.reports.formatting import (
 )
 from roi_reports.reports.model import ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
-from roi_reports.reports.unknown_notes import report_unknown_notes
+from roi_reports.reports.unknown_notes import report_unknown_notes, total_name
 from roi_reports.validation import Problem, one_line_for_rows
 
 KPI_METRICS = KEY_METRICS
@@ -370,6 +370,17 @@ def roi_chart(model: ReportModel, language: str) -> BarChart:
     )
 
 
+def _left_out_line(model: ReportModel, language: str) -> str:
+    """An employee's, team's or region's figures count only the costs that name employees."""
+    _ = gettext_for(language)
+    amount = format_value(model.cost_naming_no_employee, "money", model.currency, language)
+    return _(
+        "{group}: cost and ROI count only the cost rows that name an employee; {amount} of "
+        "this period's costs names none and is left out (set shared_costs in [report] to "
+        "share it out)."
+    ).format(group=total_name(model, _), amount=amount)
+
+
 def _investment_of_no_employee(named: pd.DataFrame, table: pd.DataFrame) -> float:
     """The investment of the rows without an employee when it is why no named employee has
     an ROI (every one invested 0: ROI undefined); otherwise 0, and the chart needs no note.
@@ -421,6 +432,8 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     _ = gettext_for(language)
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     unknown = report_unknown_notes(model, _, campaigns=False)
+    if model.cost_naming_no_employee > 0:
+        unknown.insert(0, _left_out_line(model, language))
     warnings, warnings_left = warning_lines(model.warnings)
     tables = [
         metric_table(
