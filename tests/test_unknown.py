@@ -346,28 +346,34 @@ def test_headline_figures_say_partial(crm):
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 
+@pytest.fixture(scope="module")
+def sample_team():
+    """The sample workbook and its employees sheet, read once."""
+    files = [SAMPLE_DIR / "roi-sample.xlsx", SAMPLE_DIR / "employees.csv"]
+    return read_dataset(files, Config())
+
+
 @pytest.mark.parametrize("language", ["en", "fi", "fa"])
-def test_a_team_report_says_the_costs_naming_no_employee_are_left_out(language):
+def test_a_team_report_says_the_costs_naming_no_employee_are_left_out(sample_team, language):
     """Unshared, a team's or an employee's figures hold only the cost rows naming its
     employees: the report says how much the period's other costs are, not silently less."""
-    files = [SAMPLE_DIR / "roi-sample.xlsx", SAMPLE_DIR / "employees.csv"]
     unshared = Config(report=ReportConfig(language=language))
-    dataset = read_dataset(files, unshared)
     period = resolve_period("2026-10", unshared.report)
     # summed from the sheet: October's cost rows with a blank employee
-    costs = dataset.costs
+    costs = sample_team.costs
     october = costs[(costs["start"] >= "2026-10-01") & (costs["start"] <= "2026-10-31")]
     expected = october.loc[october["employee"].isna(), "amount"].sum()
     assert expected == pytest.approx(8267.20394334)
     amount = {"en": "€8,267.20", "fi": "8 267,20 €", "fa": "€ ۸٬۲۶۷٫۲۰"}[language]
+
+    def unknowns(config: Config, scope: Scope) -> tuple[str, ...]:
+        page = build_page(build_report_model(sample_team, config, period, scope), config)
+        return tuple(line.replace("\u00a0", " ").replace("\u200e", "") for line in page.unknowns)
+
     for scope in (Scope("team", "North"), Scope("employee", "Aino Virtanen")):
-        page = build_page(build_report_model(dataset, unshared, period, scope), unshared)
-        first = page.unknowns[0].replace("\u00a0", " ").replace("\u200e", "")
+        first = unknowns(unshared, scope)[0]
         assert amount in first and "shared_costs" in first
-    channel = build_page(
-        build_report_model(dataset, unshared, period, Scope("channel", "LinkedIn")), unshared
-    )
-    assert not any("shared_costs" in line for line in channel.unknowns)
+    channel = unknowns(unshared, Scope("channel", "LinkedIn"))
+    assert not any("shared_costs" in line for line in channel)
     shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
-    team = build_page(build_report_model(dataset, shared, period, Scope("team", "North")), shared)
-    assert not any("shared_costs" in line for line in team.unknowns)
+    assert not any("shared_costs" in line for line in unknowns(shared, Scope("team", "North")))

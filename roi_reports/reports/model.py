@@ -32,7 +32,7 @@ from roi_reports.validation import Problem
 TREND_MONTHS = 12
 EPOCH = date(1970, 1, 1)  # day 0 of the fine sums' LAST_DAY
 RANKED = 3  # how many top and bottom groups a report names
-PEOPLE_SCOPES = ("employee", *ORG_DIMENSIONS)  # scopes whose rows are those of employees
+PEOPLE_SCOPES = ("employee", "team")  # scopes whose rows are those of their employees
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ class ReportModel:
     costs_by_category: pd.DataFrame
     targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
-    # the period's cost in rows that name no employee, which an employee's, team's or
-    # region's figures leave out when shared_costs = "none" (0 otherwise): said, not hidden
+    # the period's cost in rows that name no employee, which an employee's or team's
+    # figures leave out when shared_costs = "none" (0 otherwise): said, not hidden
     cost_naming_no_employee: float = 0.0
     # teams and regions of the employees sheet (None without one, or without regions)
     by_team: pd.DataFrame | None = None

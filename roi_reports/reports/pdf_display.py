@@ -371,13 +371,13 @@ def roi_chart(model: ReportModel, language: str) -> BarChart:
 
 
 def _left_out_line(model: ReportModel, language: str) -> str:
-    """An employee's, team's or region's figures count only the costs that name employees."""
+    """An employee's or team's figures count only the costs that name employees."""
     _ = gettext_for(language)
     amount = format_value(model.cost_naming_no_employee, "money", model.currency, language)
     return _(
-        "{group}: cost and ROI count only the cost rows that name an employee; {amount} of "
-        "this period's costs names none and is left out (set shared_costs in [report] to "
-        "share it out)."
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) count only "
+        "cost rows that name an employee; {amount} of this period's costs is in rows naming "
+        "none and is left out (set shared_costs in [report] to share it out)."
     ).format(group=total_name(model, _), amount=amount)
 
 
@@ -432,7 +432,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     _ = gettext_for(language)
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     unknown = report_unknown_notes(model, _, campaigns=False)
-    if model.cost_naming_no_employee > 0:
+    if round(model.cost_naming_no_employee, 2) != 0:  # a net credit is left out as well
         unknown.insert(0, _left_out_line(model, language))
     warnings, warnings_left = warning_lines(model.warnings)
     tables = [
