@@ -354,26 +354,36 @@ def sample_team():
 
 
 @pytest.mark.parametrize("language", ["en", "fi", "fa"])
-def test_a_team_report_says_the_costs_naming_no_employee_are_left_out(sample_team, language):
-    """Unshared, a team's or an employee's figures hold only the cost rows naming its
-    employees: the report says how much the period's other costs are, not silently less."""
+def test_a_scope_report_says_the_costs_it_leaves_out(sample_team, language):
+    """Unshared, a channel's figures hold only the cost rows naming a channel, a team's or
+    an employee's only those naming an employee: the report says how much the period's
+    other costs are, rather than showing silently less."""
     unshared = Config(report=ReportConfig(language=language))
     period = resolve_period("2026-10", unshared.report)
-    # summed from the sheet: October's cost rows with a blank employee
     costs = sample_team.costs
     october = costs[(costs["start"] >= "2026-10-01") & (costs["start"] <= "2026-10-31")]
-    expected = october.loc[october["employee"].isna(), "amount"].sum()
-    assert expected == pytest.approx(8267.20394334)
-    amount = {"en": "€8,267.20", "fi": "8 267,20 €", "fa": "€ ۸٬۲۶۷٫۲۰"}[language]
+
+    def blank(column: str) -> float:  # summed from the sheet: October's rows without one
+        return october.loc[october[column].isna(), "amount"].sum()
+
+    assert blank("employee") == pytest.approx(8267.20394334)
+    assert blank("channel") == pytest.approx(2106.91, abs=0.005)
+    amounts = {
+        "employee": {"en": "€8,267.20", "fi": "8 267,20 €", "fa": "€ ۸٬۲۶۷٫۲۰"},
+        "channel": {"en": "€2,106.91", "fi": "2 106,91 €", "fa": "€ ۲٬۱۰۶٫۹۱"},
+    }
 
     def unknowns(config: Config, scope: Scope) -> tuple[str, ...]:
         page = build_page(build_report_model(sample_team, config, period, scope), config)
         return tuple(line.replace("\u00a0", " ").replace("\u200e", "") for line in page.unknowns)
 
-    for scope in (Scope("team", "North"), Scope("employee", "Aino Virtanen")):
+    for scope, key in (
+        (Scope("team", "North"), "employee"),
+        (Scope("employee", "Aino Virtanen"), "employee"),
+        (Scope("channel", "LinkedIn"), "channel"),
+    ):
         first = unknowns(unshared, scope)[0]
-        assert amount in first and "shared_costs" in first
-    channel = unknowns(unshared, Scope("channel", "LinkedIn"))
-    assert not any("shared_costs" in line for line in channel)
+        assert amounts[key][language] in first and "shared_costs" in first
+    assert not any("shared_costs" in line for line in unknowns(unshared, Scope()))
     shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
     assert not any("shared_costs" in line for line in unknowns(shared, Scope("team", "North")))

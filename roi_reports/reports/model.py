@@ -32,7 +32,9 @@ from roi_reports.validation import Problem
 TREND_MONTHS = 12
 EPOCH = date(1970, 1, 1)  # day 0 of the fine sums' LAST_DAY
 RANKED = 3  # how many top and bottom groups a report names
-PEOPLE_SCOPES = ("employee", "team")  # scopes whose rows are those of their employees
+# the cost column a scope's rows are picked by: a team's rows are those of its employees
+SCOPE_COST_KEYS = {"channel": "channel", "campaign": "campaign", "employee": "employee"}
+SCOPE_COST_KEYS["team"] = "employee"
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,10 @@ class ReportModel:
     costs_by_category: pd.DataFrame
     targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
-    # the period's cost in rows that name no employee, which an employee's or team's
-    # figures leave out when shared_costs = "none" (0 otherwise): said, not hidden
-    cost_naming_no_employee: float = 0.0
+    # the period's cost in rows that name no channel (campaign, employee) which a channel's
+    # (campaign's, employee's or team's) figures leave out when shared_costs = "none"
+    # (0 otherwise): said, not hidden
+    cost_left_out: float = 0.0
     # teams and regions of the employees sheet (None without one, or without regions)
     by_team: pd.DataFrame | None = None
     by_region: pd.DataFrame | None = None
@@ -295,9 +298,10 @@ def build_report_model(
     if scope.kind != "all":
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
     left_out = 0.0
-    if scope.kind in PEOPLE_SCOPES and settings.shared_costs == "none":
-        people = scoped_metrics(dataset, config, Scope(), ("employee",), period, True, memo)
-        left_out = float(people.loc[people["employee"].isna(), "cost"].sum())
+    key = SCOPE_COST_KEYS.get(scope.kind)
+    if key and settings.shared_costs == "none":
+        whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
+        left_out = float(whole.loc[whole[key].isna(), "cost"].sum())
     return ReportModel(
         title=settings.title_in(settings.language),
         # the data's own currency when the config names none (ingest chose it, SPEC §2)
@@ -318,7 +322,7 @@ def build_report_model(
         costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
         targets=targets_table(scope_targets(dataset, scope), config, period, tables),
         team_total=team_total,
-        cost_naming_no_employee=left_out,
+        cost_left_out=left_out,
         by_team=org.get("team"),
         by_region=org.get("region"),
         warnings=_shared(

@@ -32,7 +32,7 @@ from roi_reports.reports.formatting import (
     target_level,
     target_status,
 )
-from roi_reports.reports.model import ReportModel, trend_window
+from roi_reports.reports.model import SCOPE_COST_KEYS, ReportModel, trend_window
 from roi_reports.reports.sanity import describe_flag
 from roi_reports.reports.unknown_notes import report_unknown_notes, total_name
 from roi_reports.validation import Problem, one_line_for_rows
@@ -370,15 +370,31 @@ def roi_chart(model: ReportModel, language: str) -> BarChart:
     )
 
 
-def _left_out_line(model: ReportModel, language: str) -> str:
-    """An employee's or team's figures count only the costs that name employees."""
-    _ = gettext_for(language)
-    amount = format_value(model.cost_naming_no_employee, "money", model.currency, language)
-    return _(
+LEFT_OUT = {
+    "channel": N_(
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) count only "
+        "cost rows that name a channel; {amount} of this period's costs is in rows naming "
+        "none and is left out (set shared_costs in [report] to share it out)."
+    ),
+    "campaign": N_(
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) count only "
+        "cost rows that name a campaign; {amount} of this period's costs is in rows naming "
+        "none and is left out (set shared_costs in [report] to share it out)."
+    ),
+    "employee": N_(
         "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) count only "
         "cost rows that name an employee; {amount} of this period's costs is in rows naming "
         "none and is left out (set shared_costs in [report] to share it out)."
-    ).format(group=total_name(model, _), amount=amount)
+    ),
+}
+
+
+def _left_out_line(model: ReportModel, language: str) -> str:
+    """A scope's figures count only the cost rows that name its kind of group."""
+    _ = gettext_for(language)
+    amount = format_value(model.cost_left_out, "money", model.currency, language)
+    template = LEFT_OUT[SCOPE_COST_KEYS[model.scope.kind]]
+    return _(template).format(group=total_name(model, _), amount=amount)
 
 
 def _investment_of_no_employee(named: pd.DataFrame, table: pd.DataFrame) -> float:
@@ -432,7 +448,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     _ = gettext_for(language)
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     unknown = report_unknown_notes(model, _, campaigns=False)
-    if round(model.cost_naming_no_employee, 2) != 0:  # a net credit is left out as well
+    if round(model.cost_left_out, 2) != 0:  # a net credit is left out as well
         unknown.insert(0, _left_out_line(model, language))
     warnings, warnings_left = warning_lines(model.warnings)
     tables = [
