@@ -62,7 +62,7 @@ def read_sheet(file: str, sheet: str, rows: Rows, options: ReadOptions, result: 
     where = f"{file} [{sheet}]"
     result.notes.extend(_sheet_notes(where, preset, options, footers, counts, notes))
     result.notes.extend(f"{where}: {note}" for note in cell_notes)
-    if left_out := columns_left_out(sheet, header, layout.kind, options):
+    if left_out := columns_left_out(sheet, header, layout):
         result.notes.append(f"{where}: {left_out}")
     result.sheets.append(
         SheetReading(

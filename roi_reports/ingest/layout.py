@@ -111,19 +111,19 @@ def _people_header(rows: Rows, kinds: Sequence[SheetKind], options: ReadOptions)
     return max(rows[:HEADER_SCAN_ROWS], key=recognised, default=[])
 
 
-def columns_left_out(
-    sheet: str, header: list[object], kind: SheetKind, options: ReadOptions
-) -> str:
+def columns_left_out(sheet: str, header: list[object], layout: Layout) -> str:
     """For a sheet whose name fits two kinds: the header cells only the other kind reads,
-    left out of this one (e.g. the team column of a people sheet read as stakeholders)."""
+    left out of the table `layout` reads (e.g. the team column of a people sheet read as
+    stakeholders), matched with the mapping that table was read with."""
+    kind = layout.kind
     others = [k for k in kinds_for_sheet_name(sheet) if k != kind]
     if not others:
         return ""
-    read = match_headers(header, SHEETS[kind], options.mapping)
+    read = match_headers(header, SHEETS[kind], layout.mapping)
     left = {
         position
         for other in others
-        for position in match_headers(header, SHEETS[other], options.mapping)
+        for position in match_headers(header, SHEETS[other], layout.mapping)
         if position not in read
     }
     if not left:

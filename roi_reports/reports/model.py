@@ -33,8 +33,12 @@ TREND_MONTHS = 12
 EPOCH = date(1970, 1, 1)  # day 0 of the fine sums' LAST_DAY
 RANKED = 3  # how many top and bottom groups a report names
 # the cost column a scope's rows are picked by: a team's rows are those of its employees
-SCOPE_COST_KEYS = {"channel": "channel", "campaign": "campaign", "employee": "employee"}
-SCOPE_COST_KEYS["team"] = "employee"
+SCOPE_COST_KEYS = {
+    "channel": "channel",
+    "campaign": "campaign",
+    "employee": "employee",
+    "team": "employee",
+}
 
 
 @dataclass(frozen=True)
