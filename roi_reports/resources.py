@@ -6,6 +6,8 @@ install from the repository they are found at the repository's top level.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +31,35 @@ def sample_root() -> Path:
 
 def sample_files() -> list[Path]:
     return sorted(p for p in sample_root().glob("*.xlsx") if not p.name.startswith("."))
+
+
+# what the tool's own behaviour is made of: its code, the translations it prints and the
+# data it ships (the templates have their own digest; the sample sheets are only inputs)
+CODE_SUFFIXES = (".py", ".mo", ".toml", ".json")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over the installed package's code and translations (about 2 ms, once)."""
+    return package_digest(Path(__file__).resolve().parent)
+
+
+def package_digest(root: Path) -> str:
+    """sha256 over every file under `root` whose suffix is in CODE_SUFFIXES, by relative
+    path and content; `__pycache__` and the sample sheets do not count."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if (
+            path.suffix in CODE_SUFFIXES
+            and path.is_file()
+            and "__pycache__" not in relative.parts
+            and relative.parts[0] != "sample_data"
+        ):
+            digest.update(relative.as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
 
 
 DEFAULT_TITLE = N_("Marketing ROI")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -19,9 +20,12 @@ from roi_reports.bench.smtp_sink import SinkHandler, smtp_sink
 from roi_reports.config import Config, load_config
 from roi_reports.jobs.output_cache import output_cache_key
 from roi_reports.pipeline import UNASSIGNED
+from roi_reports.resources import code_digest, package_digest
 from tests.helpers import run_cli
 from tests.test_run import PERIOD, SAMPLE, make_workdir, manifest, run_job
 
+REPO = Path(__file__).resolve().parent.parent
+NO_CACHE = shutil.ignore_patterns("__pycache__")
 COMPARED = ("contacts", "conversions", "revenue", "cost", "net_profit", "roi_pct", "roas")
 COMPARED += ("conversion_rate_pct", "cost_per_contact", "cpa", "avg_ticket")
 
@@ -75,6 +79,30 @@ def test_cache_key_changes_with_inputs_config_period_and_templates(tmp_path):
     assert output_cache_key(inputs, custom, PERIOD) != before
 
 
+def _package_copy(root: Path) -> Path:
+    """The package and its templates copied under `root`, to run as another install."""
+    shutil.copytree(REPO / "roi_reports", root / "roi_reports", ignore=NO_CACHE)
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def test_the_code_digest_counts_code_and_translations_not_caches_or_samples(tmp_path):
+    assert code_digest() == package_digest(REPO / "roi_reports")
+    package = _package_copy(tmp_path) / "roi_reports"
+    first = package_digest(package)
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "metrics.cpython-311.pyc").write_bytes(b"compiled")
+    (package / "sample_data").mkdir()
+    (package / "sample_data" / "sales.json").write_text("{}")
+    assert package_digest(package) == first
+    (package / "metrics.py").write_text("# changed\n", encoding="utf-8")
+    assert package_digest(package) != first
+    catalog = next(package.glob("locale/fi/LC_MESSAGES/*.mo"))
+    before = package_digest(package)
+    catalog.write_bytes(catalog.read_bytes() + b"\0")
+    assert package_digest(package) != before
+
+
 @pytest.mark.pdf
 def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
     workdir = make_workdir(tmp_path)
@@ -87,6 +115,21 @@ def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
     second = manifest(workdir)
     assert second["outputs_reused"] is True and second["cache_key"] == first["cache_key"]
     assert second["outputs"] == first["outputs"] and pdf.stat().st_mtime_ns == stamp
+
+    # an install upgraded to other code under the same version number renders afresh (it
+    # must not replay the figures the old code worked out)
+    upgraded = _package_copy(tmp_path / "upgraded")
+    metrics = upgraded / "roi_reports" / "metrics.py"
+    metrics.write_text(metrics.read_text(encoding="utf-8") + "\n# a later release\n")
+    assert run_job(workdir, env={"PYTHONPATH": str(upgraded)}).returncode == 0
+    after_upgrade = manifest(workdir)
+    assert after_upgrade["outputs_reused"] is False
+    assert after_upgrade["version"] == first["version"]
+    assert after_upgrade["code_sha256"] == package_digest(upgraded / "roi_reports")
+    assert first["code_sha256"] == code_digest() != after_upgrade["code_sha256"]
+    assert after_upgrade["cache_key"] != first["cache_key"]
+    assert run_job(workdir).returncode == 0  # and back: the key is the first run's again
+    assert manifest(workdir)["cache_key"] == first["cache_key"]
 
     # a hand-edited output is not trusted
     pdf.write_bytes(b"not a pdf")

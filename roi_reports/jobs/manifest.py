@@ -9,6 +9,7 @@ from typing import Any
 
 from roi_reports import __version__
 from roi_reports.fsutil import atomic_write_text, sha256_file
+from roi_reports.resources import code_digest
 
 MANIFEST_NAME = "manifest.json"  # in out/<period>/
 
@@ -43,7 +44,13 @@ class OutputFile:
 
 
 def write_manifest(path: Path, content: dict[str, Any]) -> Path:
-    payload = {"tool": "roi-reports", "version": __version__, **content}
+    # the code beside the version: a changed file can be traced to a changed install
+    payload = {
+        "tool": "roi-reports",
+        "version": __version__,
+        "code_sha256": code_digest(),
+        **content,
+    }
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable)
     return atomic_write_text(path, text + "\n")
 

@@ -3,7 +3,10 @@
 Rendering 100 PDFs takes minutes; rerunning the job on unchanged inputs (a retry after a
 failed email, a cron job that fires twice) should not. The key covers everything the
 workbook and PDFs are made from: the stored inputs' content hashes, the whole config,
-the template files, the logo, the tool version and the period. Any change renders afresh.
+the template files, the logo, the tool version and its code, and the period. Any change
+renders afresh. The code counts besides the version: an install upgraded to code that
+computes or words a figure differently, under the same version number, must not reuse
+(and replay the figures of) the reports the old code made.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.jobs.manifest import MANIFEST_NAME, OutputFile
 from roi_reports.jobs.outputs import PDF_FOLDER, RenderedOutputs
 from roi_reports.reports.pdf_render import template_dirs, templates_digest
+from roi_reports.resources import code_digest
 from roi_reports.scopes import Scope
 
 CACHE_KEY = "cache_key"  # the manifest field that records the key of its outputs
@@ -37,6 +41,7 @@ def output_cache_key(input_hashes: list[tuple[str, str]], config: Config, period
     logo_path = (base / logo) if logo else None
     parts = {
         "version": __version__,
+        "code": code_digest(),
         "period": period,
         "inputs": sorted(input_hashes),
         "config": repr(config),
