@@ -387,3 +387,56 @@ def test_a_scope_report_says_the_costs_it_leaves_out(sample_team, language):
     assert not any("shared_costs" in line for line in unknowns(unshared, Scope()))
     shared = Config(report=ReportConfig(language=language, shared_costs="revenue"))
     assert not any("shared_costs" in line for line in unknowns(shared, Scope("team", "North")))
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "fa"])
+def test_a_scope_report_says_the_shared_costs_nobody_could_take(tmp_path, language):
+    """Shared costs go to the groups active in their own month. December's agency fee,
+    naming no channel or employee, finds nobody there (December's results are not in
+    yet): it stays unassigned, and a quarter's channel or employee report says it leaves
+    it out instead of showing silently less."""
+    workbook = write_workbook(
+        tmp_path / "q4.xlsx",
+        {
+            "results": [
+                ["Date", "Channel", "Employee", "Contacts", "Conversions", "Revenue"],
+                ["2026-10-05", "LinkedIn", "Aino", 40, 4, 4000],
+                ["2026-11-05", "Fairs", "Ben", 30, 3, 6000],
+            ],
+            "costs": [
+                ["Date", "Channel", "Employee", "Category", "Amount"],
+                ["2026-10-05", "LinkedIn", "Aino", "ads", 500],
+                ["2026-11-05", "Fairs", "Ben", "booth", 800],
+                ["2026-11-20", None, None, "agency", 1000],  # shared: Ben alone was active
+                ["2026-12-01", None, None, "agency", 1234.5],  # nobody active in December
+            ],
+        },
+    )
+    config = Config(report=ReportConfig(language=language, shared_costs="revenue"))
+    dataset = load_dataset([workbook], config)
+    period = resolve_period("2026-Q4", config.report)
+    amount = {"en": "€1,234.50", "fi": "1 234,50 €", "fa": "€ ۱٬۲۳۴٫۵۰"}[language]
+
+    def report(scope: Scope) -> tuple[float, list[str]]:
+        model = build_report_model(dataset, config, period, scope)
+        lines = build_page(model, config).unknowns
+        return model.kpi("cost"), [
+            line.replace("\u00a0", " ").replace("\u200e", "") for line in lines
+        ]
+
+    ben_cost, ben_lines = report(Scope("employee", "Ben"))
+    assert close(ben_cost, 800 + 1000)  # November's fee is his, December's is nobody's
+    assert amount in ben_lines[0] and "shared_costs" not in ben_lines[0]
+    assert ("could not be shared out" in ben_lines[0]) == (language == "en")  # translated
+    fairs_cost, fairs_lines = report(Scope("channel", "Fairs"))
+    assert close(fairs_cost, 800 + 1000) and amount in fairs_lines[0]
+    total_cost, total_lines = report(Scope())  # the summary counts it, in "(unassigned)"
+    assert close(total_cost, 500 + 800 + 1000 + 1234.5)
+    assert not any(amount in line for line in total_lines)
+    # unshared, the same report names the whole of the costs naming no employee
+    unshared = Config(report=ReportConfig(language=language))
+    model = build_report_model(
+        load_dataset([workbook], unshared), unshared, period, Scope("employee", "Ben")
+    )
+    assert close(model.cost_left_out, 1000 + 1234.5)
+    assert "shared_costs" in build_page(model, unshared).unknowns[0]

@@ -75,8 +75,9 @@ class ReportModel:
     targets: pd.DataFrame  # dimension, name, metric, target, actual, attainment_pct, status
     team_total: pd.DataFrame | None = None  # the unscoped total, for scoped reports
     # the period's cost in rows that name no channel (campaign, employee) which a channel's
-    # (campaign's, employee's or team's) figures leave out when shared_costs = "none"
-    # (0 otherwise): said, not hidden
+    # (campaign's, employee's or team's) figures leave out: all of it with shared_costs =
+    # "none", what could not be shared out otherwise (no group active in its month); said,
+    # not hidden
     cost_left_out: float = 0.0
     # teams and regions of the employees sheet (None without one, or without regions)
     by_team: pd.DataFrame | None = None
@@ -303,7 +304,7 @@ def build_report_model(
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
     left_out = 0.0
     key = SCOPE_COST_KEYS.get(scope.kind)
-    if key and settings.shared_costs == "none":
+    if key:  # the row naming none: unshared, or shared costs nobody was there to take
         whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
         left_out = float(whole.loc[whole[key].isna(), "cost"].sum())
     return ReportModel(

@@ -389,11 +389,33 @@ LEFT_OUT = {
 }
 
 
-def _left_out_line(model: ReportModel, language: str) -> str:
-    """A scope's figures count only the cost rows that name its kind of group."""
+# with shared costs, what is left out is a shared cost no group was there to take
+NOT_SHARED = {
+    "channel": N_(
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
+        "{amount} of this period's costs in rows naming no channel that could not be "
+        "shared out: no channel has rows of its own in the month or period they are for."
+    ),
+    "campaign": N_(
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
+        "{amount} of this period's costs in rows naming no campaign that could not be "
+        "shared out: no campaign has rows of its own in the month or period they are for."
+    ),
+    "employee": N_(
+        "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
+        "{amount} of this period's costs in rows naming no employee that could not be "
+        "shared out: no employee has rows of its own in the month or period they are for."
+    ),
+}
+
+
+def _left_out_line(model: ReportModel, language: str, shared_costs: str) -> str:
+    """A scope's figures count only the cost rows that name its kind of group, and
+    those shared out to it (`shared_costs`, [report])."""
     _ = gettext_for(language)
     amount = format_value(model.cost_left_out, "money", model.currency, language)
-    template = LEFT_OUT[SCOPE_COST_KEYS[model.scope.kind]]
+    templates = LEFT_OUT if shared_costs == "none" else NOT_SHARED
+    template = templates[SCOPE_COST_KEYS[model.scope.kind]]
     return _(template).format(group=total_name(model, _), amount=amount)
 
 
@@ -449,7 +471,7 @@ def build_page(model: ReportModel, config: Config, logo: str | None = None) -> P
     limit = SUMMARY_TABLE_ROWS if model.scope.kind == "all" else TABLE_ROWS
     unknown = report_unknown_notes(model, _, campaigns=False)
     if round(model.cost_left_out, 2) != 0:  # a net credit is left out as well
-        unknown.insert(0, _left_out_line(model, language))
+        unknown.insert(0, _left_out_line(model, language, settings.shared_costs))
     warnings, warnings_left = warning_lines(model.warnings)
     tables = [
         metric_table(
