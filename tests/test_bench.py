@@ -121,7 +121,10 @@ def test_rerun_reuses_outputs_until_an_input_changes(tmp_path):
     upgraded = _package_copy(tmp_path / "upgraded")
     metrics = upgraded / "roi_reports" / "metrics.py"
     metrics.write_text(metrics.read_text(encoding="utf-8") + "\n# a later release\n")
-    assert run_job(workdir, env={"PYTHONPATH": str(upgraded)}).returncode == 0
+    # PYTHONSAFEPATH: `python -m` would put the working folder first on sys.path
+    env = {"PYTHONPATH": str(upgraded), "PYTHONSAFEPATH": "1"}
+    upgraded_run = run_job(workdir, env=env)
+    assert upgraded_run.returncode == 0, upgraded_run.stderr
     after_upgrade = manifest(workdir)
     assert after_upgrade["outputs_reused"] is False
     assert after_upgrade["version"] == first["version"]

@@ -57,9 +57,15 @@ def test_two_workers_render_the_same_bytes_as_the_local_pool(tmp_path):
 
 def _worker_without_templates(tmp_path: Path, scheduler: str) -> subprocess.Popen[bytes]:
     """A real `dask worker` whose roi-reports was installed without its templates."""
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "roi_reports", site / "roi_reports")
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    return _worker(tmp_path / "site", scheduler)
+
+
+def _worker(site: Path, scheduler: str) -> subprocess.Popen[bytes]:
+    """A real `dask worker` running the roi-reports installed in `site`."""
+    if not (site / "roi_reports").exists():
+        shutil.copytree(REPO / "roi_reports", site / "roi_reports")
+    # PYTHONSAFEPATH: the worker's working folder (the repository's, say) is not searched
+    env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}
     command = [str(Path(sys.executable).parent / "dask"), "worker", scheduler, "--nworkers", "1"]
     command += ["--nthreads", "1", "--no-dashboard"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,6 +100,40 @@ def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_pa
     assert message.startswith("Dask worker tcp://") and "templates not found" in message
     assert "report.html" in message and "README" in message
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path):
+    """Same version number, other code (an upgrade on one machine only): its PDFs would not
+    be the job's, so it renders none."""
+    from distributed import Client, LocalCluster
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "roi_reports", site / "roi_reports")
+    shutil.copytree(REPO / "templates", site / "roi_reports" / "templates")
+    charts = site / "roi_reports" / "reports" / "charts.py"
+    charts.write_text(charts.read_text(encoding="utf-8") + "\n# a later release\n")
+    config = Config()
+    dataset = load_dataset([SAMPLE], config)
+    period = resolve_period("2026-10", config.report)
+    with LocalCluster(n_workers=0, dashboard_address=None) as cluster, Client(cluster) as client:
+        worker = _worker(site, cluster.scheduler_address)
+        try:
+            client.wait_for_workers(1, timeout=120)
+            with pytest.raises(WorkerSetupError) as raised:
+                render_reports(
+                    dataset,
+                    _on(config, cluster.scheduler_address),
+                    period,
+                    default_scopes(dataset, config, period)[:1],
+                    tmp_path / "out",
+                    failures={},
+                )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    message = str(raised.value)
+    assert message.startswith("Dask worker tcp://") and "\n" not in message
+    assert "roi-reports is not the job's" in message
 
 
 def _in_process_cluster(monkeypatch, render):  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ from roi_reports.reports.pdf_render import (
     template_dirs,
     templates_digest,
 )
-from roi_reports.resources import template_root
+from roi_reports.resources import code_digest, template_root
 
 POLL_S = 0.05  # how often the job looks for reports back from the cluster
 WORKER_HINT = (
@@ -49,7 +49,7 @@ WORKER_HINT = (
 
 
 class WorkerSetupError(RoiReportsError):
-    """A Dask worker cannot render the reports as the job would (templates, fonts)."""
+    """A Dask worker cannot render the reports as the job would (code, templates, fonts)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class Setup:
     template_dir: str | None  # the user's [report] template_dir, resolved on the job's machine
     templates_sha256: str
     fonts: tuple[str, ...]  # the stylesheet's families installed where the job runs
+    code_sha256: str  # the job's roi-reports (resources.code_digest)
 
 
 def job_setup(config: Config) -> Setup:
@@ -66,7 +67,7 @@ def job_setup(config: Config) -> Setup:
     custom = str(dirs[0]) if len(dirs) > 1 else None
     families = stylesheet_families([stylesheet_path(dirs)])
     installed = tuple(f for f in families if font_file(f) is not None)
-    return Setup(custom, templates_digest(dirs), installed)
+    return Setup(custom, templates_digest(dirs), installed, code_digest())
 
 
 def worker_dirs(setup: Setup) -> list[Path]:
@@ -81,6 +82,8 @@ def setup_problem(setup: Setup) -> str | None:
     for name in (REPORT_TEMPLATE, STYLESHEET):
         if not any((d / name).is_file() for d in dirs):
             return f"templates not found ({name} is in none of {', '.join(map(str, dirs))})"
+    if code_digest() != setup.code_sha256:  # other code renders other bytes, or fails
+        return "its roi-reports is not the job's (another version, or changed code)"
     if templates_digest(dirs) != setup.templates_sha256:
         return f"its templates in {', '.join(map(str, dirs))} differ from the job's"
     missing = [family for family in setup.fonts if font_file(family) is None]
