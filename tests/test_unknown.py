@@ -22,6 +22,7 @@ from roi_reports import compute_metrics, load_dataset
 from roi_reports.config import Config, ReportConfig
 from roi_reports.ingest.dataset import read_dataset
 from roi_reports.pipeline import resolve_period
+from roi_reports.reports.headline import Headlines, headline_from_model
 from roi_reports.reports.model import Scope, build_report_model
 from roi_reports.reports.pdf_display import build_page
 from tests.helpers import cli_json, make_dataset, pdf_text, run_cli, write_workbook
@@ -392,26 +393,22 @@ def test_a_scope_report_says_the_costs_it_leaves_out(sample_team, language):
 @pytest.mark.parametrize("language", ["en", "fi", "fa"])
 def test_a_scope_report_says_the_shared_costs_nobody_could_take(tmp_path, language):
     """Shared costs go to the groups active in their own month. December's agency fee,
-    naming no channel or employee, finds nobody there (December's results are not in
-    yet): it stays unassigned, and a quarter's channel or employee report says it leaves
-    it out instead of showing silently less."""
-    workbook = write_workbook(
-        tmp_path / "q4.xlsx",
-        {
-            "results": [
-                ["Date", "Channel", "Employee", "Contacts", "Conversions", "Revenue"],
-                ["2026-10-05", "LinkedIn", "Aino", 40, 4, 4000],
-                ["2026-11-05", "Fairs", "Ben", 30, 3, 6000],
-            ],
-            "costs": [
-                ["Date", "Channel", "Employee", "Category", "Amount"],
-                ["2026-10-05", "LinkedIn", "Aino", "ads", 500],
-                ["2026-11-05", "Fairs", "Ben", "booth", 800],
-                ["2026-11-20", None, None, "agency", 1000],  # shared: Ben alone was active
-                ["2026-12-01", None, None, "agency", 1234.5],  # nobody active in December
-            ],
-        },
-    )
+    naming no channel or employee, finds nobody there (no row of December names a
+    channel or employee yet): it stays unassigned, and a quarter's channel or employee
+    report, and its email, say they leave it out instead of showing silently less."""
+    costs = [
+        ["Date", "Channel", "Employee", "Category", "Amount"],
+        ["2026-10-05", "LinkedIn", "Aino", "ads", 500],
+        ["2026-11-05", "Fairs", "Ben", "booth", 800],
+        ["2026-11-20", None, None, "agency", 1000],  # shared: Ben alone was active
+        ["2026-12-01", None, None, "agency", 1234.5],  # nobody active in December
+    ]
+    results = [
+        ["Date", "Channel", "Employee", "Contacts", "Conversions", "Revenue"],
+        ["2026-10-05", "LinkedIn", "Aino", 40, 4, 4000],
+        ["2026-11-05", "Fairs", "Ben", 30, 3, 6000],
+    ]
+    workbook = write_workbook(tmp_path / "q4.xlsx", {"results": results, "costs": costs})
     config = Config(report=ReportConfig(language=language, shared_costs="revenue"))
     dataset = load_dataset([workbook], config)
     period = resolve_period("2026-Q4", config.report)
@@ -440,3 +437,20 @@ def test_a_scope_report_says_the_shared_costs_nobody_could_take(tmp_path, langua
     )
     assert close(model.cost_left_out, 1000 + 1234.5)
     assert "shared_costs" in build_page(model, unshared).unknowns[0]
+
+    # the email quotes the same figures, and says what they leave out
+    label = {"en": "Costs left out", "fi": "Pois jätetyt kulut", "fa": "هزینه‌های حساب‌نشده"}
+    for scope in (Scope("employee", "Ben"), Scope("channel", "Fairs")):
+        figures = Headlines(dataset, config, period)(scope.label, language)
+        model = build_report_model(dataset, config, period, scope)
+        assert figures == headline_from_model(model, language)
+        assert amount in figures[label[language]].replace("\u00a0", " ").replace("\u200e", "")
+    assert label[language] not in Headlines(dataset, config, period)("all", language)
+
+    # a December cost row naming an employee makes her active: she takes the fee
+    costs.append(["2026-12-03", "LinkedIn", "Aino", "ads", 100])
+    busy = write_workbook(tmp_path / "busy.xlsx", {"results": results, "costs": costs})
+    dataset = load_dataset([busy], config)
+    aino = build_report_model(dataset, config, period, Scope("employee", "Aino"))
+    assert close(aino.kpi("cost"), 500 + 100 + 1234.5) and aino.cost_left_out == 0
+    assert not any(amount in line for line in report(Scope("employee", "Ben"))[1])

@@ -205,7 +205,10 @@ def plan_lines(plan: SendPlan, outbox: Path) -> list[str]:
         if d.files:
             lines.append("      files: " + ", ".join(_file_text(f) for f in d.files))
         if d.headline:
-            figures = ", ".join(f"{m} {value} ({change})" for m, value, change in d.headline)
+            figures = ", ".join(
+                f"{m} {value} ({change})" if change else f"{m} {value}"  # a note has none
+                for m, value, change in d.headline
+            )
             lines.append(f"      {figures}")
         if d.note:
             lines.append(f"      {d.note}")

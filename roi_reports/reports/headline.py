@@ -11,15 +11,31 @@ from dataclasses import dataclass
 import pandas as pd
 
 from roi_reports.config import Config
-from roi_reports.i18n import gettext_for
+from roi_reports.i18n import N_, gettext_for
 from roi_reports.ingest.dataset import Dataset
 from roi_reports.metrics import METRICS
 from roi_reports.periods import Period
-from roi_reports.reports.formatting import format_metric, format_metric_change
-from roi_reports.reports.model import MetricsMemo, ReportModel, Scope, scoped_metrics
+from roi_reports.reports.formatting import format_metric, format_metric_change, format_value
+from roi_reports.reports.model import (
+    SCOPE_COST_KEYS,
+    MetricsMemo,
+    ReportModel,
+    Scope,
+    cost_left_out,
+    scoped_metrics,
+)
 from roi_reports.reports.unknown_notes import PARTIAL, partial
 
 HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "conversions")
+
+# a scope's cost leaves out the rows naming no group of its kind (ReportModel.cost_left_out):
+# its email says how much, after the figures, as its report does
+LEFT_OUT_LABEL = N_("Costs left out")
+LEFT_OUT_VALUE = {
+    "channel": N_("{amount}, in rows naming no channel (see the report)"),
+    "campaign": N_("{amount}, in rows naming no campaign (see the report)"),
+    "employee": N_("{amount}, in rows naming no employee (see the report)"),
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,24 @@ class Figure:
 def headline_figures(
     model: ReportModel, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
 ) -> tuple[Figure, ...]:
-    return total_figures(model.total.iloc[0], model.currency, language, metrics)
+    figures = total_figures(model.total.iloc[0], model.currency, language, metrics)
+    return figures + left_out_figure(
+        model.scope, model.cost_left_out, model.currency, language, metrics
+    )
+
+
+def left_out_figure(
+    scope: Scope, amount: float, currency: str, language: str, metrics: tuple[str, ...]
+) -> tuple[Figure, ...]:
+    """The cost a scope's figures leave out, as one more figure (none when it is 0, or
+    when the figures quoted do not include the cost)."""
+    if "cost" not in metrics or round(amount, 2) == 0:  # a net credit is said as well
+        return ()
+    _ = gettext_for(language)
+    value = _(LEFT_OUT_VALUE[SCOPE_COST_KEYS[scope.kind]]).format(
+        amount=format_value(amount, "money", currency, language)
+    )
+    return (Figure(_(LEFT_OUT_LABEL), value, ""),)
 
 
 def total_figures(
@@ -70,6 +103,7 @@ class Headlines:
     ) -> None:
         self._args = (dataset, config, period)
         self._totals: dict[str, pd.Series] = {}
+        self._left_out: dict[str, float] = {}
         self._memo: MetricsMemo = {} if memo is None else memo
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
@@ -86,9 +120,14 @@ class Headlines:
     def figures(
         self, scope_label: str, language: str, metrics: tuple[str, ...] = HEADLINE_METRICS
     ) -> tuple[Figure, ...]:
-        dataset, config, _ = self._args
+        dataset, config, period = self._args
         currency = dataset.currency or config.report.currency  # as build_report_model
-        return total_figures(self.total(scope_label), currency, language, metrics)
+        scope = Scope.parse(scope_label)
+        if scope_label not in self._left_out:
+            self._left_out[scope_label] = cost_left_out(dataset, config, scope, period, self._memo)
+        figures = total_figures(self.total(scope_label), currency, language, metrics)
+        left = self._left_out[scope_label]
+        return figures + left_out_figure(scope, left, currency, language, metrics)
 
     def __call__(self, scope_label: str, language: str) -> dict[str, str]:
         figures = {f.label: f.value for f in self.figures(scope_label, language)}

@@ -187,6 +187,24 @@ class ScopeRows:
         return self.kept.iloc[positions].reset_index(drop=True)
 
 
+def cost_left_out(
+    dataset: Dataset,
+    config: Config,
+    scope: Scope,
+    period: Period,
+    memo: MetricsMemo | None = None,
+) -> float:
+    """The period's cost in rows naming no group of the scope's kind (no channel for a
+    channel's report, no employee for an employee's or a team's): left out of the scope's
+    figures, all of it unshared, and what no active group could take when costs are shared
+    (`shared_costs`). 0 for the executive summary, which counts it as "(unassigned)"."""
+    key = SCOPE_COST_KEYS.get(scope.kind)
+    if key is None:
+        return 0.0
+    whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
+    return float(whole.loc[whole[key].isna(), "cost"].sum())
+
+
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
     """The months shown in trend charts: the period itself, or the 12 months up to its end."""
     last = month_index(period.end.year, period.end.month)
@@ -302,11 +320,6 @@ def build_report_model(
     team_total = None
     if scope.kind != "all":
         team_total = scoped_metrics(dataset, config, Scope(), (), period, True, memo)
-    left_out = 0.0
-    key = SCOPE_COST_KEYS.get(scope.kind)
-    if key:  # the row naming none: unshared, or shared costs nobody was there to take
-        whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
-        left_out = float(whole.loc[whole[key].isna(), "cost"].sum())
     return ReportModel(
         title=settings.title_in(settings.language),
         # the data's own currency when the config names none (ingest chose it, SPEC §2)
@@ -327,7 +340,7 @@ def build_report_model(
         costs_by_category=_costs_by_category(grouped(("category",), compare=False)),
         targets=targets_table(scope_targets(dataset, scope), config, period, tables),
         team_total=team_total,
-        cost_left_out=left_out,
+        cost_left_out=cost_left_out(dataset, config, scope, period, memo),
         by_team=org.get("team"),
         by_region=org.get("region"),
         warnings=_shared(

@@ -393,18 +393,18 @@ LEFT_OUT = {
 NOT_SHARED = {
     "channel": N_(
         "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
-        "{amount} of this period's costs in rows naming no channel that could not be "
-        "shared out: no channel has rows of its own in the month or period they are for."
+        "{amount} of this period's costs in rows naming no channel, which could not be "
+        "shared out: no channel has rows of its own within the month or period they are for."
     ),
     "campaign": N_(
         "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
-        "{amount} of this period's costs in rows naming no campaign that could not be "
-        "shared out: no campaign has rows of its own in the month or period they are for."
+        "{amount} of this period's costs in rows naming no campaign, which could not be "
+        "shared out: no campaign has rows of its own within the month or period they are for."
     ),
     "employee": N_(
         "{group}: cost and the figures made from it (net profit, ROI, ROAS, CPA) leave out "
-        "{amount} of this period's costs in rows naming no employee that could not be "
-        "shared out: no employee has rows of its own in the month or period they are for."
+        "{amount} of this period's costs in rows naming no employee, which could not be "
+        "shared out: no employee has rows of its own within the month or period they are for."
     ),
 }
 
