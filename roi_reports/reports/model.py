@@ -201,8 +201,13 @@ def cost_left_out(
     key = SCOPE_COST_KEYS.get(scope.kind)
     if key is None:
         return 0.0
-    whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
-    return float(whole.loc[whole[key].isna(), "cost"].sum())
+
+    def naming_none() -> float:  # the same for every scope of the kind: once a run
+        whole = scoped_metrics(dataset, config, Scope(), (key,), period, True, memo)
+        return float(whole.loc[whole[key].isna(), "cost"].sum())
+
+    memo_key = ("cost naming no", key, period.start, period.end, period.kind)
+    return _shared(memo, memo_key, naming_none)
 
 
 def trend_window(period: Period, fiscal_year_start: int) -> Period:
