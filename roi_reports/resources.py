@@ -46,7 +46,8 @@ def code_digest() -> str:
 
 def package_digest(root: Path) -> str:
     """sha256 over every file under `root` whose suffix is in CODE_SUFFIXES, by relative
-    path and content; `__pycache__` and the sample sheets do not count."""
+    path and content; `__pycache__`, the sample sheets and the templates (which have a
+    digest of their own) do not count."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
@@ -54,7 +55,7 @@ def package_digest(root: Path) -> str:
             path.suffix in CODE_SUFFIXES
             and path.is_file()
             and "__pycache__" not in relative.parts
-            and relative.parts[0] != "sample_data"
+            and relative.parts[0] not in ("sample_data", "templates")
         ):
             digest.update(relative.as_posix().encode("utf-8") + b"\0")
             digest.update(path.read_bytes())

@@ -102,9 +102,11 @@ def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_pa
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path):
+@pytest.mark.parametrize("older", [False, True], ids=["other-code", "code-without-the-check"])
+def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path, older):
     """Same version number, other code (an upgrade on one machine only): its PDFs would not
-    be the job's, so it renders none."""
+    be the job's, so it renders none. A worker that checks its code refuses; one whose
+    older code has no such check (it returns bare PDF bytes) is refused by the job."""
     from distributed import Client, LocalCluster
 
     site = tmp_path / "site"
@@ -112,6 +114,16 @@ def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path):
     shutil.copytree(REPO / "templates", site / "roi_reports" / "templates")
     charts = site / "roi_reports" / "reports" / "charts.py"
     charts.write_text(charts.read_text(encoding="utf-8") + "\n# a later release\n")
+    if older:
+        cluster_code = site / "roi_reports" / "reports" / "pdf_cluster.py"
+        text = cluster_code.read_text(encoding="utf-8")
+        for new, old in (
+            ("if code_digest() != setup.code_sha256:", "if False:"),
+            ("return code_digest(), render_page(", "return render_page("),
+        ):
+            assert new in text
+            text = text.replace(new, old)
+        cluster_code.write_text(text, encoding="utf-8")
     config = Config()
     dataset = load_dataset([SAMPLE], config)
     period = resolve_period("2026-10", config.report)

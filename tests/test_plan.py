@@ -175,3 +175,20 @@ def test_plan_names_a_translated_pdf_as_the_run_writes_it(tmp_path):
     for scope, language in (("channel:Café", "fi"), ("channel:Cafe", None)):
         path = workdir.out / PERIOD / written[(scope, language)]
         assert plan[scope] == [{"name": path.name, "bytes": path.stat().st_size}], scope
+
+
+def test_plan_says_what_a_scopes_cost_leaves_out_on_a_line_of_its_own(tmp_path):
+    """Unshared (shared_costs = "none"), LinkedIn's cost counts only the rows naming a
+    channel: €2,106.91 of October's cost names none (tests/test_unknown.py sums it)."""
+    workdir = make_workdir(tmp_path)
+    text = workdir.config.read_text(encoding="utf-8")
+    workdir.config.write_text(
+        text.replace('shared_costs = "revenue"', 'shared_costs = "none"'), encoding="utf-8"
+    )
+    stakeholder_config(workdir)
+    by_scope = {d["scope"]: d for d in plan_json(workdir)["deliveries"]}
+    note = {"metric": "Costs left out", "value": "€2,106.91, in rows naming no channel"}
+    assert by_scope["channel:LinkedIn"]["headline"][-1] == {**note, "change": None}
+    assert all(h["metric"] != note["metric"] for h in by_scope["all"]["headline"])
+    table = run_cli("plan", "--dir", str(workdir.root), "--period", PERIOD).output
+    assert f"\n      Costs left out: {note['value']}\n" in table

@@ -55,8 +55,9 @@ class PlannedDelivery:
             "origin": self.origin,
             "files": [{"name": f.name, "bytes": f.bytes} for f in self.files],
             "status": self.status,
+            # a note among the figures (the cost left out) has no change: null
             "headline": [
-                {"metric": m, "value": value, "change": change}
+                {"metric": m, "value": value, "change": change or None}
                 for m, value, change in self.headline
             ],
             "note": self.note,
@@ -206,10 +207,11 @@ def plan_lines(plan: SendPlan, outbox: Path) -> list[str]:
             lines.append("      files: " + ", ".join(_file_text(f) for f in d.files))
         if d.headline:
             figures = ", ".join(
-                f"{m} {value} ({change})" if change else f"{m} {value}"  # a note has none
-                for m, value, change in d.headline
+                f"{m} {value} ({change})" for m, value, change in d.headline if change
             )
             lines.append(f"      {figures}")
+            # a note (the cost left out) has no change, and a line of its own
+            lines += [f"      {m}: {value}" for m, value, change in d.headline if not change]
         if d.note:
             lines.append(f"      {d.note}")
     return lines

@@ -23,7 +23,7 @@ from roi_reports.errors import ConfigError
 from roi_reports.jobs.output_cache import CACHE_KEY, Reusable
 from roi_reports.jobs.outputs import RenderedOutputs
 from roi_reports.jobs.recipients import Recipients, recipients_from_json
-from roi_reports.reports.headline import HEADLINE_METRICS, Figure, headline_figures
+from roi_reports.reports.headline import HEADLINE_METRICS, Figure, total_figures
 from roi_reports.reports.model import ReportModel
 
 OVERVIEW = "overview"  # the manifest field of the run summary's figures
@@ -41,7 +41,8 @@ class Overview:
 
     @classmethod
     def of(cls, model: ReportModel, language: str) -> Overview:
-        figures = headline_figures(model, language, HEADLINE_METRICS)
+        # the metrics alone (a scope's model would add the cost it leaves out)
+        figures = total_figures(model.total.iloc[0], model.currency, language, HEADLINE_METRICS)
         totals = dict(zip(HEADLINE_METRICS, figures, strict=True))
         return cls(model.title, totals, tuple(p.one_line() for p in model.warnings))
 

@@ -32,9 +32,9 @@ HEADLINE_METRICS = ("roi_pct", "revenue", "cost", "net_profit", "roas", "convers
 # its email says how much, after the figures, as its report does
 LEFT_OUT_LABEL = N_("Costs left out")
 LEFT_OUT_VALUE = {
-    "channel": N_("{amount}, in rows naming no channel (see the report)"),
-    "campaign": N_("{amount}, in rows naming no campaign (see the report)"),
-    "employee": N_("{amount}, in rows naming no employee (see the report)"),
+    "channel": N_("{amount}, in rows naming no channel"),
+    "campaign": N_("{amount}, in rows naming no campaign"),
+    "employee": N_("{amount}, in rows naming no employee"),
 }
 
 

@@ -10,6 +10,8 @@ exist at the same path on every worker) and the fonts the stylesheet names that 
 machine has (Noto Sans, Noto Sans Arabic), with Pango. Before its first report a worker
 checks all three against the job's and, lacking one, fails the run with one line that
 names the worker and what it lacks: different templates or fonts would give other bytes.
+Its code as well: a worker returns its code's hash with each PDF, so the job itself also
+refuses a worker whose older roi-reports has no such check.
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ def setup_problem(setup: Setup) -> str | None:
     return None
 
 
-def render_on_worker(page: Page, setup: Setup, scope: str) -> bytes:
-    """A Dask task: one report's PDF bytes, or WorkerSetupError naming this worker."""
+def render_on_worker(page: Page, setup: Setup, scope: str) -> tuple[str, bytes]:
+    """A Dask task: the worker's code hash and one report's PDF bytes, or WorkerSetupError
+    naming this worker."""
     problem = setup_problem(setup)
     if problem:
         from distributed import get_worker
@@ -102,7 +105,7 @@ def render_on_worker(page: Page, setup: Setup, scope: str) -> bytes:
         raise WorkerSetupError(
             f"Dask worker {address} cannot render reports: {problem}; {WORKER_HINT}"
         )
-    return render_page(page, worker_dirs(setup), scope)
+    return code_digest(), render_page(page, worker_dirs(setup), scope)
 
 
 def render_on_cluster(
@@ -145,16 +148,46 @@ def render_on_cluster(
                 error = future.exception() if future.status == "error" else None
                 if isinstance(error, WorkerSetupError):
                     raise error  # the whole run: no worker should render unlike the job
-                finished(scope, partial(_write, future, path, scope, limit))
+                pdf = _received(client, future, scope, limit, setup.code_sha256)
+                finished(scope, partial(_write, pdf, path))
 
 
-def _write(future: Any, path: Path, scope: Scope, limit: float) -> Path:
-    """The report's file from its future; what the cluster did to it, as its failure."""
+def _write(pdf: Callable[[], bytes], path: Path) -> Path:
+    return atomic_write_bytes(path, pdf())
+
+
+def _received(
+    client: Any, future: Any, scope: Scope, limit: float, code: str
+) -> Callable[[], bytes]:
+    """The report's PDF bytes from its future, or what the cluster did to it as its
+    failure; a worker on other code than the job's fails the whole run (WorkerSetupError)."""
+    try:
+        result = _result(future, scope, limit)
+    except ReportTemplateError as exc:
+        return partial(_raise, exc)
+    if not (isinstance(result, tuple) and len(result) == 2 and result[0] == code):
+        where = (
+            ", ".join(sorted(client.who_has([future]).get(future.key, ()))) or "(address unknown)"
+        )
+        raise WorkerSetupError(
+            f"Dask worker {where} cannot render reports: its roi-reports is not the job's "
+            f"(another version, or changed code); {WORKER_HINT}"
+        )
+    pdf: bytes = result[1]
+    return lambda: pdf
+
+
+def _raise(error: Exception) -> bytes:
+    raise error
+
+
+def _result(future: Any, scope: Scope, limit: float) -> Any:
+    """The future's result; what the cluster did to it, as the report's failure."""
     from distributed import KilledWorker
 
     try:
         # a result lost with its worker is computed again: that wait is bounded too
-        pdf = future.result(timeout=limit)
+        return future.result(timeout=limit)
     except KilledWorker as exc:  # Dask tried it on other workers too: it kills them
         last = getattr(exc.last_worker, "address", exc.last_worker)
         raise ReportTemplateError(
@@ -167,7 +200,6 @@ def _write(future: Any, path: Path, scope: Scope, limit: float) -> Path:
             f"report {scope.label} did not come back from the cluster "
             f"({type(exc).__name__}: {exc or 'no detail'}); run the job again"
         ) from None
-    return atomic_write_bytes(path, pdf)
 
 
 def _not_back(scope: Scope, limit: float) -> None:
