@@ -55,13 +55,9 @@ def test_two_workers_render_the_same_bytes_as_the_local_pool(tmp_path):
     assert len(workers) == 2  # the reports were spread over both workers
 
 
-def _worker_without_templates(tmp_path: Path, scheduler: str) -> subprocess.Popen[bytes]:
-    """A real `dask worker` whose roi-reports was installed without its templates."""
-    return _worker(tmp_path / "site", scheduler)
-
-
 def _worker(site: Path, scheduler: str) -> subprocess.Popen[bytes]:
-    """A real `dask worker` running the roi-reports installed in `site`."""
+    """A real `dask worker` running the roi-reports installed in `site` (the repository's,
+    without its templates, when `site` has none)."""
     if not (site / "roi_reports").exists():
         shutil.copytree(REPO / "roi_reports", site / "roi_reports")
     # PYTHONSAFEPATH: the worker's working folder (the repository's, say) is not searched
@@ -71,31 +67,37 @@ def _worker(site: Path, scheduler: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_path):
+def _refused_by_a_worker_of(site: Path, out: Path, reports: int) -> str:
+    """The error of rendering `reports` reports on a cluster whose one worker runs the
+    roi-reports installed in `site`."""
     from distributed import Client, LocalCluster
 
     config = Config()
     dataset = load_dataset([SAMPLE], config)
     period = resolve_period("2026-10", config.report)
     with LocalCluster(n_workers=0, dashboard_address=None) as cluster, Client(cluster) as client:
-        worker = _worker_without_templates(tmp_path, cluster.scheduler_address)
+        worker = _worker(site, cluster.scheduler_address)
         try:
             client.wait_for_workers(1, timeout=120)
             located = client.run(lambda: __import__("roi_reports").__file__)
-            assert all(str(tmp_path) in path for path in located.values())
+            assert all(str(site) in path for path in located.values())
             with pytest.raises(WorkerSetupError) as raised:
                 render_reports(
                     dataset,
                     _on(config, cluster.scheduler_address),
                     period,
-                    default_scopes(dataset, config, period)[:2],
-                    tmp_path / "out",
+                    default_scopes(dataset, config, period)[:reports],
+                    out,
                     failures={},  # a worker's set-up is no single report's failure
                 )
         finally:
             worker.terminate()
             worker.wait(timeout=60)
-    message = str(raised.value)
+    return str(raised.value)
+
+
+def test_a_worker_without_the_templates_fails_the_run_with_one_clear_line(tmp_path):
+    message = _refused_by_a_worker_of(tmp_path / "site", tmp_path / "out", 2)
     assert "\n" not in message
     assert message.startswith("Dask worker tcp://") and "templates not found" in message
     assert "report.html" in message and "README" in message
@@ -107,8 +109,6 @@ def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path, olde
     """Same version number, other code (an upgrade on one machine only): its PDFs would not
     be the job's, so it renders none. A worker that checks its code refuses; one whose
     older code has no such check (it returns bare PDF bytes) is refused by the job."""
-    from distributed import Client, LocalCluster
-
     site = tmp_path / "site"
     shutil.copytree(REPO / "roi_reports", site / "roi_reports")
     shutil.copytree(REPO / "templates", site / "roi_reports" / "templates")
@@ -124,26 +124,7 @@ def test_a_worker_on_other_code_fails_the_run_with_one_clear_line(tmp_path, olde
             assert new in text
             text = text.replace(new, old)
         cluster_code.write_text(text, encoding="utf-8")
-    config = Config()
-    dataset = load_dataset([SAMPLE], config)
-    period = resolve_period("2026-10", config.report)
-    with LocalCluster(n_workers=0, dashboard_address=None) as cluster, Client(cluster) as client:
-        worker = _worker(site, cluster.scheduler_address)
-        try:
-            client.wait_for_workers(1, timeout=120)
-            with pytest.raises(WorkerSetupError) as raised:
-                render_reports(
-                    dataset,
-                    _on(config, cluster.scheduler_address),
-                    period,
-                    default_scopes(dataset, config, period)[:1],
-                    tmp_path / "out",
-                    failures={},
-                )
-        finally:
-            worker.terminate()
-            worker.wait(timeout=60)
-    message = str(raised.value)
+    message = _refused_by_a_worker_of(site, tmp_path / "out", 1)
     assert message.startswith("Dask worker tcp://") and "\n" not in message
     assert "roi-reports is not the job's" in message
 
