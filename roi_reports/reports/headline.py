@@ -103,7 +103,6 @@ class Headlines:
     ) -> None:
         self._args = (dataset, config, period)
         self._totals: dict[str, pd.Series] = {}
-        self._left_out: dict[str, float] = {}
         self._memo: MetricsMemo = {} if memo is None else memo
         self.given: dict[str, dict[str, str]] = {}  # "scope|language" → what was used
 
@@ -123,10 +122,8 @@ class Headlines:
         dataset, config, period = self._args
         currency = dataset.currency or config.report.currency  # as build_report_model
         scope = Scope.parse(scope_label)
-        if scope_label not in self._left_out:
-            self._left_out[scope_label] = cost_left_out(dataset, config, scope, period, self._memo)
+        left = cost_left_out(dataset, config, scope, period, self._memo)  # once a run: memo
         figures = total_figures(self.total(scope_label), currency, language, metrics)
-        left = self._left_out[scope_label]
         return figures + left_out_figure(scope, left, currency, language, metrics)
 
     def __call__(self, scope_label: str, language: str) -> dict[str, str]:

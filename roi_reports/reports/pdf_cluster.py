@@ -50,6 +50,9 @@ WORKER_HINT = (
 )
 
 
+OTHER_CODE = "its roi-reports is not the job's (another version, or changed code)"
+
+
 class WorkerSetupError(RoiReportsError):
     """A Dask worker cannot render the reports as the job would (code, templates, fonts)."""
 
@@ -85,7 +88,7 @@ def setup_problem(setup: Setup) -> str | None:
         if not any((d / name).is_file() for d in dirs):
             return f"templates not found ({name} is in none of {', '.join(map(str, dirs))})"
     if code_digest() != setup.code_sha256:  # other code renders other bytes, or fails
-        return "its roi-reports is not the job's (another version, or changed code)"
+        return OTHER_CODE
     if templates_digest(dirs) != setup.templates_sha256:
         return f"its templates in {', '.join(map(str, dirs))} differ from the job's"
     missing = [family for family in setup.fonts if font_file(family) is None]
@@ -102,9 +105,7 @@ def render_on_worker(page: Page, setup: Setup, scope: str) -> tuple[str, bytes]:
         from distributed import get_worker
 
         address = get_worker().address
-        raise WorkerSetupError(
-            f"Dask worker {address} cannot render reports: {problem}; {WORKER_HINT}"
-        )
+        raise _setup_error(address, problem)
     return code_digest(), render_page(page, worker_dirs(setup), scope)
 
 
@@ -148,36 +149,32 @@ def render_on_cluster(
                 error = future.exception() if future.status == "error" else None
                 if isinstance(error, WorkerSetupError):
                     raise error  # the whole run: no worker should render unlike the job
-                pdf = _received(client, future, scope, limit, setup.code_sha256)
-                finished(scope, partial(_write, pdf, path))
+                try:
+                    pdf = _received(client, future, scope, limit, setup.code_sha256)
+                except ReportTemplateError as exc:  # this report's failure, not the run's
+                    finished(scope, partial(_raise, exc))
+                else:
+                    finished(scope, partial(atomic_write_bytes, path, pdf))
 
 
-def _write(pdf: Callable[[], bytes], path: Path) -> Path:
-    return atomic_write_bytes(path, pdf())
-
-
-def _received(
-    client: Any, future: Any, scope: Scope, limit: float, code: str
-) -> Callable[[], bytes]:
-    """The report's PDF bytes from its future, or what the cluster did to it as its
-    failure; a worker on other code than the job's fails the whole run (WorkerSetupError)."""
-    try:
-        result = _result(future, scope, limit)
-    except ReportTemplateError as exc:
-        return partial(_raise, exc)
+def _received(client: Any, future: Any, scope: Scope, limit: float, code: str) -> bytes:
+    """The report's PDF bytes from its future (ReportTemplateError: what the cluster did to
+    it); a worker on other code than the job's fails the whole run (WorkerSetupError)."""
+    result = _result(future, scope, limit)
     if not (isinstance(result, tuple) and len(result) == 2 and result[0] == code):
-        where = (
-            ", ".join(sorted(client.who_has([future]).get(future.key, ()))) or "(address unknown)"
-        )
-        raise WorkerSetupError(
-            f"Dask worker {where} cannot render reports: its roi-reports is not the job's "
-            f"(another version, or changed code); {WORKER_HINT}"
-        )
+        where = ", ".join(sorted(client.who_has([future]).get(future.key, ())))
+        raise _setup_error(where or "(address unknown)", OTHER_CODE)
     pdf: bytes = result[1]
-    return lambda: pdf
+    return pdf
 
 
-def _raise(error: Exception) -> bytes:
+def _setup_error(address: str, problem: str) -> WorkerSetupError:
+    return WorkerSetupError(
+        f"Dask worker {address} cannot render reports: {problem}; {WORKER_HINT}"
+    )
+
+
+def _raise(error: Exception) -> None:
     raise error
 
 
