@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -433,8 +434,11 @@ def _count(number: int, language: str) -> str:
     return format_value(number, "count", "", language)
 
 
+@lru_cache(maxsize=16)
 def seed_example(currency: str, language: str) -> str:
-    """The Finnish seed's worked example, computed by the metric registry itself."""
+    """The Finnish seed's worked example, computed by the metric registry itself: the same
+    text in every report of a currency and language, so a process works it out once (it
+    runs the registry on a one-row frame: 5 ms, 2 % of a report)."""
     sums = pd.DataFrame(
         {"contacts": [50.0], "conversions": [15.0], "revenue": [1050.0], "gross_profit": [0.0]}
     ).assign(cost=500.0, investment=500.0)
