@@ -56,6 +56,7 @@ def page_of(scope: Scope, language: str) -> tuple[Any, Config]:
     model = build_report_model(load_dataset([SAMPLE], config), config, period, scope)
     page = dataclasses.replace(
         build_page(model, config, logo=LOGO),
+        heading=f"{LINES[0]} {LINES[2]}",  # in the <title> and the running header too
         flags=LINES,
         flags_more="and 2 more",
         unknowns=LINES,
