@@ -78,7 +78,7 @@ def template_dirs(config: Config) -> list[Path]:
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...], language: str = "en") -> jinja2.Environment:
     """Templates translate their own words with `_()` / `{% trans %}` (newstyle gettext:
-    the translation is escaped like any other value)."""
+    the translation is trusted as markup, the values put into it are escaped)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
@@ -196,8 +196,10 @@ def renderer(dirs: Sequence[Path]) -> Renderer:
     user's HTML template came or went."""
     sheet = stylesheet_path(dirs)
     stat = sheet.stat()
-    # the shipped folder comes last; any HTML template before it is a user's own
-    shipped_html = not any(p.suffix == ".html" for d in dirs[:-1] for p in d.iterdir())
+    # the shipped folder comes last: a template of its name in a folder before it is a
+    # user's own (asked of the file system, which may ignore case as the loader then does)
+    shipped = [template.name for template in dirs[-1].glob("*.html")]
+    shipped_html = not any((d / name).is_file() for d in dirs[:-1] for name in shipped)
     return _renderer(tuple(dirs), sheet, stat.st_mtime_ns, stat.st_size, shipped_html)
 
 
@@ -212,7 +214,7 @@ def _renderer(
     fonts = FontConfiguration()
     css = CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
     html_class = lean_html_class()
-    with_expat = shipped_html and documents_from_trees(html_class)
+    with_expat = shipped_html and expat_matches_weasyprint(html_class)
     return Renderer(dirs, sheet, fetcher, css, fonts, html_class, with_expat)
 
 
@@ -291,11 +293,11 @@ def lay_out(html: str, tools: Renderer) -> Any:
 
 def document_from_tree(html_class: Any, tree: Element, base_url: str, fetcher: Any) -> Any:
     """A weasyprint.HTML of an element tree, as its constructor makes one of a string after
-    parsing it (`documents_from_trees` checks that the two agree)."""
+    parsing it (`expat_matches_weasyprint` checks that the two agree)."""
     import cssselect2
 
     document = html_class.__new__(html_class)
-    document.base_url = base_url  # the templates have no <base href>
+    document.base_url = base_url  # no <base href> to follow: html_tree refuses one
     document.url_fetcher = fetcher
     document.media_type = "print"
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree)
@@ -303,21 +305,41 @@ def document_from_tree(html_class: Any, tree: Element, base_url: str, fetcher: A
     return document
 
 
+# what the shipped templates print, in little: a doctype, CRLF line ends, whitespace
+# around head and body, escaped quotes in a title, a table's tbody, an SVG
+PROBE_PAGE = (
+    '<!DOCTYPE html><html lang="fa" dir="rtl">\r\n<head>\r\n  <meta charset="utf-8"/>\n'
+    "  <title>&#39;a&#39; &amp; &#34;b&#34; &lt;c&gt;</title>\n"
+    "  <style>@page { size: A4; }</style>\n"
+    '</head>\n<body>\n  <p class="x">a <span>b</span></p>\n'
+    '<table class="t"><tbody>\n  <tr><td class="num">1</td></tr>\n</tbody></table>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" overflow="visible">'
+    '<path d="M1,1h0" stroke-linecap="round"/></svg>\n</body>\n</html>\n'
+)
+
+
 @lru_cache(maxsize=2)
-def documents_from_trees(html_class: Any) -> bool:
-    """Whether `document_from_tree` sets what this WeasyPrint's constructor sets (the
-    attributes are its own, not an API): when a version sets others, every report goes
-    through WeasyPrint's parser, as before, only not faster."""
-    page = '<html><head></head><body><p class="x">a</p></body></html>'
-    parsed = html_class(string=page, base_url="file:///", url_fetcher=None)
-    tree = html_tree(page)
+def expat_matches_weasyprint(html_class: Any) -> bool:
+    """Whether `html_tree` and `document_from_tree` give what this WeasyPrint's own
+    parser and constructor give, on a page like the shipped templates' (they are not
+    an API): where they do not, every report goes through WeasyPrint's parser, as before,
+    only not faster."""
+    parsed = html_class(string=PROBE_PAGE, base_url="file:///t/", url_fetcher=None)
+    tree = html_tree(PROBE_PAGE)
     if tree is None:
         return False
-    built = document_from_tree(html_class, tree, "file:///", parsed.url_fetcher)
-    simple = ("base_url", "url_fetcher", "media_type")
-    return vars(parsed).keys() == vars(built).keys() and all(
-        getattr(parsed, name) == getattr(built, name) for name in simple
+    built = document_from_tree(html_class, tree, "file:///t/", parsed.url_fetcher)
+    return (
+        vars(parsed).keys() == vars(built).keys()
+        and (parsed.base_url, parsed.media_type) == (built.base_url, built.media_type)
+        and element_shape(parsed.etree_element) == element_shape(built.etree_element)
     )
+
+
+def element_shape(element: Element) -> tuple[Any, ...]:
+    """An element with everything WeasyPrint reads of it, its children included."""
+    children = tuple(element_shape(child) for child in element)
+    return element.tag, dict(element.attrib), element.text, element.tail, children
 
 
 class StageClock:
