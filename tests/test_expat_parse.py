@@ -19,7 +19,6 @@ from roi_reports.reports import pdf_render
 from roi_reports.reports.model import Scope, build_report_model
 from roi_reports.reports.pdf_display import build_page
 from roi_reports.reports.pdf_render import (
-    element_shape,
     expat_matches_weasyprint,
     lean_html_class,
     render_html,
@@ -27,7 +26,7 @@ from roi_reports.reports.pdf_render import (
     renderer,
     template_dirs,
 )
-from roi_reports.reports.xhtml import html_tree
+from roi_reports.reports.xhtml import element_shape, html_tree
 from roi_reports.resources import template_root
 
 pytestmark = pytest.mark.pdf

@@ -42,7 +42,7 @@ from roi_reports.fsutil import sha256_file
 from roi_reports.i18n import translator
 from roi_reports.reports.glyphs import SHOWN, uncovered
 from roi_reports.reports.source_date import documents_dated
-from roi_reports.reports.xhtml import html_tree
+from roi_reports.reports.xhtml import element_shape, html_tree
 from roi_reports.resources import template_root
 
 REPORT_TEMPLATE = "report.html"
@@ -198,9 +198,15 @@ def renderer(dirs: Sequence[Path]) -> Renderer:
     stat = sheet.stat()
     # the shipped folder comes last: a template of its name in a folder before it is a
     # user's own (asked of the file system, which may ignore case as the loader then does)
-    shipped = [template.name for template in dirs[-1].glob("*.html")]
-    shipped_html = not any((d / name).is_file() for d in dirs[:-1] for name in shipped)
+    names = html_template_names(dirs[-1])
+    shipped_html = not any((d / name).is_file() for d in dirs[:-1] for name in names)
     return _renderer(tuple(dirs), sheet, stat.st_mtime_ns, stat.st_size, shipped_html)
+
+
+@lru_cache(maxsize=4)
+def html_template_names(folder: Path) -> tuple[str, ...]:
+    """The HTML templates of the shipped folder, listed once a process, not once a report."""
+    return tuple(sorted(template.name for template in folder.glob("*.html")))
 
 
 @lru_cache(maxsize=4)
@@ -334,12 +340,6 @@ def expat_matches_weasyprint(html_class: Any) -> bool:
         and (parsed.base_url, parsed.media_type) == (built.base_url, built.media_type)
         and element_shape(parsed.etree_element) == element_shape(built.etree_element)
     )
-
-
-def element_shape(element: Element) -> tuple[Any, ...]:
-    """An element with everything WeasyPrint reads of it, its children included."""
-    children = tuple(element_shape(child) for child in element)
-    return element.tag, dict(element.attrib), element.text, element.tail, children
 
 
 class StageClock:

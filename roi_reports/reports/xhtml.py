@@ -29,6 +29,7 @@ pdf_render):
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
@@ -51,8 +52,8 @@ SPECIAL = frozenset(
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
-LIST_PARENTS = {"li": frozenset({"ul", "ol", "menu"}), "dt": frozenset({"dl"})}
-LIST_PARENTS["dd"] = LIST_PARENTS["dt"]
+DEFINITION_LIST = frozenset({"dl"})
+LIST_PARENTS = {"li": frozenset({"ul", "ol", "menu"}), "dt": DEFINITION_LIST, "dd": DEFINITION_LIST}
 SVG_ELEMENTS = frozenset(
     {"g", "path", "polyline", "polygon", "line", "rect", "circle", "ellipse", "text", "tspan"}
 )
@@ -89,6 +90,13 @@ def html_tree(html: str) -> Element | None:
     after_root = html[len(html.rstrip(WHITESPACE)) :]
     builder.after_root = after_root.replace("\r\n", "\n").replace("\r", "\n")
     return builder.html_root()
+
+
+def element_shape(element: Element) -> tuple[Any, ...]:
+    """An element with everything WeasyPrint reads of it, its children included: two
+    trees are alike for WeasyPrint when their shapes are equal."""
+    children = tuple(element_shape(child) for child in element)
+    return element.tag, dict(element.attrib), element.text, element.tail, children
 
 
 class _Builder:
