@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from roi_reports.ingest.schemas import SHEETS, SheetKind, SheetSpec
 
@@ -26,6 +27,13 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[\s_\-.:]+", " ", value).strip()
 
 
+@lru_cache(maxsize=256)
+def normalised(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """`normalise_header` of each of a fixed list (aliases, markers), worked out once a
+    process: headers are looked for in every candidate row of every sheet."""
+    return tuple(normalise_header(text) for text in texts)
+
+
 IGNORE = "ignore"  # `[columns] "day" = "ignore"`: never read this header as data
 _HEADER_CURRENCY = re.compile(r"^(.*?)\s*\(([a-z]{3})\)$")
 
@@ -38,8 +46,8 @@ def header_lookup(spec: SheetSpec, mapping: Mapping[str, str]) -> dict[str, str]
     """
     lookup: dict[str, str] = {}
     for column in spec.columns:
-        for alias in (column.name, *column.aliases):
-            lookup.setdefault(normalise_header(alias), column.name)
+        for key in normalised((column.name, *column.aliases)):
+            lookup.setdefault(key, column.name)
     names = {c.name for c in spec.columns}
     for source, canonical in mapping.items():
         lookup[normalise_header(source)] = canonical if canonical in names else ""
@@ -96,11 +104,7 @@ def kinds_for_sheet_name(name: str) -> tuple[SheetKind, ...]:
     """The kinds a sheet's name says, the usual one first: `people` may be either people
     sheet, and its headers decide (`layout.named_kind`)."""
     key = normalise_header(name)
-    return tuple(
-        spec.kind
-        for spec in SHEETS.values()
-        if key in {normalise_header(a) for a in spec.sheet_aliases}
-    )
+    return tuple(spec.kind for spec in SHEETS.values() if key in normalised(spec.sheet_aliases))
 
 
 def lacks_signature(spec: SheetSpec, present: Iterable[str]) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from roi_reports.ingest.headers import normalise_header, split_header_currency
+from roi_reports.ingest.headers import normalise_header, normalised, split_header_currency
 
 RowsKind = Literal["counts", "records"]
 # stage or payment status values that make a record count (matched after normalise_header)
@@ -303,7 +303,7 @@ def detect_preset(headers: Iterable[object]) -> Preset | None:
     keys = {split_header_currency(h)[0] for h in headers if h is not None}
     best: tuple[int, Preset] | None = None
     for preset in PRESETS.values():
-        hits = sum(normalise_header(marker) in keys for marker in preset.markers)
+        hits = sum(marker in keys for marker in normalised(preset.markers))
         if hits >= MIN_MARKERS and (best is None or hits > best[0]):
             best = (hits, preset)
     return best[1] if best else None
