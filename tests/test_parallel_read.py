@@ -32,7 +32,11 @@ ROW = ["2026-10-05", "LinkedIn", "Autumn push", "Aino Virtanen", 10, 1, 100, 40,
 
 def _drop(folder: Path) -> list[Path]:
     """Three files: two good ones (xlsx, csv) and one with an error in row 3."""
-    rows = [RESULTS_HEADER, *([*ROW[:3], f"Person {i}", *ROW[4:]] for i in range(300))]
+    # every seventh row names no campaign: a missing text must come back missing
+    rows = [
+        RESULTS_HEADER,
+        *([*ROW[:2], ROW[2] if i % 7 else "", f"Person {i}", *ROW[4:]] for i in range(300)),
+    ]
     bad = [RESULTS_HEADER, ROW, [*ROW[:4], "many", *ROW[5:]]]
     return [
         write_workbook(folder / "a.xlsx", {"results": rows}),
@@ -56,6 +60,7 @@ def test_files_read_in_worker_processes_give_the_tables_read_here(tmp_path, monk
     expected = list(read_files(paths, config, here, workers=1))
     assert set(here) == {"read", "validate"}
     assert any(p.row == 3 for t in expected for p in t.problems)  # the bad file's error
+    assert expected[0].frames["results"]["campaign"].isna().sum() == 43
     monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)  # a small drop, read as a large one
     workers: dict[str, float] = {}
     _same(list(read_files(paths, config, workers, workers=2)), expected)

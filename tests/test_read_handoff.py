@@ -64,17 +64,41 @@ def test_frames_with_an_index_several_chunks_or_no_rows_come_back_the_same():
         pa.array(["b"] * 800, pa.large_string()),
     ]
     chunked["channel"] = pd.arrays.ArrowStringArray(pa.chunked_array(texts))
-    assert pack_frame(chunked).encoded["channel"].num_chunks == 2
+    assert pa.array(chunked["channel"].array).num_chunks == 2
+    assert len(pack_frame(chunked).encoded["channel"].dictionary) == 2  # once, not per chunk
     pd.testing.assert_frame_equal(_round_trip(chunked), chunked, check_exact=True)
     empty = _results(0)
     pd.testing.assert_frame_equal(_round_trip(empty), empty, check_exact=True)
 
 
-@pytest.mark.parametrize("dtype", ["object", "category"])
-def test_texts_not_kept_in_arrow_are_left_as_they_are(dtype):
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        "object",
+        "category",
+        "str",
+        pd.StringDtype("python"),
+        pd.StringDtype("pyarrow", na_value=float("nan")),
+    ],
+)
+def test_texts_of_other_dtypes_are_left_as_they_are(dtype):
     frame = _results()
     frame["channel"] = frame["channel"].astype(dtype)
     assert "channel" not in pack_frame(frame).encoded
+    back = _round_trip(frame)
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    assert back["channel"].dtype == frame["channel"].dtype
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["channel", 0], ["channel", "channel"], ["self", "file"]],
+    ids=["number", "twice", "self"],
+)
+def test_columns_of_any_names_come_back(names):
+    texts = pd.array(["a", None, "b", "a"] * 10, dtype=PACKED_DTYPE)
+    frame = pd.DataFrame(dict(enumerate([texts, texts])))
+    frame.columns = pd.Index(names, dtype=object)
     pd.testing.assert_frame_equal(_round_trip(frame), frame, check_exact=True)
 
 

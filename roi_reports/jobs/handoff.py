@@ -11,9 +11,9 @@ very columns the worker had (the same values, missing cells and dtype).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from roi_reports.ingest.dataset import FileTables
 from roi_reports.ingest.schemas import SheetKind
@@ -28,8 +28,8 @@ class PackedFrame:
     and the column order to put them back in."""
 
     rest: pd.DataFrame
-    encoded: dict[str, Any]  # column → pyarrow ChunkedArray of a dictionary type
-    columns: list[str]
+    encoded: dict[str, pa.DictionaryArray]
+    columns: pd.Index
 
 
 @dataclass(frozen=True)
@@ -49,24 +49,28 @@ def unpack_tables(packed: PackedTables) -> FileTables:
 
 
 def pack_frame(frame: pd.DataFrame) -> PackedFrame:
-    encoded = {}
-    for column in frame.columns:
-        if frame[column].dtype == PACKED_DTYPE:
-            array = frame[column].array.__arrow_array__().dictionary_encode()
-            # worth it only where texts repeat; a column of distinct texts goes as it is
-            if sum(len(chunk.dictionary) for chunk in array.chunks) * 2 <= len(frame):
-                encoded[str(column)] = array
-    return PackedFrame(frame.drop(columns=list(encoded)), encoded, list(frame.columns))
+    """`frame` for the trip; one whose column names are not distinct texts goes whole."""
+    encoded: dict[str, pa.DictionaryArray] = {}
+    if frame.columns.is_unique and all(isinstance(c, str) for c in frame.columns):
+        for column in frame.columns:
+            if frame[column].dtype == PACKED_DTYPE:
+                # one chunk, so the distinct texts are sent once, not once a chunk
+                array = _one_chunk(pa.array(frame[column].array)).dictionary_encode()
+                # worth it only where texts repeat; a column of distinct texts goes as it is
+                if len(array.dictionary) * 2 <= len(frame):
+                    encoded[column] = array
+    return PackedFrame(frame.drop(columns=list(encoded)), encoded, frame.columns)
 
 
 def unpack_frame(packed: PackedFrame) -> pd.DataFrame:
-    rest = packed.rest
-    decoded = {
-        column: pd.Series(
-            pd.arrays.ArrowStringArray(array.cast(array.type.value_type)),
-            index=rest.index,
-            copy=False,
-        )
-        for column, array in packed.encoded.items()
-    }
-    return rest.assign(**decoded)[packed.columns]
+    if not packed.encoded:
+        return packed.rest
+    frame = packed.rest.copy(deep=False)
+    for column, array in packed.encoded.items():
+        texts = pd.arrays.ArrowStringArray(array.dictionary_decode())
+        frame[column] = pd.Series(texts, index=frame.index, copy=False)
+    return frame.reindex(columns=packed.columns)
+
+
+def _one_chunk(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
