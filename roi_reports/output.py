@@ -60,7 +60,8 @@ def neutralise_formula(value: Any) -> Any:
 
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as formulas; numeric columns are not touched."""
+    """A copy whose text cells cannot run as formulas and whose line breaks are `\n`;
+    numeric columns are not touched."""
     safe = table.copy()
     for column in safe.columns:
         values = safe[column]
@@ -68,8 +69,18 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
             values = values.astype(object)
         if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
             # element-wise, but over output tables: one row per group or per problem
-            safe[column] = values.map(neutralise_formula, na_action="ignore")
+            safe[column] = values.map(_csv_cell, na_action="ignore")
     return safe
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell as CSV writes it. A line break is written as `\n`: the writer quotes a
+    cell holding the line terminator, and a lone `\r` (a cell a hostile file filled with
+    one) left unquoted would end the row early for every reader."""
+    value = neutralise_formula(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def to_csv(table: pd.DataFrame) -> str:

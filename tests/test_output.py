@@ -92,6 +92,22 @@ def test_validate_csv_prefixes_formula_like_values(tmp_path):
     assert values["contacts"] == "-500"
 
 
+def test_validate_csv_keeps_a_cell_of_line_breaks_inside_its_row(tmp_path):
+    # a hostile file: a cell holding a lone carriage return, and one with CR LF inside text
+    source = tmp_path / "breaks.csv"
+    source.write_bytes(
+        b"date,channel,campaign,employee,contacts,conversions,revenue\r\n"
+        b'2026-10-05,"\r","Fall\r\npush",Aino,10,x,100\r\n'
+    )
+    result = run_cli("validate", "--format", "csv", str(source))
+    assert result.exit_code == 1
+    rows = read_rows(result.stdout)  # csv.Error if a row ended early
+    values = {r["column"]: r["value"] for r in rows}
+    assert values["channel"] == "'\n"  # a formula trigger, prefixed; its CR written as LF
+    assert values["conversions"] == "x"
+    assert all(r["file"] == "breaks.csv" and r["severity"] for r in rows)
+
+
 def test_quarantine_errors_csv_prefixes_formula_like_values(tmp_path):
     workdir = init_workdir(tmp_path / "team")
     write_csv(workdir.inbox / "broken.csv", [HEADER, VALID_ROW, INVALID_ROW])
