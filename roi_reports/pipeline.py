@@ -140,8 +140,11 @@ def _add_time_keys(
     source: pd.DataFrame,
     what: str,
 ) -> pd.DataFrame:
+    kinds = [d for d in dims if d in TIME_DIMENSIONS]
+    if not kinds:
+        return frame  # nothing to add: most groupings have no time key
     frame = frame.copy()
-    for kind in (d for d in dims if d in TIME_DIMENSIONS):
+    for kind in kinds:
         keys = month_keys(frame["start_m"], kind, fiscal_year_start)
         end_keys = month_keys(frame["end_m"], kind, fiscal_year_start)
         crosses = keys.astype(str).to_numpy() != end_keys.astype(str).to_numpy()

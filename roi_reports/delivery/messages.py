@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeAlias
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from roi_reports.email_settings import Stakeholder
 from roi_reports.fsutil import sha256_file
@@ -124,7 +124,7 @@ def build_report_message(
         "scope": scope_text,
         "name": recipient.name,
     }
-    subject = _environment().from_string(context.subject_template).render(values)
+    subject = _subject_template(context.subject_template).render(values)
     body = _body(
         language,
         subject,
@@ -252,6 +252,12 @@ def _fix_boundaries(message: EmailMessage, message_id: str) -> EmailMessage:
     for number, part in enumerate(p for p in message.walk() if p.is_multipart()):
         part.set_boundary(f"=_roi_{seed}_{number}")
     return message
+
+
+@lru_cache(maxsize=8)
+def _subject_template(source: str) -> Template:
+    """The `[email] subject` template, compiled once: it is the same for every message."""
+    return _environment().from_string(source)
 
 
 @lru_cache(maxsize=1)
